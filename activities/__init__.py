@@ -1,0 +1,60 @@
+"""Every side effect and lookup of a call, one module per backend system.
+
+Each module holds a small class that receives its httpx client and settings
+(dependency injection: tests pass a sandbox, production passes real
+endpoints) and exposes `@activity.defn` methods that validate their input and
+return a small pydantic model — never raw backend JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from activities.appointments import AppointmentsActivities
+from activities.crm import CrmActivities
+from activities.handoff import HandoffActivities
+from activities.knowledge import KnowledgeActivities
+from activities.orders import OrdersActivities
+from activities.refunds import RefundsActivities
+from activities.summary import summarize
+from activities.tickets import TicketsActivities
+from callengine.settings import BackendSettings
+
+ACTIVITY_CLASSES = (
+    CrmActivities,
+    OrdersActivities,
+    RefundsActivities,
+    AppointmentsActivities,
+    KnowledgeActivities,
+    TicketsActivities,
+    HandoffActivities,
+)
+
+
+def build_activities(http: httpx.AsyncClient, settings: BackendSettings) -> list[Callable[..., Any]]:
+    """Instantiate every activity class and list its activities, for a worker to register."""
+    found: list[Callable[..., Any]] = [summarize]
+    for cls in ACTIVITY_CLASSES:
+        instance = cls(http, settings)
+        for name in dir(instance):
+            member = getattr(instance, name)
+            if callable(member) and hasattr(member, "__temporal_activity_definition"):
+                found.append(member)
+    return found
+
+
+__all__ = [
+    "ACTIVITY_CLASSES",
+    "AppointmentsActivities",
+    "CrmActivities",
+    "HandoffActivities",
+    "KnowledgeActivities",
+    "OrdersActivities",
+    "RefundsActivities",
+    "TicketsActivities",
+    "build_activities",
+    "summarize",
+]

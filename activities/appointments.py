@@ -1,0 +1,155 @@
+"""Appointments (scheduling REST API): list, offer open slots, reschedule once.
+
+Every call takes the verified customer id; an appointment that belongs to
+someone else is "not found", exactly like one that does not exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from pydantic import BaseModel
+from temporalio import activity
+
+from activities import errors, validation
+from activities._http import request_json
+from callengine.settings import BackendSettings
+
+NOT_FOUND_MESSAGE = "no appointment with that id on this account"
+
+
+class AppointmentSummary(BaseModel):
+    """What the agent may say about one appointment."""
+
+    appointment_id: str
+    service: str
+    starts_at: str
+    status: str
+
+
+class Appointments(BaseModel):
+    """Soonest first."""
+
+    appointments: list[AppointmentSummary]
+
+
+class OpenSlotsInput(BaseModel):
+    """Open slots for the service of one of the customer's appointments."""
+
+    customer_id: str
+    appointment_id: str
+    limit: int = 3
+    after: str | None = None
+
+
+class Slots(BaseModel):
+    """Times the agent may offer, soonest first."""
+
+    service: str
+    starts_at: list[str]
+
+
+class RescheduleInput(BaseModel):
+    """Move one appointment to an open slot, once per idempotency key."""
+
+    customer_id: str
+    appointment_id: str
+    starts_at: str
+    idempotency_key: str
+
+
+class CustomerAppointmentsInput(BaseModel):
+    """A verified customer."""
+
+    customer_id: str
+
+
+def _summary(a: dict[str, Any]) -> AppointmentSummary:
+    return AppointmentSummary(
+        appointment_id=str(a["id"]),
+        service=str(a["service"]),
+        starts_at=str(a["starts_at"]),
+        status=str(a["status"]),
+    )
+
+
+class AppointmentsActivities:
+    """Activities against the scheduling API (`/scheduling/v1`)."""
+
+    def __init__(self, http: httpx.AsyncClient, settings: BackendSettings) -> None:
+        self._http = http
+        self._base = settings.scheduling_base_url.rstrip("/") + "/scheduling/v1"
+        self._headers = {"Authorization": f"Bearer {settings.scheduling_token}"}
+        self._timeout = settings.http_timeout_s
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str] | None = None,
+        json: Any = None,
+        idempotency_key: str | None = None,
+    ) -> dict[str, Any]:
+        return await request_json(
+            self._http,
+            "Scheduling",
+            method,
+            self._base + path,
+            headers=self._headers,
+            params=params,
+            json=json,
+            idempotency_key=idempotency_key,
+            timeout_s=self._timeout,
+            not_found_message=NOT_FOUND_MESSAGE,
+        )
+
+    async def _owned(self, appointment_id: str, customer_id: str) -> dict[str, Any]:
+        aid = validation.checked(validation.appointment_id, appointment_id)
+        appt = (await self._call("GET", f"/appointments/{aid}")).get("appointment")
+        if not isinstance(appt, dict) or str(appt.get("customer_id")) != customer_id:
+            raise errors.not_found(NOT_FOUND_MESSAGE)
+        return appt
+
+    @activity.defn(name="appointments.list_appointments")
+    async def list_appointments(self, inp: CustomerAppointmentsInput) -> Appointments:
+        """The caller's appointments."""
+        body = await self._call("GET", "/appointments", params={"customer_id": inp.customer_id})
+        return Appointments(
+            appointments=[
+                _summary(a)
+                for a in body.get("appointments", [])
+                if str(a.get("customer_id")) == inp.customer_id
+            ]
+        )
+
+    @activity.defn(name="appointments.open_slots")
+    async def open_slots(self, inp: OpenSlotsInput) -> Slots:
+        """Up to `limit` open times for the same service as the caller's appointment."""
+        appt = await self._owned(inp.appointment_id, inp.customer_id)
+        params = {"service": str(appt["service"]), "limit": str(max(1, min(inp.limit, 10)))}
+        if inp.after:
+            params["after"] = inp.after
+        body = await self._call("GET", "/slots", params=params)
+        return Slots(
+            service=str(appt["service"]), starts_at=[str(s["starts_at"]) for s in body.get("slots", [])]
+        )
+
+    @activity.defn(name="appointments.reschedule")
+    async def reschedule(self, inp: RescheduleInput) -> AppointmentSummary:
+        """Move the caller's appointment to an open slot."""
+        appt = await self._owned(inp.appointment_id, inp.customer_id)
+        if appt.get("starts_at") == inp.starts_at:
+            # Already there (a retry whose first answer was lost): done, not an error.
+            return _summary(appt)
+        body = await self._call(
+            "POST",
+            f"/appointments/{appt['id']}/reschedule",
+            json={"starts_at": inp.starts_at},
+            idempotency_key=inp.idempotency_key,
+        )
+        moved = body.get("appointment")
+        if not isinstance(moved, dict):
+            raise errors.unavailable("Scheduling sent an appointment without a body")
+        return _summary(moved)

@@ -1,0 +1,178 @@
+"""CRM: find the caller, check their second factor, read their profile, leave a note.
+
+Identity is the gate to every account lookup, so this module is careful about
+what it returns: `find_customer` says only *whether* one customer matched
+(and its id, for the workflow to hold); nothing about the customer is
+disclosed until `verify_customer` has confirmed the second factor.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+import httpx
+from pydantic import BaseModel
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities import errors, validation
+from activities._http import request_json
+from callengine.settings import BackendSettings
+
+
+class FindCustomerInput(BaseModel):
+    """Exactly one way to find a customer."""
+
+    phone: str | None = None
+    email: str | None = None
+    customer_id: str | None = None
+
+
+class FindCustomerResult(BaseModel):
+    """Whether exactly one customer matched. Several matches count as none."""
+
+    found: bool
+    customer_id: str | None = None
+
+
+class VerifyInput(BaseModel):
+    """A claimed second factor for one candidate customer."""
+
+    customer_id: str
+    zip: str
+
+
+class VerifyResult(BaseModel):
+    """The second factor matched or not; the real value never leaves the activity."""
+
+    verified: bool
+
+
+class CustomerRef(BaseModel):
+    """A verified customer."""
+
+    customer_id: str
+
+
+class CustomerProfile(BaseModel):
+    """What the agent may tell a verified caller about their account."""
+
+    customer_id: str
+    first_name: str
+    email: str
+    plan: str
+    status: str
+    balance_cents: int
+
+
+class AddNoteInput(BaseModel):
+    """A note on the customer's CRM record (written once per idempotency key)."""
+
+    customer_id: str
+    body: str
+    call_id: str
+    idempotency_key: str
+
+
+class NoteResult(BaseModel):
+    """The note that exists now."""
+
+    note_id: int
+
+
+class CrmActivities:
+    """Activities against the CRM REST API (`/crm/v1`)."""
+
+    def __init__(self, http: httpx.AsyncClient, settings: BackendSettings) -> None:
+        self._http = http
+        self._base = settings.crm_base_url.rstrip("/") + "/crm/v1"
+        self._headers = {"Authorization": f"Bearer {settings.crm_token}"}
+        self._timeout = settings.http_timeout_s
+
+    async def _get(self, path: str, params: dict[str, str] | None = None) -> dict[str, object]:
+        return await request_json(
+            self._http,
+            "CRM",
+            "GET",
+            self._base + path,
+            headers=self._headers,
+            params=params,
+            timeout_s=self._timeout,
+            not_found_message="no such customer",
+        )
+
+    async def _customer(self, customer_id: str) -> dict[str, object]:
+        body = await self._get(f"/customers/{validation.checked(validation.customer_id, customer_id)}")
+        customer = body.get("customer")
+        if not isinstance(customer, dict):
+            raise errors.unavailable("CRM sent a customer without a body")
+        return customer
+
+    @activity.defn(name="crm.find_customer")
+    async def find_customer(self, inp: FindCustomerInput) -> FindCustomerResult:
+        """Match a caller to one CRM record by phone, e-mail or id."""
+        given = [k for k in ("phone", "email", "customer_id") if getattr(inp, k)]
+        if len(given) != 1:
+            raise errors.invalid_input("give exactly one of phone, email or customer id")
+        if inp.customer_id:
+            try:
+                customer = await self._customer(inp.customer_id)
+            except ApplicationError as e:
+                if e.type == errors.NOT_FOUND:
+                    return FindCustomerResult(found=False)
+                raise
+            return FindCustomerResult(found=True, customer_id=str(customer["id"]))
+        if inp.phone:
+            params = {"phone": validation.checked(validation.phone, inp.phone)}
+        else:
+            params = {"email": validation.checked(validation.email, inp.email or "")}
+        body = await self._get("/customers", params)
+        matches = body.get("customers")
+        if not isinstance(matches, list):
+            raise errors.unavailable("CRM sent a search without results")
+        if len(matches) != 1:
+            # A shared family phone or a duplicate record: ask for something more
+            # specific rather than guess which account the caller means.
+            return FindCustomerResult(found=False)
+        return FindCustomerResult(found=True, customer_id=str(matches[0]["id"]))
+
+    @activity.defn(name="crm.verify_customer")
+    async def verify_customer(self, inp: VerifyInput) -> VerifyResult:
+        """Compare the claimed billing ZIP with the record, in constant time."""
+        claimed = validation.checked(validation.zip_code, inp.zip)
+        customer = await self._customer(inp.customer_id)
+        actual = str(customer.get("zip", ""))[:5]
+        return VerifyResult(verified=hmac.compare_digest(claimed.encode(), actual.encode()))
+
+    @activity.defn(name="crm.get_profile")
+    async def get_profile(self, inp: CustomerRef) -> CustomerProfile:
+        """The account facts a verified caller asks about: plan, status, balance."""
+        c = await self._customer(inp.customer_id)
+        return CustomerProfile(
+            customer_id=str(c["id"]),
+            first_name=str(c.get("name", "")).split(" ")[0],
+            email=str(c.get("email", "")),
+            plan=str(c.get("plan", "")),
+            status=str(c.get("status", "")),
+            balance_cents=int(str(c.get("balance_cents", 0))),
+        )
+
+    @activity.defn(name="crm.add_note")
+    async def add_note(self, inp: AddNoteInput) -> NoteResult:
+        """Leave the call summary on the customer's record, once."""
+        cid = validation.checked(validation.customer_id, inp.customer_id)
+        body = await request_json(
+            self._http,
+            "CRM",
+            "POST",
+            f"{self._base}/customers/{cid}/notes",
+            headers=self._headers,
+            json={"body": inp.body[:5000], "call_id": inp.call_id},
+            idempotency_key=inp.idempotency_key,
+            timeout_s=self._timeout,
+            not_found_message="no such customer",
+        )
+        note = body.get("note")
+        if not isinstance(note, dict):
+            raise errors.unavailable("CRM sent a note without a body")
+        return NoteResult(note_id=int(note["id"]))

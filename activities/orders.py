@@ -1,0 +1,213 @@
+"""Orders (Shopify Admin REST): one order, a customer's recent orders, an order's owner.
+
+Results are small summaries the brain can speak from — status, carrier, ETA,
+items — never the raw Shopify order. Every lookup on behalf of a caller takes
+the verified customer id and answers "not found" for an order that exists but
+belongs to someone else, so order numbers cannot be probed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from pydantic import BaseModel
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities import errors, validation
+from activities._http import request_json
+from callengine.settings import BackendSettings
+
+API_VERSION = "2024-10"
+NOT_FOUND_MESSAGE = "no order with that number on this account"
+
+
+class OrderIdInput(BaseModel):
+    """An order number as the caller gave it."""
+
+    order_id: str
+
+
+class LookupOrderInput(BaseModel):
+    """An order number, looked up for one verified customer."""
+
+    order_id: str
+    customer_id: str
+
+
+class CustomerOrdersInput(BaseModel):
+    """A verified customer's recent orders, found by their e-mail as Shopify keys them."""
+
+    customer_id: str
+    email: str
+    limit: int = 5
+
+
+class OrderSummary(BaseModel):
+    """What the agent may say about one order."""
+
+    order_id: str
+    status: str
+    placed_at: str
+    total_cents: int
+    refunded_cents: int
+    items: list[str]
+    carrier: str | None = None
+    tracking_number: str | None = None
+    eta: str | None = None
+
+
+class CustomerOrders(BaseModel):
+    """Newest first."""
+
+    orders: list[OrderSummary]
+
+
+class OrderOwner(BaseModel):
+    """Who an order belongs to — used only by the workflow to identify a caller."""
+
+    found: bool
+    customer_id: str | None = None
+
+
+def cents(amount: object) -> int:
+    """Shopify money strings ("89.99") to integer cents, without float rounding."""
+    whole, _, frac = str(amount).partition(".")
+    return int(whole or "0") * 100 + int((frac + "00")[:2])
+
+
+def summarize_order(order: dict[str, Any], refunded_cents: int = 0) -> OrderSummary:
+    """Reduce a Shopify order to the facts a caller may hear."""
+    fulfillments = order.get("fulfillments") or []
+    first = fulfillments[0] if fulfillments else {}
+    status = order.get("callengine_status") or _status_from_shopify(order, first)
+    return OrderSummary(
+        order_id=str(order["id"]),
+        status=str(status),
+        placed_at=str(order.get("created_at", ""))[:10],
+        total_cents=cents(order.get("total_price", "0")),
+        refunded_cents=refunded_cents,
+        items=[f"{li.get('quantity', 1)} x {li.get('name', 'item')}" for li in order.get("line_items", [])],
+        carrier=first.get("tracking_company"),
+        tracking_number=first.get("tracking_number"),
+        eta=first.get("estimated_delivery_at"),
+    )
+
+
+def _status_from_shopify(order: dict[str, Any], fulfillment: dict[str, Any]) -> str:
+    """Our status vocabulary from plain Shopify fields, for shops without the extension field."""
+    if order.get("cancelled_at"):
+        return "cancelled"
+    if order.get("financial_status") == "refunded":
+        return "refunded"
+    shipment = fulfillment.get("shipment_status")
+    if shipment == "attempted_delivery":
+        return "delivery_attempted"
+    if shipment in ("out_for_delivery", "delivered"):
+        return str(shipment)
+    if order.get("fulfillment_status") == "fulfilled":
+        return "shipped"
+    return "pending" if order.get("financial_status") == "pending" else "processing"
+
+
+class ShopifyOrders:
+    """A thin Shopify Admin REST client shared by the order and refund activities."""
+
+    def __init__(self, http: httpx.AsyncClient, settings: BackendSettings) -> None:
+        self.http = http
+        self.base = f"{settings.shopify_base_url.rstrip('/')}/admin/api/{API_VERSION}"
+        self.headers = {"X-Shopify-Access-Token": settings.shopify_token}
+        self.timeout = settings.http_timeout_s
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str] | None = None,
+        json: Any = None,
+        idempotency_key: str | None = None,
+    ) -> dict[str, Any]:
+        """One request to the Admin API."""
+        return await request_json(
+            self.http,
+            "Shopify",
+            method,
+            self.base + path,
+            headers=self.headers,
+            params=params,
+            json=json,
+            idempotency_key=idempotency_key,
+            timeout_s=self.timeout,
+            not_found_message=NOT_FOUND_MESSAGE,
+        )
+
+    async def order(self, order_id: str) -> dict[str, Any]:
+        """The raw order, or NotFound."""
+        body = await self.call("GET", f"/orders/{validation.checked(validation.order_id, order_id)}.json")
+        order = body.get("order")
+        if not isinstance(order, dict):
+            raise errors.unavailable("Shopify sent an order without a body")
+        return order
+
+    async def owned_order(self, order_id: str, customer_id: str) -> dict[str, Any]:
+        """The order if it belongs to `customer_id`; NotFound otherwise (same message either way)."""
+        order = await self.order(order_id)
+        if str((order.get("customer") or {}).get("id", "")) != customer_id:
+            raise errors.not_found(NOT_FOUND_MESSAGE)
+        return order
+
+    async def refunds(self, order_id: str) -> list[dict[str, Any]]:
+        """Refunds already made on an order."""
+        body = await self.call("GET", f"/orders/{order_id}/refunds.json")
+        refunds = body.get("refunds")
+        return refunds if isinstance(refunds, list) else []
+
+
+def refunded_total(refunds: list[dict[str, Any]]) -> int:
+    """Cents already refunded, from successful refund transactions."""
+    return sum(
+        cents(t.get("amount", "0"))
+        for r in refunds
+        for t in r.get("transactions", [])
+        if t.get("kind") == "refund" and t.get("status", "success") == "success"
+    )
+
+
+class OrdersActivities:
+    """Read-only order lookups for the agent."""
+
+    def __init__(self, http: httpx.AsyncClient, settings: BackendSettings) -> None:
+        self._shop = ShopifyOrders(http, settings)
+
+    @activity.defn(name="orders.lookup_order")
+    async def lookup_order(self, inp: LookupOrderInput) -> OrderSummary:
+        """Status, carrier, ETA and items of one of the caller's orders."""
+        order = await self._shop.owned_order(inp.order_id, inp.customer_id)
+        return summarize_order(order, refunded_total(await self._shop.refunds(str(order["id"]))))
+
+    @activity.defn(name="orders.customer_orders")
+    async def customer_orders(self, inp: CustomerOrdersInput) -> CustomerOrders:
+        """The caller's most recent orders, for "where is my order?" without a number."""
+        email = validation.checked(validation.email, inp.email)
+        limit = max(1, min(inp.limit, 20))
+        body = await self._shop.call(
+            "GET", "/orders.json", params={"email": email, "status": "any", "limit": str(limit)}
+        )
+        orders = [
+            o for o in body.get("orders", []) if str((o.get("customer") or {}).get("id")) == inp.customer_id
+        ]
+        return CustomerOrders(orders=[summarize_order(o) for o in orders[:limit]])
+
+    @activity.defn(name="orders.order_owner")
+    async def order_owner(self, inp: OrderIdInput) -> OrderOwner:
+        """Which customer placed an order — lets a caller identify by order number."""
+        try:
+            order = await self._shop.order(inp.order_id)
+        except ApplicationError as e:
+            if e.type == errors.NOT_FOUND:
+                return OrderOwner(found=False)
+            raise
+        owner = (order.get("customer") or {}).get("id")
+        return OrderOwner(found=owner is not None, customer_id=str(owner) if owner else None)

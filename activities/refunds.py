@@ -1,0 +1,152 @@
+"""Refunds: decide by policy, then issue through Shopify exactly once.
+
+The policy (window and auto-approve limit) is business configuration, not
+something the brain or the caller can argue with: `check_refund` and
+`issue_refund` both apply it, so a refund that the policy does not allow is
+refused here even if a confused brain asks for it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import httpx
+from pydantic import BaseModel
+from temporalio import activity
+
+from activities import errors
+from activities.orders import ShopifyOrders, cents, refunded_total
+from callengine.settings import BackendSettings, RefundPolicy
+
+# Reasons a refund cannot be issued on the call (the brain tickets these for review).
+WITHIN_POLICY = "within_policy"
+OUTSIDE_WINDOW = "outside_window"
+OVER_AUTO_LIMIT = "over_auto_approve_limit"
+NOT_REFUNDABLE = "not_refundable"
+ALREADY_REFUNDED = "already_refunded"
+
+
+class RefundCheckInput(BaseModel):
+    """A verified customer's order and the call's date (workflow time, so replays agree)."""
+
+    order_id: str
+    customer_id: str
+    today: date
+
+
+class RefundDecision(BaseModel):
+    """Whether the agent may refund on the call, and how much."""
+
+    order_id: str
+    eligible: bool
+    auto_approve: bool
+    amount_cents: int
+    reason: str
+    window_days: int
+
+
+class IssueRefundInput(BaseModel):
+    """Refund the rest of an order, once per idempotency key."""
+
+    order_id: str
+    customer_id: str
+    today: date
+    reason: str
+    idempotency_key: str
+
+
+class RefundResult(BaseModel):
+    """The refund that exists now."""
+
+    order_id: str
+    refund_id: str
+    amount_cents: int
+
+
+def decide(order: dict[str, Any], refunded: int, policy: RefundPolicy, today: date) -> RefundDecision:
+    """Apply the refund policy to one order."""
+    total = cents(order.get("total_price", "0"))
+    remaining = max(0, total - refunded)
+    placed = date.fromisoformat(str(order.get("created_at", ""))[:10])
+    age_days = (today - placed).days
+
+    def result(eligible: bool, auto: bool, reason: str) -> RefundDecision:
+        return RefundDecision(
+            order_id=str(order["id"]),
+            eligible=eligible,
+            auto_approve=auto,
+            amount_cents=remaining,
+            reason=reason,
+            window_days=policy.window_days,
+        )
+
+    if order.get("cancelled_at") or order.get("financial_status") in ("pending", "voided"):
+        return result(False, False, NOT_REFUNDABLE)
+    if remaining == 0:
+        return result(False, False, ALREADY_REFUNDED)
+    if age_days > policy.window_days:
+        return result(False, False, OUTSIDE_WINDOW)
+    if remaining > policy.auto_approve_max_cents:
+        # Eligible, but a person approves it: the brain files a ticket for review.
+        return result(True, False, OVER_AUTO_LIMIT)
+    return result(True, True, WITHIN_POLICY)
+
+
+class RefundsActivities:
+    """Refund eligibility and issuing, against Shopify."""
+
+    def __init__(self, http: httpx.AsyncClient, settings: BackendSettings) -> None:
+        self._shop = ShopifyOrders(http, settings)
+        self._policy = settings.refund_policy
+
+    async def _decision(
+        self, order_id: str, customer_id: str, today: date
+    ) -> tuple[RefundDecision, list[dict[str, Any]]]:
+        order = await self._shop.owned_order(order_id, customer_id)
+        refunds = await self._shop.refunds(str(order["id"]))
+        as_of = self._policy.as_of or today
+        return decide(order, refunded_total(refunds), self._policy, as_of), refunds
+
+    @activity.defn(name="refunds.check_refund")
+    async def check_refund(self, inp: RefundCheckInput) -> RefundDecision:
+        """May this order be refunded on the call?"""
+        decision, _ = await self._decision(inp.order_id, inp.customer_id, inp.today)
+        return decision
+
+    @activity.defn(name="refunds.issue_refund")
+    async def issue_refund(self, inp: IssueRefundInput) -> RefundResult:
+        """Refund what is left on the order, if the policy auto-approves it."""
+        marker = f"[{inp.idempotency_key}]"
+        decision, refunds = await self._decision(inp.order_id, inp.customer_id, inp.today)
+        # A retry after a lost response: the refund already exists (and the
+        # order now looks refunded), so return it instead of refusing.
+        for r in refunds:
+            if marker in str(r.get("note", "")):
+                amount = sum(cents(t.get("amount", "0")) for t in r.get("transactions", []))
+                return RefundResult(order_id=decision.order_id, refund_id=str(r["id"]), amount_cents=amount)
+        if not decision.auto_approve:
+            raise errors.rejected(f"refund needs review: {decision.reason}")
+        amount = decision.amount_cents
+        body = await self._shop.call(
+            "POST",
+            f"/orders/{decision.order_id}/refunds.json",
+            idempotency_key=inp.idempotency_key,
+            json={
+                "refund": {
+                    "note": f"Phone refund: {inp.reason[:200]} {marker}",
+                    "notify": True,
+                    "transactions": [
+                        {
+                            "kind": "refund",
+                            "gateway": "manual",
+                            "amount": f"{amount // 100}.{amount % 100:02d}",
+                        }
+                    ],
+                }
+            },
+        )
+        refund = body.get("refund")
+        if not isinstance(refund, dict):
+            raise errors.unavailable("Shopify sent a refund without a body")
+        return RefundResult(order_id=decision.order_id, refund_id=str(refund["id"]), amount_cents=amount)

@@ -1,0 +1,148 @@
+"""Talking to one call's workflow: start or attach, tools, turns, end, state.
+
+This is the only client-side API to a call. The realtime session, `callengine
+chat` and the scripted demo all use it, so they all go through the same
+workflow handlers (and the same identity gate).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from temporalio.client import Client, WorkflowHandle
+from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy
+
+from workflows import (
+    CallInput,
+    CallResult,
+    CallState,
+    CallWorkflow,
+    DtmfSignal,
+    EndedSignal,
+    ToolRequest,
+    ToolResult,
+    TurnLatency,
+    TurnSignal,
+)
+from workflows.call import CALL_SID
+
+_CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
+# A last guard: no call runs for more than this, whatever happens to its process.
+MAX_CALL_DURATION = timedelta(hours=2)
+
+
+def new_call_sid() -> str:
+    """A Twilio-shaped Call SID for simulated calls."""
+    return "CA" + secrets.token_hex(16)
+
+
+def workflow_id(call_sid: str) -> str:
+    """`call-<CallSid>`: the contract ops and tools rely on. Rejects anything not SID-shaped."""
+    if not _CALL_SID.match(call_sid):
+        raise ValueError("a Call SID is 'CA' followed by 32 hex digits")
+    return f"call-{call_sid}"
+
+
+class Call:
+    """A handle on one call's workflow."""
+
+    def __init__(self, handle: WorkflowHandle[CallWorkflow, CallResult]) -> None:
+        self.handle = handle
+
+    @property
+    def workflow_id(self) -> str:
+        """The workflow id (`call-<CallSid>`)."""
+        return self.handle.id
+
+    @classmethod
+    async def start(
+        cls,
+        client: Client,
+        task_queue: str,
+        *,
+        call_sid: str,
+        caller_number: str,
+        called_number: str,
+        human_queue: str = "support",
+        inactivity_timeout_s: float = 120.0,
+    ) -> Call:
+        """Start the call's workflow, or attach to it if it is already running."""
+        wf_id = workflow_id(call_sid)
+        handle = await client.start_workflow(
+            CallWorkflow.run,
+            CallInput(
+                call_sid=call_sid,
+                caller_number=caller_number,
+                called_number=called_number,
+                started_at=datetime.now(UTC),
+                human_queue=human_queue,
+                inactivity_timeout_s=inactivity_timeout_s,
+            ),
+            id=wf_id,
+            task_queue=task_queue,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            execution_timeout=MAX_CALL_DURATION,
+            search_attributes=TypedSearchAttributes([SearchAttributePair(CALL_SID, call_sid)]),
+            static_summary=f"Phone call {call_sid}",
+        )
+        return cls(handle)
+
+    @classmethod
+    def attach(cls, client: Client, call_sid: str) -> Call:
+        """A handle on an existing call."""
+        return cls(client.get_workflow_handle_for(CallWorkflow.run, workflow_id(call_sid)))
+
+    async def tool(self, name: str, update_id: str | None = None, **arguments: Any) -> ToolResult:
+        """Run one tool through the workflow's gate. `update_id` makes a retry a no-op."""
+        # By name: the SDK's typing of an async update with a validator trips mypy.
+        result = await self.handle.execute_update(
+            "tool", ToolRequest(name=name, arguments=arguments), id=update_id, result_type=ToolResult
+        )
+        assert isinstance(result, ToolResult)
+        return result
+
+    async def turn(
+        self,
+        speaker: str,
+        text: str,
+        *,
+        source: str = "speech",
+        intent: str | None = None,
+        confidence: float | None = None,
+        interrupted: bool = False,
+        latency: TurnLatency | None = None,
+    ) -> None:
+        """Record one utterance."""
+        await self.handle.signal(
+            CallWorkflow.turn,
+            TurnSignal.model_validate(
+                {
+                    "speaker": speaker,
+                    "text": text,
+                    "source": source,
+                    "intent": intent,
+                    "confidence": confidence,
+                    "interrupted": interrupted,
+                    "latency": latency,
+                }
+            ),
+        )
+
+    async def dtmf(self, digits: str) -> None:
+        """Record keypad digits."""
+        await self.handle.signal(CallWorkflow.dtmf, DtmfSignal(digits=digits))
+
+    async def end(self, reason: str = "caller_hangup", *, resolved: bool = False) -> None:
+        """Tell the workflow the call is over; it wraps up."""
+        await self.handle.signal(CallWorkflow.ended, EndedSignal(reason=reason, resolved=resolved))
+
+    async def state(self) -> CallState:
+        """The call's state as the workflow holds it."""
+        return await self.handle.query(CallWorkflow.state)
+
+    async def result(self) -> CallResult:
+        """Wait for the wrap-up and return the outcome."""
+        return await self.handle.result()

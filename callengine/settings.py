@@ -1,0 +1,149 @@
+"""Settings, read once from the environment.
+
+Secrets come only from the environment. The defaults are the local
+development values that `callengine up` and the sandbox share, so a fresh
+machine works with no configuration, while production points every base URL
+and token at the real services.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SEED = REPO_ROOT / "sandbox" / "seed.json"
+STATE_DIR = REPO_ROOT / ".callengine"  # git-ignored: dev db, logs, local keys
+
+DEV_TWILIO_AUTH_TOKEN = "dev-twilio-auth-token"
+
+
+@dataclass(frozen=True)
+class RefundPolicy:
+    """When the agent may refund on the call without a person approving it."""
+
+    window_days: int = 30
+    auto_approve_max_cents: int = 10000
+    # The business date the policy counts from. None = today. A frozen data set
+    # (the sandbox seed is a snapshot "as of" a day) pins it, so the demo and
+    # the tests give the same answers on any day.
+    as_of: date | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], seed_path: Path) -> RefundPolicy:
+        """Environment first; else the seed's `refund_policy` (the sandbox's business rules)."""
+        base = cls()
+        if seed_path.is_file():
+            try:
+                raw = json.loads(seed_path.read_text()).get("refund_policy") or {}
+                base = cls(
+                    int(raw.get("window_days", base.window_days)),
+                    int(raw.get("auto_approve_max_cents", base.auto_approve_max_cents)),
+                )
+            except (ValueError, AttributeError):
+                pass  # the sandbox reports a broken seed loudly; the policy keeps its defaults
+        return cls(
+            window_days=int(env.get("CALLENGINE_REFUND_WINDOW_DAYS", base.window_days)),
+            auto_approve_max_cents=int(
+                env.get("CALLENGINE_REFUND_AUTO_APPROVE_MAX_CENTS", base.auto_approve_max_cents)
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class BackendSettings:
+    """Where the business systems live and how to authenticate to them."""
+
+    shopify_base_url: str = "http://127.0.0.1:8090"
+    shopify_token: str = "dev-shopify-token"
+    zendesk_base_url: str = "http://127.0.0.1:8090"
+    zendesk_email: str = "agent@example.com"
+    zendesk_token: str = "dev-zendesk-token"
+    crm_base_url: str = "http://127.0.0.1:8090"
+    crm_token: str = "dev-crm-token"
+    scheduling_base_url: str = "http://127.0.0.1:8090"
+    scheduling_token: str = "dev-scheduling-token"
+    # Per-request timeout for backend HTTP calls. Reads are local activities
+    # with a few seconds in all, so one slow request must not eat the budget.
+    http_timeout_s: float = 2.5
+    refund_policy: RefundPolicy = field(default_factory=RefundPolicy)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> BackendSettings:
+        """Build from environment variables, falling back to the sandbox defaults."""
+        e = os.environ if env is None else env
+        d = cls()
+        return cls(
+            shopify_base_url=e.get("SHOPIFY_BASE_URL", d.shopify_base_url),
+            shopify_token=e.get("SHOPIFY_ACCESS_TOKEN", d.shopify_token),
+            zendesk_base_url=e.get("ZENDESK_BASE_URL", d.zendesk_base_url),
+            zendesk_email=e.get("ZENDESK_EMAIL", d.zendesk_email),
+            zendesk_token=e.get("ZENDESK_API_TOKEN", d.zendesk_token),
+            crm_base_url=e.get("CRM_BASE_URL", d.crm_base_url),
+            crm_token=e.get("CRM_API_TOKEN", d.crm_token),
+            scheduling_base_url=e.get("SCHEDULING_BASE_URL", d.scheduling_base_url),
+            scheduling_token=e.get("SCHEDULING_API_TOKEN", d.scheduling_token),
+            http_timeout_s=float(e.get("CALLENGINE_HTTP_TIMEOUT_S", d.http_timeout_s)),
+            refund_policy=RefundPolicy.from_env(e, Path(e.get("CALLENGINE_SEED", str(DEFAULT_SEED)))),
+        )
+
+    @classmethod
+    def for_sandbox(cls, base_url: str) -> BackendSettings:
+        """All systems at one local sandbox, with the development tokens."""
+        return cls(
+            shopify_base_url=base_url,
+            zendesk_base_url=base_url,
+            crm_base_url=base_url,
+            scheduling_base_url=base_url,
+        )
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a `callengine` process needs to know about its surroundings."""
+
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    task_queue: str = "calls"
+    temporal_ui_url: str = "http://127.0.0.1:8233"
+    api_host: str = "127.0.0.1"
+    api_port: int = 8080
+    sandbox_host: str = "127.0.0.1"
+    sandbox_port: int = 8090
+    seed_path: Path = DEFAULT_SEED
+    human_queue: str = "support"
+    twilio_account_sid: str = "AC00000000000000000000000000000000"
+    twilio_auth_token: str = DEV_TWILIO_AUTH_TOKEN
+    public_url: str = "http://127.0.0.1:8080"
+    backends: BackendSettings = field(default_factory=BackendSettings)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Build from environment variables (names as in DESIGN.md)."""
+        e = os.environ if env is None else env
+        d = cls()
+        api_port = int(e.get("CALLENGINE_API_PORT", d.api_port))
+        return cls(
+            temporal_address=e.get("TEMPORAL_ADDRESS", d.temporal_address),
+            temporal_namespace=e.get("TEMPORAL_NAMESPACE", d.temporal_namespace),
+            task_queue=e.get("CALLENGINE_TASK_QUEUE", d.task_queue),
+            temporal_ui_url=e.get("TEMPORAL_UI_URL", d.temporal_ui_url),
+            api_host=e.get("CALLENGINE_API_HOST", d.api_host),
+            api_port=api_port,
+            sandbox_host=e.get("CALLENGINE_SANDBOX_HOST", d.sandbox_host),
+            sandbox_port=int(e.get("CALLENGINE_SANDBOX_PORT", d.sandbox_port)),
+            seed_path=Path(e.get("CALLENGINE_SEED", str(d.seed_path))),
+            human_queue=e.get("CALLENGINE_HUMAN_QUEUE", d.human_queue),
+            twilio_account_sid=e.get("TWILIO_ACCOUNT_SID", d.twilio_account_sid),
+            twilio_auth_token=e.get("TWILIO_AUTH_TOKEN", d.twilio_auth_token),
+            public_url=e.get("CALLENGINE_PUBLIC_URL", f"http://127.0.0.1:{api_port}"),
+            backends=BackendSettings.from_env(e),
+        )
+
+    def workflow_url(self, workflow_id: str) -> str:
+        """Link to one call in the Temporal Web UI."""
+        return f"{self.temporal_ui_url}/namespaces/{self.temporal_namespace}/workflows/{workflow_id}"

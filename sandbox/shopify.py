@@ -1,0 +1,179 @@
+"""Shopify Admin REST emulation: orders and refunds (`/admin/api/2024-10`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
+
+from sandbox.auth import require
+from sandbox.errors import ApiError, System, not_found, shopify_invalid
+from sandbox.money import format_cents, parse_amount
+from sandbox.records import NotFound, OrderRow, RefundRow, Rejected
+from sandbox.seed import EMAIL
+from sandbox.state import StoreDep
+from sandbox.store import timestamp
+
+JSON = dict[str, Any]
+PREFIX = "/admin/api/2024-10"
+
+router = APIRouter(prefix=PREFIX, tags=["shopify"], dependencies=[Depends(require(System.SHOPIFY))])
+
+# seed status → (financial_status, fulfillment_status, shipment_status or None for no fulfillment)
+STATUS_MAP: dict[str, tuple[str, str | None, str | None]] = {
+    "pending": ("pending", None, None),
+    "processing": ("paid", None, None),
+    "shipped": ("paid", "fulfilled", "in_transit"),
+    "out_for_delivery": ("paid", "fulfilled", "out_for_delivery"),
+    "delivered": ("paid", "fulfilled", "delivered"),
+    "delivery_attempted": ("paid", "fulfilled", "attempted_delivery"),
+    "cancelled": ("voided", None, None),
+    "refunded": ("refunded", "fulfilled", "delivered"),
+}
+# Shopify's `status` filter, over the seed statuses.
+STATUS_FILTERS: dict[str, frozenset[str] | None] = {
+    "any": None,
+    "open": frozenset({"pending", "processing", "shipped", "out_for_delivery", "delivery_attempted"}),
+    "closed": frozenset({"delivered", "refunded"}),
+    "cancelled": frozenset({"cancelled"}),
+}
+
+
+def _shopify_time(value: str) -> str:
+    """Seed dates ("2026-11-20") become midnight UTC; date-times are converted to UTC."""
+    if len(value) == 10:
+        return f"{value}T00:00:00Z"
+    parsed = datetime.fromisoformat(value)
+    return timestamp(parsed) if parsed.tzinfo else parsed.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def render_order(order: OrderRow) -> JSON:
+    """An order in Shopify's shape, plus `callengine_status` (the seed status)."""
+    financial, fulfillment, shipment = STATUS_MAP[order.status]
+    if 0 < order.refunded_cents < order.total_cents:
+        financial = "partially_refunded"
+    elif order.refunded_cents >= order.total_cents > 0:
+        financial = "refunded"
+    fulfillments = []
+    if shipment is not None:
+        fulfillments.append(
+            {
+                "status": "success",
+                "tracking_company": order.carrier,
+                "tracking_number": order.tracking,
+                "shipment_status": shipment,
+                "estimated_delivery_at": order.eta,
+            }
+        )
+    return {
+        "id": order.id,
+        "name": f"#{order.id}",
+        "email": order.email,
+        "created_at": _shopify_time(order.placed_at),
+        "currency": "USD",
+        "total_price": format_cents(order.total_cents),
+        "financial_status": financial,
+        "fulfillment_status": fulfillment,
+        "cancelled_at": _shopify_time(order.placed_at) if order.status == "cancelled" else None,
+        "customer": {"id": order.customer_id, "email": order.email},
+        "line_items": [
+            {"name": i["name"], "quantity": i["qty"], "price": format_cents(i["price_cents"])}
+            for i in order.items
+        ],
+        "fulfillments": fulfillments,
+        "callengine_status": order.status,
+    }
+
+
+def render_refund(refund: RefundRow) -> JSON:
+    """A refund in Shopify's shape."""
+    return {
+        "id": refund.id,
+        "order_id": refund.order_id,
+        "created_at": refund.created_at,
+        "note": refund.note,
+        "transactions": refund.transactions,
+    }
+
+
+def _order_id(raw: str) -> int:
+    # Shopify ids are integers; anything else is simply not a resource.
+    if not raw.isdigit() or len(raw) > 15:
+        raise not_found(System.SHOPIFY)
+    return int(raw)
+
+
+class RefundTransactionIn(BaseModel):
+    kind: Literal["refund"] = "refund"
+    amount: str
+    gateway: str = "manual"
+
+
+class RefundIn(BaseModel):
+    note: Annotated[str, Field(max_length=2000)] | None = None
+    notify: bool = False
+    transactions: Annotated[list[RefundTransactionIn], Field(min_length=1)]
+
+
+class RefundEnvelope(BaseModel):
+    refund: RefundIn
+
+
+@router.get("/orders.json")
+async def list_orders(
+    store: StoreDep,
+    email: str | None = None,
+    status: str = "any",
+    limit: Annotated[int, Query(ge=1, le=250)] = 50,
+) -> JSON:
+    """Orders newest first, filtered by customer email and status."""
+    if email is not None and not EMAIL.match(email):
+        raise shopify_invalid("email", "is invalid")
+    if status not in STATUS_FILTERS:
+        raise shopify_invalid("status", f"must be one of {', '.join(STATUS_FILTERS)}")
+    orders = store.orders_by_email(email, STATUS_FILTERS[status], limit)
+    return {"orders": [render_order(o) for o in orders]}
+
+
+@router.get("/orders/{order_id}.json")
+async def get_order(order_id: str, store: StoreDep) -> JSON:
+    """One order."""
+    order = store.get_order(_order_id(order_id))
+    if order is None:
+        raise not_found(System.SHOPIFY)
+    return {"order": render_order(order)}
+
+
+@router.get("/orders/{order_id}/refunds.json")
+async def list_refunds(order_id: str, store: StoreDep) -> JSON:
+    """An order's refunds, oldest first."""
+    try:
+        refunds = store.list_refunds(_order_id(order_id))
+    except NotFound:
+        raise not_found(System.SHOPIFY) from None
+    return {"refunds": [render_refund(r) for r in refunds]}
+
+
+@router.post("/orders/{order_id}/refunds.json", status_code=201)
+async def create_refund(order_id: str, envelope: RefundEnvelope, store: StoreDep) -> JSON:
+    """Refund some or all of what is left refundable on an order."""
+    oid = _order_id(order_id)
+    amounts = []
+    for tx in envelope.refund.transactions:
+        cents = parse_amount(tx.amount)
+        if not cents:
+            raise shopify_invalid("amount", 'must be a positive decimal string, e.g. "12.34"')
+        amounts.append((cents, tx.gateway))
+    try:
+        refund = store.create_refund(oid, amounts, envelope.refund.note, envelope.refund.notify)
+    except NotFound:
+        raise not_found(System.SHOPIFY) from None
+    except Rejected as exc:
+        raise _rejected(exc) from None
+    return {"refund": render_refund(refund)}
+
+
+def _rejected(exc: Rejected) -> ApiError:
+    return shopify_invalid(exc.field or "base", exc.message)

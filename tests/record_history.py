@@ -1,0 +1,92 @@
+"""Record the workflow histories that tests/test_replay.py replays.
+
+    .venv/bin/python -m tests.record_history
+
+Runs representative calls (verified order lookup + refund + ticket, an
+escalation, a dropped call) through a real dev server, worker and sandbox,
+and writes each history as JSON to tests/histories/. Re-record only on
+purpose: a history recorded by the old code is what proves a change is safe
+for calls already running.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+from temporalio.testing import WorkflowEnvironment
+
+from callengine.calls import Call, new_call_sid
+from callengine.devserver import DevServerConfig, temporal_binary
+from callengine.settings import BackendSettings
+from callengine.temporal import DATA_CONVERTER
+from callengine.worker import running_worker
+from tests.conftest import SandboxServer
+
+OUT = Path(__file__).parent / "histories"
+
+
+async def verified_call(call: Call) -> None:
+    await call.turn("agent", "Thanks for calling. How can I help?")
+    await call.turn("caller", "Where is my order? And I want a refund on the extender.")
+    await call.tool("identify_customer", use_caller_id=True)
+    await call.tool("verify_customer", zip="10001")
+    await call.tool("verify_customer", zip="94103")
+    await call.tool("lookup_order", order_id="10482")
+    await call.tool("lookup_order", order_id="99999")
+    await call.tool("check_refund", order_id="10561")
+    await call.tool("issue_refund", order_id="10561", reason="Does not work")
+    await call.tool("search_knowledge", query="router keeps disconnecting")
+    await call.tool("create_ticket", subject="Router drops", description="Router drops every evening.")
+    await call.dtmf("1")
+    await call.turn("agent", "Done. Anything else?", intent="refund", confidence=0.9)
+    await call.end("agent_hangup", resolved=True)
+
+
+async def escalated_call(call: Call) -> None:
+    await call.turn("caller", "This isn't working, let me talk to a manager")
+    await call.tool("escalate", reason="caller_request")
+    await call.end("transferred")
+
+
+async def main() -> None:
+    cfg = DevServerConfig.load()
+    env = await WorkflowEnvironment.start_local(
+        data_converter=DATA_CONVERTER,
+        dev_server_existing_path=temporal_binary(),
+        search_attributes=cfg.search_attribute_keys(),
+        dev_server_extra_args=cfg.dynamic_config_args(),
+    )
+    sandbox = SandboxServer()
+    sandbox.start()
+    try:
+        async with running_worker(env.client, "calls-record", BackendSettings.for_sandbox(sandbox.url)):
+            for name, script, kw in [
+                ("verified_refund_ticket", verified_call, {}),
+                ("escalated", escalated_call, {}),
+                ("dropped", None, {"inactivity_timeout_s": 1.0}),
+            ]:
+                call = await Call.start(
+                    env.client,
+                    "calls-record",
+                    call_sid=new_call_sid(),
+                    caller_number="+14155550101",
+                    called_number="+18005550100",
+                    **kw,
+                )
+                if script is not None:
+                    await script(call)
+                else:
+                    await call.turn("caller", "hello?")
+                await call.result()
+                history = await call.handle.fetch_history()
+                (OUT / f"{name}.json").write_text(json.dumps(json.loads(history.to_json()), indent=1) + "\n")
+                print(f"wrote {OUT / (name + '.json')} ({len(history.events)} events)")
+    finally:
+        sandbox.stop()
+        await env.shutdown()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

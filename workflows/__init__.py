@@ -1,0 +1,31 @@
+"""The CallWorkflow and its types: the durable, deterministic truth of a call."""
+
+from workflows.call import CallWorkflow
+from workflows.tools import REGISTRY, TOOLS, json_schemas
+from workflows.types import (
+    CallInput,
+    CallResult,
+    CallState,
+    DtmfSignal,
+    EndedSignal,
+    ToolRequest,
+    ToolResult,
+    TurnLatency,
+    TurnSignal,
+)
+
+__all__ = [
+    "REGISTRY",
+    "TOOLS",
+    "CallInput",
+    "CallResult",
+    "CallState",
+    "CallWorkflow",
+    "DtmfSignal",
+    "EndedSignal",
+    "ToolRequest",
+    "ToolResult",
+    "TurnLatency",
+    "TurnSignal",
+    "json_schemas",
+]

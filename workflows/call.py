@@ -1,0 +1,546 @@
+"""CallWorkflow: the durable truth of one phone call, `call-<CallSid>`.
+
+The realtime side owns audio and time; this workflow owns who the caller is,
+whether they proved it, every turn, every tool call and its result, and the
+outcome. It is the only way to reach the business systems, so the identity
+gate here is the one the brain cannot talk its way around: account tools are
+refused until the caller is verified, and their inputs take the customer id
+from this workflow's state, never from the brain's arguments.
+
+Deterministic code only: all I/O is in activities (reads as local activities
+for latency, writes as regular activities with retries and an idempotency key
+made of the workflow id and the step number).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from pydantic import ValidationError
+from temporalio import workflow
+from temporalio.common import RetryPolicy, SearchAttributeKey
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities import crm, errors, handoff, orders, summary, tickets
+    from workflows.tools import TOOLS, Access, Kind, Tool, ToolContext
+    from workflows.types import (
+        CallInput,
+        CallResult,
+        CallState,
+        DtmfSignal,
+        EndedSignal,
+        Outcome,
+        ToolCallRecord,
+        ToolRequest,
+        ToolResult,
+        TurnRecord,
+        TurnSignal,
+    )
+
+CALL_SID = SearchAttributeKey.for_keyword("CallSid")
+CUSTOMER_ID = SearchAttributeKey.for_keyword("CustomerId")
+INTENT = SearchAttributeKey.for_keyword("Intent")
+OUTCOME = SearchAttributeKey.for_keyword("Outcome")
+ESCALATED = SearchAttributeKey.for_bool("Escalated")
+
+MAX_VERIFY_ATTEMPTS = 3
+MAX_TURNS_KEPT = 400  # bounds the state (and the query) on a pathological call
+MAX_TEXT = 2000
+
+# Reads: the caller is waiting. A few seconds in all, then an honest "it's slow".
+READ_OPTIONS: dict[str, Any] = {
+    "start_to_close_timeout": timedelta(seconds=3),
+    "schedule_to_close_timeout": timedelta(seconds=6),
+    "retry_policy": RetryPolicy(
+        initial_interval=timedelta(milliseconds=200),
+        backoff_coefficient=2.0,
+        maximum_interval=timedelta(seconds=1),
+        maximum_attempts=4,
+        non_retryable_error_types=errors.NON_RETRYABLE,
+    ),
+}
+# Writes during the call: retried with backoff, bounded so the caller hears an answer.
+WRITE_OPTIONS: dict[str, Any] = {
+    "start_to_close_timeout": timedelta(seconds=10),
+    "schedule_to_close_timeout": timedelta(seconds=30),
+    "retry_policy": RetryPolicy(
+        initial_interval=timedelta(milliseconds=500),
+        backoff_coefficient=2.0,
+        maximum_interval=timedelta(seconds=5),
+        non_retryable_error_types=errors.NON_RETRYABLE,
+    ),
+}
+# Writes after the call (note, follow-up ticket): nobody is waiting, nothing may be lost.
+WRAP_UP_OPTIONS: dict[str, Any] = {
+    "start_to_close_timeout": timedelta(seconds=10),
+    "schedule_to_close_timeout": timedelta(hours=24),
+    "retry_policy": RetryPolicy(
+        initial_interval=timedelta(seconds=1),
+        backoff_coefficient=2.0,
+        maximum_interval=timedelta(minutes=2),
+        non_retryable_error_types=errors.NON_RETRYABLE,
+    ),
+}
+
+# What the brain hears when a backend stays down: true, short, no internals.
+UNAVAILABLE_MESSAGE = "That system is not responding right now."
+
+
+def mask_number(number: str) -> str:
+    """Phone numbers never appear whole outside the workflow input."""
+    digits = [c for c in number if c.isdigit()]
+    return "•••" + "".join(digits[-4:]) if len(digits) >= 4 else "•••"
+
+
+def _failure(tool: str, code: str, message: str) -> ToolResult:
+    return ToolResult(tool=tool, ok=False, error_code=code, message=message)
+
+
+# A regular activity's failure arrives as ActivityError(cause=ApplicationError);
+# a local activity's non-retryable failure arrives as the ApplicationError itself.
+ACTIVITY_FAILURES = (ActivityError, ApplicationError)
+
+
+def _error_result(tool: str, err: ActivityError | ApplicationError) -> ToolResult:
+    """Map an activity failure to something the brain can say honestly."""
+    cause = err.cause if isinstance(err, ActivityError) else err
+    if isinstance(cause, ApplicationError):
+        if cause.type == errors.INVALID_INPUT:
+            return _failure(tool, "invalid_input", cause.message)
+        if cause.type == errors.NOT_FOUND:
+            return _failure(tool, "not_found", cause.message)
+        if cause.type == errors.REJECTED:
+            return _failure(tool, "rejected", cause.message)
+    return _failure(tool, "backend_unavailable", UNAVAILABLE_MESSAGE)
+
+
+def _validation_message(err: ValidationError) -> str:
+    first = err.errors()[0]
+    where = ".".join(str(p) for p in first.get("loc", ())) or "arguments"
+    text = str(first.get("msg", "invalid")).removeprefix("Value error, ")
+    return f"{where}: {text}"
+
+
+@workflow.defn(name="CallWorkflow")
+class CallWorkflow:
+    """One phone call, from the first frame to the wrap-up."""
+
+    @workflow.init
+    def __init__(self, inp: CallInput) -> None:
+        # Initialised from the input before any handler runs, so an update that
+        # arrives with the start (update-with-start) already sees the call.
+        self._input = inp
+        self._state = CallState(
+            call_sid=inp.call_sid, caller=mask_number(inp.caller_number), started_at=inp.started_at
+        )
+        self._candidate: str | None = None  # matched, not yet verified
+        self._email: str | None = None
+        self._verify_failures = 0
+        self._step = 0
+        self._activity_seq = 0
+        self._resolved = False
+        self._ended_signal: EndedSignal | None = None
+        self._handoff: ToolResult | None = None
+        # Tool calls run one at a time: identity changes must not interleave.
+        self._tool_lock = asyncio.Lock()
+
+    # ------------------------------------------------------------------ run
+
+    @workflow.run
+    async def run(self, inp: CallInput) -> CallResult:
+        """Wait for the call to end (or go silent), then wrap it up."""
+        state = self._state
+        workflow.upsert_search_attributes([CALL_SID.value_set(inp.call_sid), ESCALATED.value_set(False)])
+        self._refresh_details()
+        while self._ended_signal is None:
+            try:
+                await workflow.wait_condition(
+                    self._heard_since(self._activity_seq),
+                    timeout=timedelta(seconds=inp.inactivity_timeout_s),
+                )
+            except TimeoutError:
+                # Nothing from the realtime side for a long time: its process or
+                # the stream is gone. Wrap up as dropped rather than wait forever.
+                self._ended_signal = EndedSignal(reason="inactivity")
+        state.ended = True
+        state.ended_reason = self._ended_signal.reason
+        self._resolved = self._resolved or self._ended_signal.resolved
+        # A tool call still running (a refund mid-flight) finishes and is recorded first.
+        await workflow.wait_condition(lambda: not self._tool_lock.locked())
+        result = await self._wrap_up()
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return result
+
+    # ------------------------------------------------------------- messages
+
+    @workflow.signal(name="turn")
+    def turn(self, sig: TurnSignal) -> None:
+        """Record one utterance and the brain's current reading of the intent."""
+        state = self._state
+        self._touch()
+        if len(state.turns) < MAX_TURNS_KEPT:
+            state.turns.append(
+                TurnRecord(
+                    index=len(state.turns),
+                    at=workflow.now(),
+                    speaker=sig.speaker,
+                    text=sig.text[:MAX_TEXT],
+                    source=sig.source,
+                    interrupted=sig.interrupted,
+                    latency=sig.latency,
+                )
+            )
+        if sig.latency is not None:
+            for stage, value in sig.latency.model_dump(exclude_none=True).items():
+                state.latencies.setdefault(stage, {})[str(len(state.turns) - 1)] = float(value)
+        if sig.confidence is not None:
+            state.confidence = sig.confidence
+        if sig.intent and sig.intent != state.intent:
+            state.intent = sig.intent
+            workflow.upsert_search_attributes([INTENT.value_set(sig.intent)])
+        self._refresh_details()
+
+    @workflow.signal(name="dtmf")
+    def dtmf(self, sig: DtmfSignal) -> None:
+        """Keypad digits are a caller turn like any other."""
+        digits = "".join(c for c in sig.digits if c in "0123456789*#")[:64]
+        self.turn(TurnSignal(speaker="caller", text=digits, source="dtmf"))
+
+    @workflow.signal(name="ended")
+    def ended(self, sig: EndedSignal) -> None:
+        """The call is over; the first reason given wins."""
+        self._touch()
+        if self._ended_signal is None:
+            self._ended_signal = sig
+
+    @workflow.query(name="state")
+    def state(self) -> CallState:
+        """Everything about the call so far."""
+        return self._state
+
+    @workflow.update(name="tool")
+    async def tool(self, req: ToolRequest) -> ToolResult:
+        """Run one tool for the brain, through the identity gate; always returns a result."""
+        state = self._state
+        self._touch()
+        async with self._tool_lock:
+            if self._ended_signal is not None:
+                return _failure(req.name, "call_ended", "The call has ended.")
+            spec = TOOLS[req.name]
+            self._step += 1
+            step = self._step
+            started = workflow.now()
+            try:
+                args = spec.args.model_validate(req.arguments)
+            except ValidationError as e:
+                result = _failure(req.name, "invalid_input", _validation_message(e))
+            else:
+                result = await self._dispatch(spec, args, step)
+            note = result.data.pop("_note", "") if result.ok else ""
+            state.tool_calls.append(
+                ToolCallRecord(
+                    step=step,
+                    at=started,
+                    name=req.name,
+                    arguments=req.arguments,
+                    ok=result.ok,
+                    error_code=result.error_code,
+                    note=str(note),
+                    duration_ms=(workflow.now() - started).total_seconds() * 1000,
+                )
+            )
+            self._touch()
+            self._refresh_details()
+            return result
+
+    @tool.validator
+    def _validate_tool(self, req: ToolRequest) -> None:
+        # Rejected updates never reach the history: unknown tools are a bug in
+        # the caller of this API, not part of the call.
+        if req.name not in TOOLS:
+            raise ValueError(f"unknown tool {req.name!r}")
+
+    # ---------------------------------------------------------------- tools
+
+    async def _dispatch(self, spec: Tool, args: Any, step: int) -> ToolResult:
+        if spec.name == "identify_customer":
+            return await self._identify(args)
+        if spec.name == "verify_customer":
+            return await self._verify(args)
+        if spec.name == "escalate":
+            return await self._escalate(args.reason)
+        if spec.access is Access.VERIFIED and not self._state.verified:
+            return _failure(
+                spec.name,
+                "not_verified",
+                "Verify the caller first: find their account, then check the billing ZIP.",
+            )
+        ctx = self._context(step, spec.name)
+        try:
+            out = await self._run_activity(
+                spec.activity, spec.build_input(args, ctx), spec.kind, summary=spec.name
+            )
+        except ACTIVITY_FAILURES as e:
+            return _error_result(spec.name, e)
+        data = out.model_dump(mode="json")
+        data["_note"] = spec.note(out)
+        if spec.name == "create_ticket":
+            self._state.ticket_ids.append(int(data["ticket_id"]))
+        return ToolResult(tool=spec.name, ok=True, data=data)
+
+    async def _identify(self, args: Any) -> ToolResult:
+        name = "identify_customer"
+        state = self._state
+        inp = self._input
+        if self._verify_failures >= MAX_VERIFY_ATTEMPTS:
+            return _failure(name, "identity_locked", "Too many failed checks; hand the caller to a person.")
+        try:
+            if args.order_id is not None:
+                owner = await self._run_activity(
+                    orders.OrdersActivities.order_owner,
+                    orders.OrderIdInput(order_id=args.order_id),
+                    Kind.READ,
+                    summary="identify by order number",
+                )
+                found = crm.FindCustomerResult(found=owner.found, customer_id=owner.customer_id)
+            else:
+                phone = inp.caller_number if args.use_caller_id else args.phone
+                found = await self._run_activity(
+                    crm.CrmActivities.find_customer,
+                    crm.FindCustomerInput(phone=phone, email=args.email),
+                    Kind.READ,
+                    summary="identify by caller ID" if args.use_caller_id else "identify",
+                )
+        except ACTIVITY_FAILURES as e:
+            return _error_result(name, e)
+        if not found.found or found.customer_id is None:
+            return ToolResult(tool=name, ok=True, data={"found": False, "_note": "no match"})
+        if state.verified:
+            if found.customer_id == state.customer_id:
+                return ToolResult(
+                    tool=name, ok=True, data={"found": True, "verified": True, "_note": "already verified"}
+                )
+            # One account per call: a verified caller cannot switch to another
+            # customer's records by naming their e-mail or order number.
+            return _failure(
+                name,
+                "other_account",
+                "That belongs to a different account than the one verified on this call.",
+            )
+        self._candidate = found.customer_id
+        return ToolResult(
+            tool=name,
+            ok=True,
+            data={"found": True, "next": "verify_customer (billing ZIP)", "_note": "match"},
+        )
+
+    async def _verify(self, args: Any) -> ToolResult:
+        name = "verify_customer"
+        state = self._state
+        if state.verified:
+            return ToolResult(tool=name, ok=True, data={"verified": True, "_note": "already verified"})
+        if self._candidate is None:
+            return _failure(name, "not_identified", "Find the caller's account first.")
+        if self._verify_failures >= MAX_VERIFY_ATTEMPTS:
+            return _failure(name, "identity_locked", "Too many failed checks; hand the caller to a person.")
+        try:
+            check = await self._run_activity(
+                crm.CrmActivities.verify_customer,
+                crm.VerifyInput(customer_id=self._candidate, zip=args.zip),
+                Kind.READ,
+                summary="verify second factor",
+            )
+            if not check.verified:
+                self._verify_failures += 1
+                left = MAX_VERIFY_ATTEMPTS - self._verify_failures
+                return ToolResult(
+                    tool=name, ok=True, data={"verified": False, "attempts_left": left, "_note": "mismatch"}
+                )
+            profile = await self._run_activity(
+                crm.CrmActivities.get_profile,
+                crm.CustomerRef(customer_id=self._candidate),
+                Kind.READ,
+                summary="load verified profile",
+            )
+        except ACTIVITY_FAILURES as e:
+            return _error_result(name, e)
+        state.verified = True
+        state.customer_id = profile.customer_id
+        self._email = profile.email
+        workflow.upsert_search_attributes([CUSTOMER_ID.value_set(profile.customer_id)])
+        return ToolResult(
+            tool=name, ok=True, data={"verified": True, "first_name": profile.first_name, "_note": "verified"}
+        )
+
+    async def _escalate(self, reason: str) -> ToolResult:
+        state = self._state
+        inp = self._input
+        if self._handoff is not None:
+            return self._handoff  # one handoff per call, however often it is asked for
+        text = await self._summary()
+        try:
+            res = await self._run_activity(
+                handoff.HandoffActivities.escalate,
+                handoff.HandoffInput(
+                    call_id=workflow.info().workflow_id,
+                    reason=reason,
+                    summary=text,
+                    duration_s=self._duration_s(),
+                    queue=inp.human_queue,
+                    customer_id=state.customer_id,
+                    intent=state.intent,
+                    idempotency_key=f"{workflow.info().workflow_id}/handoff",
+                ),
+                Kind.WRITE,
+                summary=f"handoff: {reason}",
+            )
+        except ACTIVITY_FAILURES as e:
+            return _error_result("escalate", e)
+        state.escalated = True
+        state.escalation_reason = reason
+        state.ticket_ids.append(res.ticket_id)
+        workflow.upsert_search_attributes([ESCALATED.value_set(True)])
+        self._handoff = ToolResult(
+            tool="escalate",
+            ok=True,
+            data={"queue": res.queue, "ticket_id": res.ticket_id, "_note": f"ticket {res.ticket_id}"},
+        )
+        return self._handoff.model_copy(deep=True)
+
+    # -------------------------------------------------------------- wrap-up
+
+    async def _wrap_up(self) -> CallResult:
+        state = self._state
+        text = await self._summary()
+        caller_turns = [t for t in state.turns if t.speaker == "caller"]
+        outcome: Outcome
+        if state.escalated:
+            outcome = "escalated"
+        elif not caller_turns and not state.tool_calls:
+            outcome = "abandoned"
+        elif state.ended_reason == "inactivity":
+            outcome = "dropped"
+        elif self._resolved:
+            outcome = "resolved"
+        else:
+            outcome = "ticketed"
+        wf_id = workflow.info().workflow_id
+        if outcome in ("ticketed", "dropped") and not state.ticket_ids:
+            # The caller left with their issue open: a person follows up.
+            ticket = await self._wrap_up_write(
+                tickets.TicketsActivities.create_ticket,
+                tickets.CreateTicketInput(
+                    subject=f"Follow up: {(state.intent or 'call').replace('_', ' ')} ({outcome})",
+                    description=text,
+                    idempotency_key=f"{wf_id}/follow-up",
+                    call_id=wf_id,
+                    customer_id=state.customer_id,
+                    tags=["follow_up", outcome],
+                ),
+                "follow-up ticket",
+            )
+            if ticket is not None:
+                state.ticket_ids.append(ticket.ticket_id)
+        if state.verified and state.customer_id:
+            await self._wrap_up_write(
+                crm.CrmActivities.add_note,
+                crm.AddNoteInput(
+                    customer_id=state.customer_id,
+                    body=f"{text}\nOutcome: {outcome}.",
+                    call_id=wf_id,
+                    idempotency_key=f"{wf_id}/crm-note",
+                ),
+                "CRM note",
+            )
+        state.outcome = outcome
+        workflow.upsert_search_attributes([OUTCOME.value_set(outcome)])
+        self._refresh_details()
+        return CallResult(
+            call_sid=state.call_sid,
+            outcome=outcome,
+            customer_id=state.customer_id,
+            verified=state.verified,
+            intent=state.intent,
+            escalated=state.escalated,
+            escalation_reason=state.escalation_reason,
+            ticket_ids=list(state.ticket_ids),
+            summary=text,
+            duration_s=self._duration_s(),
+            turns=len(state.turns),
+            tool_calls=len(state.tool_calls),
+        )
+
+    async def _wrap_up_write(self, activity: Any, arg: Any, label: str) -> Any:
+        try:
+            return await workflow.execute_activity(activity, arg, summary=label, **WRAP_UP_OPTIONS)
+        except ACTIVITY_FAILURES as e:
+            # Only a non-retryable refusal gets here (bad data); it is recorded, not hidden.
+            workflow.logger.warning("wrap-up step %s refused: %s", label, e.cause)
+            return None
+
+    async def _summary(self) -> str:
+        state = self._state
+        out = await workflow.execute_local_activity(
+            summary.summarize,
+            summary.SummaryInput(
+                call_id=workflow.info().workflow_id,
+                customer_id=state.customer_id,
+                verified=state.verified,
+                intent=state.intent,
+                duration_s=self._duration_s(),
+                turns=[summary.SummaryTurn(speaker=t.speaker, text=t.text) for t in state.turns],
+                tool_calls=[
+                    summary.SummaryToolCall(name=c.name, ok=c.ok, note=c.note) for c in state.tool_calls
+                ],
+                escalation_reason=state.escalation_reason,
+                ended_reason=state.ended_reason,
+            ),
+            **READ_OPTIONS,
+        )
+        return str(out.text)
+
+    # -------------------------------------------------------------- helpers
+
+    async def _run_activity(self, activity: Any, arg: Any, kind: Kind, *, summary: str) -> Any:
+        if kind is Kind.READ:
+            return await workflow.execute_local_activity(activity, arg, summary=summary, **READ_OPTIONS)
+        return await workflow.execute_activity(activity, arg, summary=summary, **WRITE_OPTIONS)
+
+    def _context(self, step: int, tool: str) -> ToolContext:
+        state = self._state
+        wf_id = workflow.info().workflow_id
+        return ToolContext(
+            call_id=wf_id,
+            customer_id=state.customer_id if state.verified else None,
+            customer_email=self._email,
+            today=workflow.now().date(),
+            idempotency_key=f"{wf_id}/step-{step}/{tool}",
+        )
+
+    def _heard_since(self, seen: int) -> Callable[[], bool]:
+        return lambda: self._ended_signal is not None or self._activity_seq != seen
+
+    def _touch(self) -> None:
+        self._activity_seq += 1
+
+    def _duration_s(self) -> int:
+        return max(0, int((workflow.now() - self._input.started_at).total_seconds()))
+
+    def _refresh_details(self) -> None:
+        """The line ops see on the call in the Web UI (no personal data)."""
+        s = self._state
+        parts = [
+            f"**Caller** {s.caller}",
+            f"**Customer** {s.customer_id or '—'} ({'verified' if s.verified else 'not verified'})",
+            f"**Intent** {s.intent or '—'}",
+            f"**Turns** {len(s.turns)} · **Tools** {len(s.tool_calls)}",
+        ]
+        if s.escalated:
+            parts.append(f"**Escalated** {s.escalation_reason}")
+        if s.outcome:
+            parts.append(f"**Outcome** {s.outcome} · {self._duration_s()}s")
+        workflow.set_current_details("  \n".join(parts))

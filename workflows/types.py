@@ -1,0 +1,158 @@
+"""The CallWorkflow's inputs, messages and results.
+
+One model in and one model out for every handler, so fields can be added
+without breaking the histories of calls already running.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+Speaker = Literal["caller", "agent"]
+
+# Why a call went to a person. The first five are the seed's triggers.
+EscalationReason = Literal[
+    "caller_request",
+    "low_confidence",
+    "negative_sentiment",
+    "repeated_failure",
+    "identity_failure",
+    "backend_outage",
+    "stream_lost",
+    "other",
+]
+
+# How a call ended, for ops and `callengine report`.
+Outcome = Literal["resolved", "ticketed", "escalated", "dropped", "abandoned"]
+
+
+class CallInput(BaseModel):
+    """Who called whom, and when. Numbers are E.164 as Twilio sends them."""
+
+    call_sid: str
+    caller_number: str
+    called_number: str
+    started_at: datetime
+    # No signal, update or turn for this long means the realtime side is gone.
+    inactivity_timeout_s: float = 120.0
+    human_queue: str = "support"
+
+
+class ToolRequest(BaseModel):
+    """A tool call from the brain: a registered tool name and its JSON arguments."""
+
+    name: str
+    arguments: dict[str, Any] = Field(default_factory=dict)
+
+
+class ToolResult(BaseModel):
+    """What the brain may speak from. `ok=False` carries a code and a safe message."""
+
+    tool: str
+    ok: bool
+    data: dict[str, Any] = Field(default_factory=dict)
+    error_code: str | None = None
+    message: str | None = None
+
+
+class TurnLatency(BaseModel):
+    """Stage timings of one agent turn, milliseconds (None where a stage did not run)."""
+
+    endpointing_ms: float | None = None
+    stt_ms: float | None = None
+    brain_first_chunk_ms: float | None = None
+    tts_first_audio_ms: float | None = None
+    tool_ms: float | None = None
+    temporal_ms: float | None = None
+    voice_to_voice_ms: float | None = None
+
+
+class TurnSignal(BaseModel):
+    """One utterance. The agent's turns carry the brain's intent and confidence."""
+
+    speaker: Speaker
+    text: str
+    source: Literal["speech", "dtmf", "text"] = "speech"
+    interrupted: bool = False
+    intent: str | None = None
+    confidence: float | None = None
+    latency: TurnLatency | None = None
+
+
+class DtmfSignal(BaseModel):
+    """Keypad digits the caller pressed."""
+
+    digits: str
+
+
+class EndedSignal(BaseModel):
+    """The call is over (hang-up by either side, transfer done, stream gone)."""
+
+    reason: str = "caller_hangup"
+    resolved: bool = False
+
+
+class TurnRecord(BaseModel):
+    """A turn as stored in the call's state."""
+
+    index: int
+    at: datetime
+    speaker: Speaker
+    text: str
+    source: str
+    interrupted: bool = False
+    latency: TurnLatency | None = None
+
+
+class ToolCallRecord(BaseModel):
+    """One tool call in the audit log."""
+
+    step: int
+    at: datetime
+    name: str
+    arguments: dict[str, Any]
+    ok: bool
+    error_code: str | None = None
+    note: str = ""
+    duration_ms: float = 0.0
+
+
+class CallState(BaseModel):
+    """The `state` query: the truth of the call so far."""
+
+    call_sid: str
+    caller: str  # masked: the last four digits only
+    started_at: datetime
+    customer_id: str | None = None
+    verified: bool = False
+    intent: str | None = None
+    confidence: float | None = None
+    turns: list[TurnRecord] = Field(default_factory=list)
+    tool_calls: list[ToolCallRecord] = Field(default_factory=list)
+    ticket_ids: list[int] = Field(default_factory=list)
+    escalated: bool = False
+    escalation_reason: str | None = None
+    ended: bool = False
+    ended_reason: str | None = None
+    outcome: Outcome | None = None
+    latencies: dict[str, dict[str, float]] = Field(default_factory=dict)
+
+
+class CallResult(BaseModel):
+    """What a finished call leaves behind."""
+
+    call_sid: str
+    outcome: Outcome
+    customer_id: str | None
+    verified: bool
+    intent: str | None
+    escalated: bool
+    escalation_reason: str | None
+    ticket_ids: list[int]
+    summary: str
+    duration_s: int
+    turns: int
+    tool_calls: int
