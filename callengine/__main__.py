@@ -1,0 +1,5 @@
+"""`python -m callengine` is the `callengine` CLI."""
+
+from callengine.cli import app
+
+app()

@@ -1,0 +1,142 @@
+"""The `callengine` command line (DESIGN.md contract)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Coroutine
+from typing import Annotated, Any
+
+import typer
+
+from callengine.settings import Settings
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="callengine: an AI phone agent whose every call is a durable Temporal workflow.",
+)
+
+
+def _run(main: Coroutine[Any, Any, int]) -> None:
+    """Run a coroutine; SIGINT/SIGTERM cancel it so its cleanup runs, then exit with its code."""
+
+    async def guarded() -> int:
+        task = asyncio.current_task()
+        assert task is not None
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, task.cancel)
+        try:
+            return await main
+        except asyncio.CancelledError:
+            return 130
+
+    raise typer.Exit(asyncio.run(guarded()))
+
+
+def _logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(), stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+@app.command()
+def worker(log_level: Annotated[str, typer.Option(help="debug, info, warning, error")] = "info") -> None:
+    """Run a Temporal worker for calls (stateless: run as many as load needs)."""
+    from callengine.worker import run_worker
+
+    _logging(log_level)
+
+    async def main() -> int:
+        await run_worker(Settings.from_env())
+        return 0
+
+    _run(main())
+
+
+@app.command()
+def up() -> None:
+    """Start everything locally (Temporal dev server, sandbox, worker); Ctrl-C stops it all."""
+    from callengine.devserver import DevServerConfig
+    from callengine.stack import Stack, StackError
+
+    async def main() -> int:
+        stack = Stack(Settings.from_env(), DevServerConfig.load())
+        try:
+            await stack.start()
+            typer.echo("\ncallengine is up:")
+            for label, url in stack.urls():
+                typer.echo(f"  {label:<18} {url}")
+            typer.echo("\nCtrl-C stops everything.")
+            # Child processes offer nothing to await on; poll them.
+            while (dead := stack.failed_child()) is None:  # noqa: ASYNC110
+                await asyncio.sleep(0.5)
+            typer.echo(
+                f"{dead.name} exited (code {dead.proc.returncode}); stopping. Log: {dead.log_path}", err=True
+            )
+            return 1
+        except StackError as e:
+            typer.echo(f"error: {e}", err=True)
+            return 1
+        finally:
+            stack.stop()
+
+    _run(main())
+
+
+@app.command()
+def demo(
+    phone: Annotated[str, typer.Option(help="Caller ID of the scripted caller")] = "+14155550101",
+    zip_code: Annotated[str, typer.Option("--zip", help="Billing ZIP the caller gives")] = "94103",
+    order: Annotated[str, typer.Option(help="Order number the caller asks about")] = "10482",
+    keep_running: Annotated[bool, typer.Option(help="Leave the stack running afterwards")] = False,
+) -> None:
+    """Start everything, run one scripted call through the real workflow, print it, stop."""
+    from callengine.devserver import DevServerConfig
+    from callengine.scripted import Persona, run_scripted_call
+    from callengine.stack import Stack, StackError
+    from callengine.temporal import connect
+
+    settings = Settings.from_env()
+
+    def say(speaker: str, text: str) -> None:
+        typer.echo(f"  {'':>8}   [{text}]" if speaker == "tool" else f"  {speaker:>8}:  {text}")
+
+    async def main() -> int:
+        stack = Stack(settings, DevServerConfig.load())
+        try:
+            await stack.start()
+            client = await connect(settings)
+            typer.echo("\nA scripted call through the real CallWorkflow:\n")
+            call, result = await run_scripted_call(
+                client,
+                settings.task_queue,
+                Persona(phone=phone, zip=zip_code, order_id=order),
+                say,
+                human_queue=settings.human_queue,
+            )
+            typer.echo(
+                f"\nOutcome:   {result.outcome} (customer {result.customer_id}, "
+                f"verified={result.verified}, tickets {result.ticket_ids})"
+            )
+            typer.echo("Summary:\n  " + result.summary.replace("\n", "\n  "))
+            link = settings.workflow_url(call.workflow_id)
+            typer.echo(f"\nOpen this call in the Temporal Web UI:\n  {link}")
+            if keep_running:
+                typer.echo("\nStack left running; Ctrl-C stops it.")
+                await asyncio.Event().wait()
+            return 0 if result.outcome == "resolved" else 1
+        except StackError as e:
+            typer.echo(f"error: {e}", err=True)
+            return 1
+        finally:
+            stack.stop()
+
+    _run(main())
+
+
+if __name__ == "__main__":
+    app()

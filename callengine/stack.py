@@ -1,0 +1,218 @@
+"""`callengine up`: the whole system on one machine, as child processes.
+
+Temporal dev server (per temporal-dev.yaml), the sandbox backends and a
+worker, each its own process with its own log under `.callengine/logs/`, so
+the layout matches production (stateless workers, external systems) and one
+crash is visible rather than taking everything down. Stopping is orderly:
+the worker first (it lets running activities finish), then the sandbox, then
+Temporal, each with SIGTERM and a bounded wait before SIGKILL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import httpx
+from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+from temporalio.client import Client
+
+from callengine.devserver import DevServerConfig, ensure_search_attributes, temporal_binary, wait_until_ready
+from callengine.settings import STATE_DIR, Settings
+
+LOG_DIR = STATE_DIR / "logs"
+Progress = Callable[[str], None]
+
+
+class StackError(RuntimeError):
+    """A part of the stack did not come up."""
+
+
+@dataclass
+class Child:
+    """One process of the stack."""
+
+    name: str
+    proc: subprocess.Popen[bytes]
+    log_path: Path
+    log: IO[bytes]
+
+    def tail(self, lines: int = 15) -> str:
+        """The end of its log, for an error message."""
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+def port_open(host: str, port: int) -> bool:
+    """Whether something accepts TCP connections there."""
+    with socket.socket() as s:
+        s.settimeout(0.3)
+        return s.connect_ex((host, port)) == 0
+
+
+@dataclass
+class Stack:
+    """The running processes, in start order."""
+
+    settings: Settings
+    config: DevServerConfig
+    progress: Progress = print
+    children: list[Child] = field(default_factory=list)
+    client: Client | None = None
+
+    def _spawn(self, name: str, cmd: list[str], env: dict[str, str] | None = None) -> Child:
+        LOG_DIR.mkdir(parents=True, exist_ok=True)
+        log_path = LOG_DIR / f"{name}.log"
+        log = log_path.open("ab")
+        proc = subprocess.Popen(
+            cmd,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, **(env or {})},
+            # Own process group: Ctrl-C in the terminal reaches `up`, which then
+            # stops the children in order instead of all dying at once.
+            start_new_session=True,
+        )
+        child = Child(name, proc, log_path, log)
+        self.children.append(child)
+        return child
+
+    def _check_alive(self, child: Child) -> None:
+        if child.proc.poll() is not None:
+            raise StackError(
+                f"{child.name} exited with code {child.proc.returncode}; "
+                f"its log ({child.log_path}) ends with:\n{child.tail()}"
+            )
+
+    async def start(self) -> None:
+        """Start Temporal, the sandbox and a worker; return when all are ready."""
+        s = self.settings
+        t0 = time.monotonic()
+        if port_open(self.config.ip, self.config.port):
+            self.progress(f"• Temporal already running at {self.config.address}; using it")
+        else:
+            self.progress(
+                f"… starting Temporal dev server on {self.config.address} (UI {self.config.ui_url})"
+            )
+            child = self._spawn("temporal", self.config.command(temporal_binary()))
+            await self._wait(child, self._temporal_listening, 60)
+        self.client = await wait_until_ready(self.config.address, self.config.namespace)
+        added = await ensure_search_attributes(self.client, self.config)
+        self.progress(
+            f"✓ Temporal ready ({time.monotonic() - t0:.1f}s)"
+            + (f"; registered search attributes {', '.join(added)}" if added else "")
+        )
+
+        t0 = time.monotonic()
+        if await self._sandbox_healthy():
+            self.progress(f"• sandbox already running on {s.sandbox_host}:{s.sandbox_port}; using it")
+        else:
+            if port_open(s.sandbox_host, s.sandbox_port):
+                raise StackError(
+                    f"port {s.sandbox_port} is taken by something that is not the sandbox; "
+                    "stop it or set CALLENGINE_SANDBOX_PORT"
+                )
+            self.progress(
+                f"… starting sandbox backends on {s.sandbox_host}:{s.sandbox_port} (seed {s.seed_path})"
+            )
+            child = self._spawn(
+                "sandbox",
+                [
+                    sys.executable,
+                    "-m",
+                    "sandbox",
+                    "--host",
+                    s.sandbox_host,
+                    "--port",
+                    str(s.sandbox_port),
+                    "--seed",
+                    str(s.seed_path),
+                ],
+            )
+            await self._wait(child, self._sandbox_healthy, 30)
+            self.progress(f"✓ sandbox ready ({time.monotonic() - t0:.1f}s)")
+
+        t0 = time.monotonic()
+        if await self._worker_polling():
+            self.progress(f"• a worker already polls task queue {s.task_queue!r}; using it")
+        else:
+            self.progress(f"… starting worker on task queue {s.task_queue!r}")
+            child = self._spawn("worker", [sys.executable, "-m", "callengine", "worker"])
+            await self._wait(child, self._worker_polling, 60)
+            self.progress(f"✓ worker polling ({time.monotonic() - t0:.1f}s)")
+
+    async def _temporal_listening(self) -> bool:
+        return port_open(self.config.ip, self.config.port)
+
+    async def _sandbox_healthy(self) -> bool:
+        s = self.settings
+        try:
+            async with httpx.AsyncClient() as http:
+                resp = await http.get(f"http://{s.sandbox_host}:{s.sandbox_port}/healthz", timeout=0.5)
+                return resp.is_success
+        except httpx.TransportError:
+            return False
+
+    async def _worker_polling(self) -> bool:
+        assert self.client is not None
+        resp = await self.client.workflow_service.describe_task_queue(
+            DescribeTaskQueueRequest(
+                namespace=self.config.namespace,
+                task_queue=TaskQueue(name=self.settings.task_queue),
+                task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+            )
+        )
+        return len(resp.pollers) > 0
+
+    async def _wait(self, child: Child, ready: Callable[[], Awaitable[bool]], timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        while not await ready():
+            self._check_alive(child)
+            if time.monotonic() > deadline:
+                raise StackError(
+                    f"{child.name} not ready after {timeout_s:.0f}s; log: {child.log_path}\n{child.tail()}"
+                )
+            await asyncio.sleep(0.2)
+
+    def stop(self, timeout_s: float = 15.0) -> None:
+        """Stop children in reverse start order: SIGTERM, wait, then SIGKILL."""
+        for child in reversed(self.children):
+            if child.proc.poll() is None:
+                self.progress(f"… stopping {child.name}")
+                child.proc.send_signal(signal.SIGTERM)
+                try:
+                    child.proc.wait(timeout=timeout_s)
+                except subprocess.TimeoutExpired:
+                    self.progress(f"! {child.name} did not stop in {timeout_s:.0f}s; killing it")
+                    child.proc.kill()
+                    child.proc.wait()
+            child.log.close()
+        self.children.clear()
+
+    def failed_child(self) -> Child | None:
+        """A child that exited while the stack should be running."""
+        return next((c for c in self.children if c.proc.poll() is not None), None)
+
+    def urls(self) -> list[tuple[str, str]]:
+        """What to print once everything is up."""
+        s = self.settings
+        return [
+            ("Temporal Web UI", self.config.ui_url),
+            ("Temporal frontend", self.config.address),
+            ("Sandbox backends", f"http://{s.sandbox_host}:{s.sandbox_port}"),
+            ("Logs", str(LOG_DIR)),
+        ]
