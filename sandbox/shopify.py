@@ -49,8 +49,8 @@ def _shopify_time(value: str) -> str:
     return timestamp(parsed) if parsed.tzinfo else parsed.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def render_order(order: OrderRow) -> JSON:
-    """An order in Shopify's shape, plus `callengine_status` (the seed status)."""
+def render_order(order: OrderRow, refunds: list[RefundRow]) -> JSON:
+    """An order in Shopify's shape (with its `refunds`, as Shopify embeds them), plus `callengine_status`."""
     financial, fulfillment, shipment = STATUS_MAP[order.status]
     if 0 < order.refunded_cents < order.total_cents:
         financial = "partially_refunded"
@@ -83,6 +83,7 @@ def render_order(order: OrderRow) -> JSON:
             for i in order.items
         ],
         "fulfillments": fulfillments,
+        "refunds": [render_refund(r) for r in refunds],
         "callengine_status": order.status,
     }
 
@@ -134,7 +135,7 @@ async def list_orders(
     if status not in STATUS_FILTERS:
         raise shopify_invalid("status", f"must be one of {', '.join(STATUS_FILTERS)}")
     orders = store.orders_by_email(email, STATUS_FILTERS[status], limit)
-    return {"orders": [render_order(o) for o in orders]}
+    return {"orders": [render_order(o, store.list_refunds(o.id)) for o in orders]}
 
 
 @router.get("/orders/{order_id}.json")
@@ -143,7 +144,7 @@ async def get_order(order_id: str, store: StoreDep) -> JSON:
     order = store.get_order(_order_id(order_id))
     if order is None:
         raise not_found(System.SHOPIFY)
-    return {"order": render_order(order)}
+    return {"order": render_order(order, store.list_refunds(order.id))}
 
 
 @router.get("/orders/{order_id}/refunds.json")

@@ -162,6 +162,7 @@ async def test_order_by_id_is_the_design_example_in_shopify_shape(client: httpx.
                     "estimated_delivery_at": "2026-11-28",
                 }
             ],
+            "refunds": [],
             "callengine_status": "shipped",
         }
     }
@@ -268,6 +269,7 @@ async def test_partial_then_full_refund_updates_financial_status(client: httpx.A
     assert (order["financial_status"], order["callengine_status"]) == ("refunded", "refunded")
     refunds = (await client.get(url, headers=SHOPIFY)).json()["refunds"]
     assert [r["transactions"][0]["amount"] for r in refunds] == ["10.00", rest]
+    assert order["refunds"] == refunds  # embedded in the order, as Shopify does
     again = await client.post(url, json=refund_body("1.00"), headers=SHOPIFY)
     assert again.json() == {"errors": {"order": ["is already fully refunded"]}}
 
