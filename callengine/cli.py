@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import sys
 from collections.abc import Coroutine
@@ -34,7 +35,13 @@ def _run(main: Coroutine[Any, Any, int]) -> None:
         except asyncio.CancelledError:
             return 130
 
-    raise typer.Exit(asyncio.run(guarded()))
+    code = asyncio.run(guarded())
+    # Every resource is released inside the coroutine (children stopped, sockets
+    # closed). Skip interpreter finalisation: the Temporal client's Rust threads
+    # can abort a finalising interpreter (temporalio/sdk-python#300).
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _logging(level: str) -> None:
