@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from temporalio import activity
 
 from activities import errors, validation
-from activities._http import request_json
+from activities._http import BackendApi
 from callengine.settings import BackendSettings
 
 NOT_FOUND_MESSAGE = "no appointment with that id on this account"
@@ -78,36 +78,18 @@ class AppointmentsActivities:
     """Activities against the scheduling API (`/scheduling/v1`)."""
 
     def __init__(self, http: httpx.AsyncClient, settings: BackendSettings) -> None:
-        self._http = http
-        self._base = settings.scheduling_base_url.rstrip("/") + "/scheduling/v1"
-        self._headers = {"Authorization": f"Bearer {settings.scheduling_token}"}
-        self._timeout = settings.http_timeout_s
-
-    async def _call(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: dict[str, str] | None = None,
-        json: Any = None,
-        idempotency_key: str | None = None,
-    ) -> dict[str, Any]:
-        return await request_json(
-            self._http,
+        self._api = BackendApi(
+            http,
             "Scheduling",
-            method,
-            self._base + path,
-            headers=self._headers,
-            params=params,
-            json=json,
-            idempotency_key=idempotency_key,
-            timeout_s=self._timeout,
-            not_found_message=NOT_FOUND_MESSAGE,
+            settings.scheduling_base_url.rstrip("/") + "/scheduling/v1",
+            {"Authorization": f"Bearer {settings.scheduling_token}"},
+            settings.http_timeout_s,
+            NOT_FOUND_MESSAGE,
         )
 
     async def _owned(self, appointment_id: str, customer_id: str) -> dict[str, Any]:
         aid = validation.checked(validation.appointment_id, appointment_id)
-        appt = (await self._call("GET", f"/appointments/{aid}")).get("appointment")
+        appt = (await self._api.call("GET", f"/appointments/{aid}")).get("appointment")
         if not isinstance(appt, dict) or str(appt.get("customer_id")) != customer_id:
             raise errors.not_found(NOT_FOUND_MESSAGE)
         return appt
@@ -115,7 +97,7 @@ class AppointmentsActivities:
     @activity.defn(name="appointments.list_appointments")
     async def list_appointments(self, inp: CustomerAppointmentsInput) -> Appointments:
         """The caller's appointments."""
-        body = await self._call("GET", "/appointments", params={"customer_id": inp.customer_id})
+        body = await self._api.call("GET", "/appointments", params={"customer_id": inp.customer_id})
         return Appointments(
             appointments=[
                 _summary(a)
@@ -131,7 +113,7 @@ class AppointmentsActivities:
         params = {"service": str(appt["service"]), "limit": str(max(1, min(inp.limit, 10)))}
         if inp.after:
             params["after"] = inp.after
-        body = await self._call("GET", "/slots", params=params)
+        body = await self._api.call("GET", "/slots", params=params)
         return Slots(
             service=str(appt["service"]), starts_at=[str(s["starts_at"]) for s in body.get("slots", [])]
         )
@@ -143,7 +125,7 @@ class AppointmentsActivities:
         if appt.get("starts_at") == inp.starts_at:
             # Already there (a retry whose first answer was lost): done, not an error.
             return _summary(appt)
-        body = await self._call(
+        body = await self._api.call(
             "POST",
             f"/appointments/{appt['id']}/reschedule",
             json={"starts_at": inp.starts_at},

@@ -16,7 +16,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities import errors, validation
-from activities._http import request_json
+from activities._http import BackendApi
 from callengine.settings import BackendSettings
 
 
@@ -84,25 +84,18 @@ class CrmActivities:
     """Activities against the CRM REST API (`/crm/v1`)."""
 
     def __init__(self, http: httpx.AsyncClient, settings: BackendSettings) -> None:
-        self._http = http
-        self._base = settings.crm_base_url.rstrip("/") + "/crm/v1"
-        self._headers = {"Authorization": f"Bearer {settings.crm_token}"}
-        self._timeout = settings.http_timeout_s
-
-    async def _get(self, path: str, params: dict[str, str] | None = None) -> dict[str, object]:
-        return await request_json(
-            self._http,
+        self._api = BackendApi(
+            http,
             "CRM",
-            "GET",
-            self._base + path,
-            headers=self._headers,
-            params=params,
-            timeout_s=self._timeout,
-            not_found_message="no such customer",
+            settings.crm_base_url.rstrip("/") + "/crm/v1",
+            {"Authorization": f"Bearer {settings.crm_token}"},
+            settings.http_timeout_s,
+            "no such customer",
         )
 
     async def _customer(self, customer_id: str) -> dict[str, object]:
-        body = await self._get(f"/customers/{validation.checked(validation.customer_id, customer_id)}")
+        cid = validation.checked(validation.customer_id, customer_id)
+        body = await self._api.call("GET", f"/customers/{cid}")
         customer = body.get("customer")
         if not isinstance(customer, dict):
             raise errors.unavailable("CRM sent a customer without a body")
@@ -126,7 +119,7 @@ class CrmActivities:
             params = {"phone": validation.checked(validation.phone, inp.phone)}
         else:
             params = {"email": validation.checked(validation.email, inp.email or "")}
-        body = await self._get("/customers", params)
+        body = await self._api.call("GET", "/customers", params=params)
         matches = body.get("customers")
         if not isinstance(matches, list):
             raise errors.unavailable("CRM sent a search without results")
@@ -161,16 +154,11 @@ class CrmActivities:
     async def add_note(self, inp: AddNoteInput) -> NoteResult:
         """Leave the call summary on the customer's record, once."""
         cid = validation.checked(validation.customer_id, inp.customer_id)
-        body = await request_json(
-            self._http,
-            "CRM",
+        body = await self._api.call(
             "POST",
-            f"{self._base}/customers/{cid}/notes",
-            headers=self._headers,
+            f"/customers/{cid}/notes",
             json={"body": inp.body[:5000], "call_id": inp.call_id},
             idempotency_key=inp.idempotency_key,
-            timeout_s=self._timeout,
-            not_found_message="no such customer",
         )
         note = body.get("note")
         if not isinstance(note, dict):

@@ -58,7 +58,9 @@ class KnowledgeActivities:
         query = inp.query.strip()
         if not 2 <= len(query) <= 300:
             raise errors.invalid_input("describe the problem in a few words")
-        body = await self._zendesk.call("GET", "/help_center/articles/search.json", params={"query": query})
+        body = await self._zendesk.api.call(
+            "GET", "/help_center/articles/search.json", params={"query": query}
+        )
         results = body.get("results", [])
         return Articles(
             articles=[

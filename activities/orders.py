@@ -16,7 +16,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities import errors, validation
-from activities._http import request_json
+from activities._http import BackendApi
 from callengine.settings import BackendSettings
 
 API_VERSION = "2024-10"
@@ -115,37 +115,18 @@ class ShopifyOrders:
     """A thin Shopify Admin REST client shared by the order and refund activities."""
 
     def __init__(self, http: httpx.AsyncClient, settings: BackendSettings) -> None:
-        self.http = http
-        self.base = f"{settings.shopify_base_url.rstrip('/')}/admin/api/{API_VERSION}"
-        self.headers = {"X-Shopify-Access-Token": settings.shopify_token}
-        self.timeout = settings.http_timeout_s
-
-    async def call(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: dict[str, str] | None = None,
-        json: Any = None,
-        idempotency_key: str | None = None,
-    ) -> dict[str, Any]:
-        """One request to the Admin API."""
-        return await request_json(
-            self.http,
+        self.api = BackendApi(
+            http,
             "Shopify",
-            method,
-            self.base + path,
-            headers=self.headers,
-            params=params,
-            json=json,
-            idempotency_key=idempotency_key,
-            timeout_s=self.timeout,
-            not_found_message=NOT_FOUND_MESSAGE,
+            f"{settings.shopify_base_url.rstrip('/')}/admin/api/{API_VERSION}",
+            {"X-Shopify-Access-Token": settings.shopify_token},
+            settings.http_timeout_s,
+            NOT_FOUND_MESSAGE,
         )
 
     async def order(self, order_id: str) -> dict[str, Any]:
         """The raw order, or NotFound."""
-        body = await self.call("GET", f"/orders/{validation.checked(validation.order_id, order_id)}.json")
+        body = await self.api.call("GET", f"/orders/{validation.checked(validation.order_id, order_id)}.json")
         order = body.get("order")
         if not isinstance(order, dict):
             raise errors.unavailable("Shopify sent an order without a body")
@@ -187,7 +168,7 @@ class OrdersActivities:
         """The caller's most recent orders, for "where is my order?" without a number."""
         email = validation.checked(validation.email, inp.email)
         limit = max(1, min(inp.limit, 20))
-        body = await self._shop.call(
+        body = await self._shop.api.call(
             "GET", "/orders.json", params={"email": email, "status": "any", "limit": str(limit)}
         )
         orders = [

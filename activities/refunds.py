@@ -128,7 +128,7 @@ class RefundsActivities:
         if not decision.auto_approve:
             raise errors.rejected(f"refund needs review: {decision.reason}")
         amount = decision.amount_cents
-        body = await self._shop.call(
+        body = await self._shop.api.call(
             "POST",
             f"/orders/{decision.order_id}/refunds.json",
             idempotency_key=inp.idempotency_key,

@@ -10,14 +10,14 @@ the ticket's `external_id`, and a retry first looks the ticket up by
 from __future__ import annotations
 
 import base64
-from typing import Any, Literal
+from typing import Literal
 
 import httpx
 from pydantic import BaseModel
 from temporalio import activity
 
 from activities import errors
-from activities._http import request_json
+from activities._http import BackendApi
 from callengine.settings import BackendSettings
 
 Priority = Literal["low", "normal", "high", "urgent"]
@@ -54,33 +54,14 @@ class ZendeskClient:
     """A thin Zendesk API client shared by tickets, knowledge and handoff."""
 
     def __init__(self, http: httpx.AsyncClient, settings: BackendSettings) -> None:
-        self.http = http
-        self.base = settings.zendesk_base_url.rstrip("/") + "/api/v2"
         creds = f"{settings.zendesk_email}/token:{settings.zendesk_token}".encode()
-        self.headers = {"Authorization": "Basic " + base64.b64encode(creds).decode()}
-        self.timeout = settings.http_timeout_s
-
-    async def call(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: dict[str, str] | None = None,
-        json: Any = None,
-        idempotency_key: str | None = None,
-    ) -> dict[str, Any]:
-        """One request to the Zendesk API."""
-        return await request_json(
-            self.http,
+        self.api = BackendApi(
+            http,
             "Zendesk",
-            method,
-            self.base + path,
-            headers=self.headers,
-            params=params,
-            json=json,
-            idempotency_key=idempotency_key,
-            timeout_s=self.timeout,
-            not_found_message="no such ticket",
+            settings.zendesk_base_url.rstrip("/") + "/api/v2",
+            {"Authorization": "Basic " + base64.b64encode(creds).decode()},
+            settings.http_timeout_s,
+            "no such ticket",
         )
 
     async def create_ticket(self, inp: CreateTicketInput) -> TicketRef:
@@ -88,13 +69,13 @@ class ZendeskClient:
         subject = inp.subject.strip()[:150]
         if not subject or not inp.description.strip():
             raise errors.invalid_input("a ticket needs a subject and a description")
-        existing = await self.call("GET", "/tickets.json", params={"external_id": inp.idempotency_key})
+        existing = await self.api.call("GET", "/tickets.json", params={"external_id": inp.idempotency_key})
         for t in existing.get("tickets", []):
             return TicketRef(ticket_id=int(t["id"]), status=str(t.get("status", "new")))
         custom = [{"id": 1, "value": inp.call_id}]
         if inp.customer_id:
             custom.append({"id": 2, "value": inp.customer_id})
-        body = await self.call(
+        body = await self.api.call(
             "POST",
             "/tickets.json",
             idempotency_key=inp.idempotency_key,
@@ -132,7 +113,7 @@ class TicketsActivities:
         """Add an internal note to a ticket."""
         if not inp.body.strip():
             raise errors.invalid_input("a comment needs a body")
-        body = await self._zendesk.call(
+        body = await self._zendesk.api.call(
             "PUT",
             f"/tickets/{inp.ticket_id}.json",
             idempotency_key=inp.idempotency_key,

@@ -7,12 +7,15 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Coroutine
-from typing import Annotated, Any
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from callengine.settings import Settings
+
+if TYPE_CHECKING:
+    from callengine.stack import Stack
 
 app = typer.Typer(
     add_completion=False,
@@ -64,34 +67,37 @@ def worker(log_level: Annotated[str, typer.Option(help="debug, info, warning, er
     _run(main())
 
 
+async def _with_stack(settings: Settings, body: Callable[[Stack], Awaitable[int]]) -> int:
+    """Run `body` with the local stack up; a part that fails to start is a clear error."""
+    from callengine.devserver import DevServerConfig, DevServerConfigError
+    from callengine.stack import StackError, running_stack
+
+    try:
+        async with running_stack(settings, DevServerConfig.load()) as stack:
+            return await body(stack)
+    except (StackError, DevServerConfigError) as e:
+        typer.echo(f"error: {e}", err=True)
+        return 1
+
+
 @app.command()
 def up() -> None:
     """Start everything locally (Temporal dev server, sandbox, worker); Ctrl-C stops it all."""
-    from callengine.devserver import DevServerConfig
-    from callengine.stack import Stack, StackError
 
-    async def main() -> int:
-        stack = Stack(Settings.from_env(), DevServerConfig.load())
-        try:
-            await stack.start()
-            typer.echo("\ncallengine is up:")
-            for label, url in stack.urls():
-                typer.echo(f"  {label:<18} {url}")
-            typer.echo("\nCtrl-C stops everything.")
-            # Child processes offer nothing to await on; poll them.
-            while (dead := stack.failed_child()) is None:  # noqa: ASYNC110
-                await asyncio.sleep(0.5)
-            typer.echo(
-                f"{dead.name} exited (code {dead.proc.returncode}); stopping. Log: {dead.log_path}", err=True
-            )
-            return 1
-        except StackError as e:
-            typer.echo(f"error: {e}", err=True)
-            return 1
-        finally:
-            stack.stop()
+    async def serve(stack: Stack) -> int:
+        typer.echo("\ncallengine is up:")
+        for label, url in stack.urls():
+            typer.echo(f"  {label:<18} {url}")
+        typer.echo("\nCtrl-C stops everything.")
+        # Child processes offer nothing to await on; poll them.
+        while (dead := stack.failed_child()) is None:  # noqa: ASYNC110
+            await asyncio.sleep(0.5)
+        typer.echo(
+            f"{dead.name} exited (code {dead.proc.returncode}); stopping. Log: {dead.log_path}", err=True
+        )
+        return 1
 
-    _run(main())
+    _run(_with_stack(Settings.from_env(), serve))
 
 
 @app.command()
@@ -102,9 +108,7 @@ def demo(
     keep_running: Annotated[bool, typer.Option(help="Leave the stack running afterwards")] = False,
 ) -> None:
     """Start everything, run one scripted call through the real workflow, print it, stop."""
-    from callengine.devserver import DevServerConfig
     from callengine.scripted import Persona, run_scripted_call
-    from callengine.stack import Stack, StackError
     from callengine.temporal import connect
 
     settings = Settings.from_env()
@@ -112,37 +116,25 @@ def demo(
     def say(speaker: str, text: str) -> None:
         typer.echo(f"  {'':>8}   [{text}]" if speaker == "tool" else f"  {speaker:>8}:  {text}")
 
-    async def main() -> int:
-        stack = Stack(settings, DevServerConfig.load())
-        try:
-            await stack.start()
-            client = await connect(settings)
-            typer.echo("\nA scripted call through the real CallWorkflow:\n")
-            call, result = await run_scripted_call(
-                client,
-                settings.task_queue,
-                Persona(phone=phone, zip=zip_code, order_id=order),
-                say,
-                human_queue=settings.human_queue,
-            )
-            typer.echo(
-                f"\nOutcome:   {result.outcome} (customer {result.customer_id}, "
-                f"verified={result.verified}, tickets {result.ticket_ids})"
-            )
-            typer.echo("Summary:\n  " + result.summary.replace("\n", "\n  "))
-            link = settings.workflow_url(call.workflow_id)
-            typer.echo(f"\nOpen this call in the Temporal Web UI:\n  {link}")
-            if keep_running:
-                typer.echo("\nStack left running; Ctrl-C stops it.")
-                await asyncio.Event().wait()
-            return 0 if result.outcome == "resolved" else 1
-        except StackError as e:
-            typer.echo(f"error: {e}", err=True)
-            return 1
-        finally:
-            stack.stop()
+    async def call(stack: Stack) -> int:
+        client = await connect(settings)
+        typer.echo("\nA scripted call through the real CallWorkflow:\n")
+        persona = Persona(phone=phone, zip=zip_code, order_id=order)
+        handle, result = await run_scripted_call(
+            client, settings.task_queue, persona, say, human_queue=settings.human_queue
+        )
+        typer.echo(
+            f"\nOutcome:   {result.outcome} (customer {result.customer_id}, "
+            f"verified={result.verified}, tickets {result.ticket_ids})"
+        )
+        typer.echo("Summary:\n  " + result.summary.replace("\n", "\n  "))
+        typer.echo(f"\nOpen this call in the Temporal Web UI:\n  {settings.workflow_url(handle.workflow_id)}")
+        if keep_running:
+            typer.echo("\nStack left running; Ctrl-C stops it.")
+            await asyncio.Event().wait()
+        return 0 if result.outcome == "resolved" else 1
 
-    _run(main())
+    _run(_with_stack(settings, call))
 
 
 if __name__ == "__main__":

@@ -17,7 +17,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -216,3 +217,16 @@ class Stack:
             ("Sandbox backends", f"http://{s.sandbox_host}:{s.sandbox_port}"),
             ("Logs", str(LOG_DIR)),
         ]
+
+
+@asynccontextmanager
+async def running_stack(
+    settings: Settings, config: DevServerConfig, progress: Progress = print
+) -> AsyncIterator[Stack]:
+    """The stack, started for the block and stopped after it, whatever happens."""
+    stack = Stack(settings, config, progress)
+    try:
+        await stack.start()
+        yield stack
+    finally:
+        stack.stop()

@@ -6,6 +6,7 @@ other's tasks) and a freshly reset sandbox.
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 import threading
 import uuid
@@ -148,7 +149,7 @@ def worker(temporal_client: Client, sandbox: Sandbox) -> WorkerFactory:
     async def start(**overrides: Any) -> AsyncIterator[str]:
         task_queue = f"calls-test-{uuid.uuid4().hex[:8]}"
         base = BackendSettings.for_sandbox(sandbox.url)
-        backends = BackendSettings(**{**base.__dict__, **overrides})
+        backends = dataclasses.replace(base, **overrides)
         async with running_worker(temporal_client, task_queue, backends):
             yield task_queue
 

@@ -24,6 +24,7 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from activities import appointments, crm, handoff, knowledge, orders, refunds, tickets
     from activities.validation import AppointmentId, Email, OrderId, Phone, ZipCode
+    from workflows.types import BrainEscalationReason
 
 
 class Access(enum.Enum):
@@ -132,15 +133,7 @@ class TicketArgs(Args):
 class EscalateArgs(Args):
     """Hand the call to a person."""
 
-    reason: Literal[
-        "caller_request",
-        "low_confidence",
-        "negative_sentiment",
-        "repeated_failure",
-        "identity_failure",
-        "backend_outage",
-        "other",
-    ]
+    reason: BrainEscalationReason
 
 
 @dataclass(frozen=True)

@@ -13,17 +13,18 @@ from pydantic import BaseModel, Field
 
 Speaker = Literal["caller", "agent"]
 
-# Why a call went to a person. The first five are the seed's triggers.
-EscalationReason = Literal[
+# Why a call went to a person. The brain may give these (the seed's triggers first)…
+BrainEscalationReason = Literal[
     "caller_request",
     "low_confidence",
     "negative_sentiment",
     "repeated_failure",
     "identity_failure",
     "backend_outage",
-    "stream_lost",
     "other",
 ]
+# …and the system adds its own when the call itself breaks.
+EscalationReason = Literal[BrainEscalationReason, "stream_lost"]
 
 # How a call ended, for ops and `callengine report`.
 Outcome = Literal["resolved", "ticketed", "escalated", "dropped", "abandoned"]
