@@ -108,15 +108,27 @@ class AppointmentsActivities:
 
     @activity.defn(name="appointments.open_slots")
     async def open_slots(self, inp: OpenSlotsInput) -> Slots:
-        """Up to `limit` open times for the same service as the caller's appointment."""
+        """Up to `limit` open times for the caller's appointment's service, on different days.
+
+        Three times on one morning is not a choice; the soonest time of each of
+        the next days is.
+        """
         appt = await self._owned(inp.appointment_id, inp.customer_id)
-        params = {"service": str(appt["service"]), "limit": str(max(1, min(inp.limit, 10)))}
+        limit = max(1, min(inp.limit, 10))
+        params = {"service": str(appt["service"]), "limit": "50"}
         if inp.after:
             params["after"] = inp.after
         body = await self._api.call("GET", "/slots", params=params)
-        return Slots(
-            service=str(appt["service"]), starts_at=[str(s["starts_at"]) for s in body.get("slots", [])]
-        )
+        chosen: list[str] = []
+        days: set[str] = set()
+        for slot in body.get("slots", []):
+            start = str(slot["starts_at"])
+            if start[:10] not in days:
+                days.add(start[:10])
+                chosen.append(start)
+            if len(chosen) == limit:
+                break
+        return Slots(service=str(appt["service"]), starts_at=chosen)
 
     @activity.defn(name="appointments.reschedule")
     async def reschedule(self, inp: RescheduleInput) -> AppointmentSummary:

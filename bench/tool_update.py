@@ -25,39 +25,17 @@ import asyncio
 import json
 import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-import httpx
 from temporalio.client import Client
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from callengine.calls import Call, new_call_sid  # noqa: E402
-from callengine.devserver import DevServerConfig, ensure_search_attributes, temporal_binary  # noqa: E402
-from callengine.temporal import DATA_CONVERTER  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def spawn(cmd: list[str], env: dict[str, str] | None = None, quiet: bool = True) -> subprocess.Popen[bytes]:
-    out = subprocess.DEVNULL if quiet else None
-    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=out)
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process (Linux /proc), to see who spends the two cores."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return round((int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), 2)
+from bench._stack import bench_stack
+from callengine.calls import Call, new_call_sid
 
 
 def pct(values: list[float], q: float) -> float:
@@ -73,18 +51,6 @@ def stats(values: list[float]) -> dict[str, float]:
         "mean_ms": round(statistics.fmean(values), 2),
         "max_ms": round(max(values), 2),
     }
-
-
-async def wait_for(check, limit_s: float = 60.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + limit_s
-    while time.monotonic() < deadline:
-        try:
-            if await check():
-                return
-        except Exception:
-            pass
-        await asyncio.sleep(0.2)
-    raise TimeoutError("a benchmark process did not come up")
 
 
 async def verified_call(client: Client, tq: str) -> Call:
@@ -128,52 +94,8 @@ async def main() -> None:
     ap.add_argument("--burst-per-call", type=int, default=20)
     args = ap.parse_args()
 
-    cfg = DevServerConfig.load()
-    tport, sport = free_port(), free_port()
-    bench_cfg = DevServerConfig(
-        **{
-            **cfg.__dict__,
-            "port": tport,
-            "ui_port": free_port(),
-            "http_port": None,
-            "metrics_port": None,
-            "db_filename": "",
-        }
-    )
-    address = f"127.0.0.1:{tport}"
-    sandbox_url = f"http://127.0.0.1:{sport}"
-    tq = "calls-bench"
-    env = {
-        **os.environ,
-        "TEMPORAL_ADDRESS": address,
-        "CALLENGINE_TASK_QUEUE": tq,
-        **{
-            k: sandbox_url
-            for k in ("SHOPIFY_BASE_URL", "ZENDESK_BASE_URL", "CRM_BASE_URL", "SCHEDULING_BASE_URL")
-        },
-    }
-    procs = [
-        spawn([*bench_cfg.command(temporal_binary()), "--headless"]),
-        spawn([sys.executable, "-m", "sandbox", "--port", str(sport)]),
-    ]
-    try:
-
-        async def temporal_up() -> bool:
-            await Client.connect(address)
-            return True
-
-        async def sandbox_up() -> bool:
-            async with httpx.AsyncClient() as h:
-                return (await h.get(sandbox_url + "/healthz")).is_success
-
-        await wait_for(temporal_up)
-        await wait_for(sandbox_up)
-        client = await Client.connect(address, data_converter=DATA_CONVERTER)
-        await ensure_search_attributes(client, bench_cfg)
-        procs.append(
-            spawn([sys.executable, "-m", "callengine", "worker", "--log-level", "warning"], env, quiet=False)
-        )
-
+    async with bench_stack() as stack:
+        client, tq = stack.client, stack.task_queue
         # Warm-up: the first updates pay for worker start, connections and caches.
         warm = await verified_call(client, tq)
         await timed_lookups(warm, 20)
@@ -198,22 +120,10 @@ async def main() -> None:
             },
             "turn_signal": {f"{args.calls}_concurrent_calls": stats(paced_signals)},
             "targets": {"1_call_p95_ms": 25, f"{args.calls}_concurrent_p95_ms": 60},
-            "cpu_s": {
-                name: cpu_seconds(p.pid)
-                for name, p in zip(("temporal", "sandbox", "worker"), procs, strict=True)
-            }
-            | {"bench_client": cpu_seconds(os.getpid())},
+            "cpu_s": stack.cpu(),
             "machine": {"cpus": os.cpu_count()},
         }
         print(json.dumps(report, indent=2))
-    finally:
-        # Worker first, so it does not spend its shutdown retrying a dead server.
-        for p in reversed(procs):
-            p.terminate()
-            try:
-                p.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                p.kill()
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -135,6 +136,76 @@ def demo(
         return 0 if result.outcome == "resolved" else 1
 
     _run(_with_stack(settings, call))
+
+
+@app.command()
+def chat(
+    caller: Annotated[str, typer.Option(help="Caller ID (E.164) the call comes from")] = "+14155550101",
+    brain: Annotated[str, typer.Option(help="offline, llm (falls back to offline), or auto")] = "auto",
+    show_tools: Annotated[bool, typer.Option(help="Print each tool call")] = False,
+) -> None:
+    """Talk to the agent by typing, through the real workflow (needs `callengine up`)."""
+    from callengine.chat import run_chat, stdin_lines
+    from callengine.temporal import connect
+    from realtime.brain.select import brain_factory
+
+    settings = Settings.from_env()
+    interactive = sys.stdin.isatty()
+
+    def prompt() -> None:
+        if interactive:
+            print("you: ", end="", flush=True)
+
+    async def main() -> int:
+        try:
+            make_brain = brain_factory(brain)
+        except ValueError as e:
+            typer.echo(f"error: {e}", err=True)
+            return 2
+        try:
+            client = await connect(settings)
+        except RuntimeError as e:
+            typer.echo(
+                f"error: Temporal is not reachable at {settings.temporal_address} ({e}); "
+                "start the stack with `callengine up`",
+                err=True,
+            )
+            return 1
+        outcome = await run_chat(
+            client,
+            settings.task_queue,
+            make_brain,
+            stdin_lines(),
+            sys.stdout,
+            caller_number=caller,
+            today=settings.business_date(),
+            human_queue=settings.human_queue,
+            show_tools=show_tools,
+            prompt=prompt,
+        )
+        r = outcome.result
+        typer.echo(
+            f"[call {outcome.call.workflow_id}: outcome {r.outcome}"
+            + (f", escalated ({r.escalation_reason})" if r.escalated else "")
+            + (f", tickets {r.ticket_ids}" if r.ticket_ids else "")
+            + f"; {settings.workflow_url(outcome.call.workflow_id)}]",
+            err=True,
+        )
+        return 0
+
+    _run(main())
+
+
+@app.command()
+def analyze(
+    path: Annotated[Path, typer.Argument(help="Call transcripts, JSONL: one call per line")],
+    plot: Annotated[Path | None, typer.Option(help="Write the intent distribution as a PNG here")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table")] = False,
+) -> None:
+    """Classify exported call transcripts into intents; show how much the top five cover."""
+    from callengine.analyze import run
+
+    raise typer.Exit(run(path, plot, json_out))
 
 
 if __name__ == "__main__":

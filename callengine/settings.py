@@ -144,6 +144,10 @@ class Settings:
             backends=BackendSettings.from_env(e),
         )
 
+    def business_date(self) -> date:
+        """The date the agent reasons about ("next Tuesday"): pinned for a frozen data set, else today."""
+        return self.backends.refund_policy.as_of or date.today()
+
     def workflow_url(self, workflow_id: str) -> str:
         """Link to one call in the Temporal Web UI."""
         return f"{self.temporal_ui_url}/namespaces/{self.temporal_namespace}/workflows/{workflow_id}"

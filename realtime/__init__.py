@@ -1,0 +1,1 @@
+"""The realtime half: audio, time, turn-taking and the brain that decides what to say."""

@@ -1,0 +1,107 @@
+"""When the AI should stop and hand the call to a person — one policy for every brain.
+
+The seed's triggers, made precise:
+- an explicit request or give-up phrase ("speak to a human", "talk to a
+  manager", "this isn't working", "never mind", "forget it" and variants):
+  at once;
+- intent confidence below 0.7 on two consecutive caller turns;
+- caller sentiment below −0.5 (VADER compound): a single turn at −0.8 or
+  lower, or the mean of the last two turns below −0.5 — so one sentence that
+  merely describes a broken product ("it arrived damaged and broken", −0.72)
+  does not hang up on a calm caller, while sustained frustration does;
+- three failed attempts at the same step (an order number not found, a slot
+  not understood), and a failed identity check (the workflow locks it).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+CONFIDENCE_FLOOR = 0.7
+SENTIMENT_FLOOR = -0.5
+SENTIMENT_SPIKE = -0.8
+MAX_STEP_FAILURES = 3
+
+# Normalised (lower case, straight apostrophes, single spaces) phrase patterns.
+_REQUEST = [
+    r"\b(speak|talk|chat)\w* (to|with) (a |an |some )?(real |live |actual )?"
+    r"(human|person|people|someone|somebody|agent|representative|rep|operator|manager|supervisor)\b",
+    r"\b(real|live|actual) (human|person|agent)\b",
+    r"\b(get|give|transfer|connect|put) me (to |through to |with )?(a |an |the )?"
+    r"(human|person|agent|representative|operator|manager|supervisor)\b",
+    r"\b(human|representative|operator|supervisor|manager),? please\b",
+    r"^\s*(agent|representative|operator|human)[.! ]*$",
+]
+_GIVE_UP = [
+    r"\bthis (is not|isn't|ain't) working\b",
+    r"\b(it|you)('re| are) not (working|helping|understanding)\b",
+    r"\bnever ?mind\b",
+    r"\bforget (it|about it)\b",
+    r"\byou('re| are) useless\b",
+]
+_REQUEST_RE = re.compile("|".join(_REQUEST))
+_GIVE_UP_RE = re.compile("|".join(_GIVE_UP))
+
+
+def normalise(text: str) -> str:
+    """Lower case, straight apostrophes, single spaces."""
+    text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def explicit_request(text: str) -> bool:
+    """The caller asked for a person or gave up on the AI."""
+    t = normalise(text)
+    return bool(_REQUEST_RE.search(t) or _GIVE_UP_RE.search(t))
+
+
+@lru_cache(maxsize=1)
+def _analyzer() -> SentimentIntensityAnalyzer:
+    return SentimentIntensityAnalyzer()
+
+
+def sentiment(text: str) -> float:
+    """VADER compound score in [-1, 1]."""
+    return float(_analyzer().polarity_scores(text)["compound"])
+
+
+@dataclass
+class EscalationPolicy:
+    """Per-call escalation state: feed it every caller turn and every step failure."""
+
+    low_confidence_streak: int = 0
+    recent_sentiment: list[float] = field(default_factory=list)
+    failures: Counter[str] = field(default_factory=Counter)
+
+    def on_caller_turn(self, text: str, intent_confidence: float | None) -> str | None:
+        """The escalation reason this turn triggers, if any."""
+        if explicit_request(text):
+            return "caller_request"
+        score = sentiment(text)
+        self.recent_sentiment = [*self.recent_sentiment[-1:], score]
+        if score <= SENTIMENT_SPIKE or (
+            len(self.recent_sentiment) == 2 and sum(self.recent_sentiment) / 2 < SENTIMENT_FLOOR
+        ):
+            return "negative_sentiment"
+        if intent_confidence is not None:
+            if intent_confidence < CONFIDENCE_FLOOR:
+                self.low_confidence_streak += 1
+                if self.low_confidence_streak >= 2:
+                    return "low_confidence"
+            else:
+                self.low_confidence_streak = 0
+        return None
+
+    def on_failure(self, step: str) -> str | None:
+        """Count a failed attempt at `step`; the third one escalates."""
+        self.failures[step] += 1
+        return "repeated_failure" if self.failures[step] >= MAX_STEP_FAILURES else None
+
+    def on_success(self, step: str) -> None:
+        """A step that worked starts its count again."""
+        self.failures.pop(step, None)

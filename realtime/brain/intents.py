@@ -1,0 +1,168 @@
+"""Intent classification for the seed's call mix, robust to phone speech-to-text.
+
+Weighted cue phrases per intent; the score of the best intent against the
+runner-up gives a confidence in [0, 1]. Deliberately simple and
+deterministic: it runs in microseconds on every turn, gives the same answer
+on replay, and is what `callengine analyze` uses on exported transcripts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+ORDER_STATUS = "order_status"
+ACCOUNT = "account"
+RESCHEDULE = "reschedule"
+TROUBLESHOOTING = "troubleshooting"
+REFUND = "refund"
+HUMAN = "human"
+OTHER = "other"
+
+# The seed's top five, in its order of frequency.
+TOP_FIVE = (ORDER_STATUS, ACCOUNT, RESCHEDULE, TROUBLESHOOTING, REFUND)
+ALL_INTENTS = (*TOP_FIVE, HUMAN, OTHER)
+
+_CUES: dict[str, list[tuple[str, float]]] = {
+    ORDER_STATUS: [
+        (r"\bwhere('?s| is) (my|the) (order|package|stuff|delivery|shipment)", 3),
+        (r"\b(track|tracking|shipment|shipped|shipping|package|parcel|delivery|delivered|courier)\b", 2),
+        (r"\border status\b|\bstatus of (my|the) order\b", 3),
+        # "the order number is 13641" is a detail of any order-related call, not a topic.
+        (r"\border number\b", 1),
+        (
+            r"\bnever (came|arrived|showed up|got here)\b|\b(never|didn'?t|did not|haven'?t|have not) "
+            r"(received|receive|get|got|gotten)\b|\bhasn'?t (arrived|come|shipped)\b",
+            3,
+        ),
+        (r"\b(went out|get here|gonna get here|on (its|the) way|waiting (on|for) (my|a|the))\b", 2),
+        (
+            r"\bbeen (\w+ ){0,3}(days|weeks?) (\w+ )?and (still )?no\b"
+            r"|\bno idea where\b|\bwhere .{0,30}\bis at\b",
+            3,
+        ),
+        (r"\b(ups|fedex|usps)\b", 2),
+        (r"\bwhen (will|does|is) (it|my order|the order|my package)\b.*\b(arrive|come|get here|ship)", 3),
+        (r"\b(order|orders|ordered)\b", 1.5),
+        (r"\b(arrive|arriving|eta)\b", 1),
+    ],
+    ACCOUNT: [
+        (r"\b(balance|amount due|how much (do )?i owe|what do i owe)\b", 3),
+        (r"\b(my|the) (account|plan|subscription)\b", 2),
+        (r"\b(bill|billing|invoice|statement|payment due|past due)\b", 2),
+        (r"\baccount (status|balance)\b|\b(suspended|active) account\b|\bis my account\b", 3),
+        (r"\b(which|what) plan\b|\bplan (am i|i'm) on\b|\b(pro|basic|business) plan\b", 3),
+        (r"\b(paying|pay) (every|each|per|a) month\b|\bmonthly (charge|fee|payment)\b", 3),
+        (r"\b(payment|autopay|auto-pay|card (on file|you have)|log ?in|sign ?in|online account)\b", 2),
+        (r"\b(owe|owing)\b", 2.5),
+        (
+            r"\bpaid .{0,25}\b(yesterday|today|last week)\b"
+            r"|\b(is|was) that showing\b|\bswitch .{0,25}\bplan\b"
+            r"|\b(cheaper|bigger|smaller|different) plan\b",
+            3,
+        ),
+    ],
+    RESCHEDULE: [
+        (r"\breschedul\w*\b", 4),
+        (r"\b(appointment|appt|installation|install|technician|tech visit|service visit)\b", 2.5),
+        (r"\b(move|change|push|postpone|switch)\b.*\b(appointment|visit|installation|time|date|day)\b", 3),
+        (r"\b(different|another|later|earlier) (time|day|date|slot)\b", 2),
+        (
+            r"\b(anything|something) (earlier|later|sooner)\b"
+            r"|\bcome (a day |an hour )?(later|earlier|sooner)\b",
+            3,
+        ),
+        (r"\btech(nician)? (is |was )?(supposed|scheduled|coming|booked)\b", 3),
+        (
+            r"\bnot (gonna|going to) be (around|home|there)\b|\b(can|could) (we|you) (do|make it|move it to) "
+            r"(next week|another day|(mon|tues|wednes|thurs|fri|satur|sun)day)\b",
+            3,
+        ),
+    ],
+    TROUBLESHOOTING: [
+        (r"\b(internet|wi-?fi|wifi|network|connection|signal)\b", 2),
+        # Devices are named in order and refund calls too: weak evidence alone.
+        (r"\b(router|modem|mesh|extender|ethernet)\b", 1),
+        (
+            r"\b(keeps?|kept) (dropping|disconnecting|cutting out|rebooting|restarting|crashing|freezing)\b"
+            r"|\bdisconnect\w*\b",
+            3,
+        ),
+        (
+            r"\b(isn'?t|is not|not|won'?t|doesn'?t) (ringing|charging|loading|printing|pairing|responding)\b",
+            3,
+        ),
+        (r"\b(slow|lagging|buffering|no internet|offline|outage|down|not connecting|can'?t connect)\b", 2),
+        (
+            r"\b(blinking|flashing|red|orange) (light|lights)\b"
+            r"|\blights? (is|are) (blinking|flashing|red|orange)\b",
+            3,
+        ),
+        (r"\b(troubleshoot|fix|broken|reset|restart|reboot|password|firmware|pair|pairing)\b", 1.5),
+        # Home-network how-tos are basic troubleshooting calls too.
+        (r"\b(port forward\w*|parental controls?|dns( servers?)?|guest (network|wi-?fi)|modem lights?)\b", 3),
+        (r"\b(doesn'?t|does not|won'?t|will not|isn'?t|is not|not) (work|working|turn on|connect)\b", 1.5),
+        (
+            r"\b(stopped|quit) working\b|\bcan'?t get online\b"
+            r"|\bwon'?t (print|load|turn on|boot|charge|pair)\b",
+            3,
+        ),
+        (r"\bscreen\b.{0,15}\b(blank|black|frozen)\b|\b(just )?spins\b|\berror (code|message)\b", 3),
+        (r"\b(light|led)s?\b.{0,40}\b(orange|red|amber|blinking|flashing)\b", 3),
+    ],
+    REFUND: [
+        # Speech-to-text splits or mishears the word: "re fund", "we fund".
+        (r"\b(re ?fund\w*|we fund)\b", 5),
+        (r"\bmoney back\b|\breimburse\w*\b|\bcharged (twice|double|wrong)\b|\bcredit(ed)? (it )?back\b", 4),
+        (r"\bovercharg\w*\b|\b(still|was) (got )?charged\b|\b(want|get) (it|my money) back\b", 4),
+        (r"\b(haven'?t|have not|never) (seen|got|gotten|received) (the|my) money\b|\breturned\b", 4),
+        (r"\b(return|send back|send (\w+ ){1,3}back)\b", 3),
+    ],
+    HUMAN: [
+        (r"\b(human|person|representative|operator|agent|manager|supervisor|someone real)\b", 2.5),
+    ],
+    OTHER: [
+        (r"\b(address|mailing|email address|phone number on file|update my (details|info|information))\b", 2),
+        (r"\b(complain|complaint|feedback|compliment)\b", 2.5),
+        (r"\b(cancel (my )?(service|account|subscription)|close my account)\b", 3),
+        (r"\b(hours|open|warranty|privacy|job|careers|partnership)\b", 1.5),
+    ],
+}
+_COMPILED = {intent: [(re.compile(p), w) for p, w in cues] for intent, cues in _CUES.items()}
+
+
+@dataclass(frozen=True)
+class Classification:
+    """The best intent, how sure we are, and the raw scores (for tuning and `analyze`)."""
+
+    intent: str
+    confidence: float
+    scores: dict[str, float]
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text.lower().replace("\u2019", "'")).strip()
+
+
+def scores(text: str) -> dict[str, float]:
+    """Cue score per intent (0 where nothing matched)."""
+    t = _normalise(text)
+    return {intent: sum(w for rx, w in cues if rx.search(t)) for intent, cues in _COMPILED.items()}
+
+
+def classify(text: str, stt_confidence: float | None = None) -> Classification:
+    """Classify one utterance.
+
+    Confidence grows with the evidence for the winner and shrinks with the
+    runner-up's; an utterance with no cue at all is `other` at 0.4.
+    """
+    s = scores(text)
+    ranked = sorted(s.items(), key=lambda kv: kv[1], reverse=True)
+    (best, s1), (_, s2) = ranked[0], ranked[1]
+    if s1 == 0:
+        return Classification(OTHER, 0.4, s)
+    confidence = min(0.98, 0.5 + 0.15 * s1) * (s1 / (s1 + s2))
+    if stt_confidence is not None and stt_confidence < 0.6:
+        # A shaky transcript makes any reading of it shaky.
+        confidence *= max(0.5, stt_confidence / 0.6)
+    return Classification(best, round(confidence, 3), s)
