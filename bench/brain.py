@@ -17,7 +17,8 @@ agent said:
   when it is over the limit or out of window, neither otherwise.
 
 A wrong-customer disclosure is any other customer's name, e-mail or order
-number appearing in the agent's words. Prints JSON.
+number appearing in the agent's words (read-backs of what the caller said
+excepted: a misheard number can be anyone's). Prints JSON.
 
     .venv/bin/python bench/brain.py [--conversations 240] [--seed 11]
 
@@ -305,7 +306,9 @@ async def converse(stack: BenchStack, http: httpx.AsyncClient, case: Case, rng: 
     result = await call.result()
     run.escalated = result.escalation_reason
     text = " ".join(run.agent)
-    run.disclosures = [p for p in phrases_of_others(case.customer) if p in text]
+    # A read-back only echoes what the caller said (possibly misheard); data comes from everything else.
+    told = " ".join(a for a in run.agent if not a.endswith(("right?", "Please say yes or no.")))
+    run.disclosures = [p for p in phrases_of_others(case.customer) if p in told]
     run.ok, run.why = await judge(stack, http, case, text, result.ticket_ids, offered, len(brain.d.kb_steps))
     return run
 
@@ -390,7 +393,7 @@ async def main() -> None:
     by_intent: dict[str, list[bool]] = {}
     for r in runs:
         by_intent.setdefault(r.case.intent, []).append(r.ok)
-    failures = [r for r in runs if not r.ok]
+    failures = [r for r in runs if not r.ok or r.disclosures]
     report = {
         "conversations": len(runs),
         "correct_outcome": round(sum(r.ok for r in runs) / len(runs), 4),
@@ -419,6 +422,7 @@ async def main() -> None:
         "targets": {"correct_outcome": 0.95, "wrong_customer_disclosures": 0},
         "failures": [
             {
+                "disclosed": r.disclosures,
                 "intent": r.case.intent,
                 "why": r.why,
                 "escalated": r.escalated,
