@@ -82,6 +82,27 @@ async def _with_stack(settings: Settings, body: Callable[[Stack], Awaitable[int]
 
 
 @app.command()
+def serve(
+    host: Annotated[
+        str | None, typer.Option(help="Bind address (default CALLENGINE_API_HOST or 127.0.0.1)")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default CALLENGINE_API_PORT or 8080)")] = None,
+    log_level: Annotated[str, typer.Option(help="debug, info, warning, error")] = "info",
+) -> None:
+    """Run the API/realtime server: Twilio webhooks and media streams."""
+    from callengine.server import serve as run_server
+
+    _logging(log_level)
+    settings = Settings.from_env()
+
+    async def main() -> int:
+        await run_server(settings, host or settings.api_host, port or settings.api_port)
+        return 0
+
+    _run(main())
+
+
+@app.command()
 def up() -> None:
     """Start everything locally (Temporal dev server, sandbox, worker); Ctrl-C stops it all."""
 

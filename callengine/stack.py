@@ -1,7 +1,7 @@
 """`callengine up`: the whole system on one machine, as child processes.
 
-Temporal dev server (per temporal-dev.yaml), the sandbox backends and a
-worker, each its own process with its own log under `.callengine/logs/`, so
+Temporal dev server (per temporal-dev.yaml), the sandbox backends, a worker
+and the API/realtime server, each its own process with its own log under `.callengine/logs/`, so
 the layout matches production (stateless workers, external systems) and one
 crash is visible rather than taking everything down. Stopping is orderly:
 the worker first (it lets running activities finish), then the sandbox, then
@@ -156,6 +156,22 @@ class Stack:
             await self._wait(child, self._worker_polling, 60)
             self.progress(f"✓ worker polling ({time.monotonic() - t0:.1f}s)")
 
+        t0 = time.monotonic()
+        if await self._api_healthy():
+            self.progress(f"• API already running on {s.api_host}:{s.api_port}; using it")
+        else:
+            if port_open(s.api_host, s.api_port):
+                raise StackError(
+                    f"port {s.api_port} is taken by something that is not callengine; "
+                    "stop it or set CALLENGINE_API_PORT"
+                )
+            self.progress(
+                f"… starting API/realtime server on {s.api_host}:{s.api_port} (loading speech models)"
+            )
+            child = self._spawn("api", [sys.executable, "-m", "callengine", "serve"])
+            await self._wait(child, self._api_healthy, 120)
+            self.progress(f"✓ API ready ({time.monotonic() - t0:.1f}s)")
+
     async def _temporal_listening(self) -> bool:
         return port_open(self.config.ip, self.config.port)
 
@@ -164,6 +180,15 @@ class Stack:
         try:
             async with httpx.AsyncClient() as http:
                 resp = await http.get(f"http://{s.sandbox_host}:{s.sandbox_port}/healthz", timeout=0.5)
+                return resp.is_success
+        except httpx.TransportError:
+            return False
+
+    async def _api_healthy(self) -> bool:
+        s = self.settings
+        try:
+            async with httpx.AsyncClient() as http:
+                resp = await http.get(f"http://{s.api_host}:{s.api_port}/healthz", timeout=0.5)
                 return resp.is_success
         except httpx.TransportError:
             return False
@@ -212,6 +237,7 @@ class Stack:
         """What to print once everything is up."""
         s = self.settings
         return [
+            ("Twilio webhook", f"{s.public_url}/twilio/voice"),
             ("Temporal Web UI", self.config.ui_url),
             ("Temporal frontend", self.config.address),
             ("Sandbox backends", f"http://{s.sandbox_host}:{s.sandbox_port}"),

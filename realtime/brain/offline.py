@@ -599,7 +599,8 @@ class OfflineBrain(Brain):
     @staticmethod
     def _order_sentence(o: dict[str, Any]) -> str:
         status = str(o.get("status", ""))
-        line = f"Order {speak.say_digits(str(o['order_id']))} is {speak.say_status(status)}."
+        # A pause between the number and the status: heard clearly, by people and by recognizers.
+        line = f"Order {speak.say_digits(str(o['order_id']))}. It is {speak.say_status(status)}."
         if status in ("shipped", "out_for_delivery", "delivery_attempted") and o.get("carrier"):
             line += f" It's with {o['carrier']}"
             line += f", expected {speak.say_date(o['eta'])}." if o.get("eta") else "."

@@ -1,0 +1,217 @@
+"""The FastAPI app: Twilio webhooks, the media WebSocket, health and metrics.
+
+Every Twilio-facing route checks `X-Twilio-Signature` first (PROTOCOLS.md §2) and answers 403
+(HTTP) or refuses the upgrade (WebSocket) without it. Logs name the call by its SID only:
+phone numbers never reach a log line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+from typing import Protocol
+
+from fastapi import FastAPI, Request, WebSocket
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette import status
+from starlette.background import BackgroundTask
+from starlette.datastructures import FormData
+from starlette.websockets import WebSocketState
+
+from api import fallback, twiml
+from api.forms import read_form
+from api.signature import SignatureChecker
+from api.temporal_access import TemporalAccess, TemporalSource
+from callengine.settings import Settings
+from realtime.metrics import PROVIDER_ERRORS, REGISTRY, WEBHOOKS
+
+log = logging.getLogger(__name__)
+
+_CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
+MEDIA_PATH = "/twilio/media"
+
+
+class MediaHandler(Protocol):
+    """Runs one call's media stream; the realtime session implements it.
+
+    It receives the WebSocket after the upgrade's signature was checked, *not yet accepted*:
+    it calls `await websocket.accept()` itself, then owns the socket until the call ends.
+    Closing the socket is what makes Twilio request the `<Connect action>` (the fallback).
+    """
+
+    async def __call__(self, websocket: WebSocket) -> None:
+        """Serve the stream until it ends."""
+        ...
+
+
+def _sid(value: str | None) -> str | None:
+    """The Call SID if it is SID-shaped; anything else is never logged or used."""
+    return value if value is not None and _CALL_SID.match(value) else None
+
+
+def _field(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def _counted(endpoint: str, response: Response) -> Response:
+    WEBHOOKS.labels(endpoint=endpoint, status=str(response.status_code)).inc()
+    return response
+
+
+def _xml(document: str, background: BackgroundTask | None = None) -> Response:
+    return Response(document, media_type=twiml.TWIML_MEDIA_TYPE, background=background)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    temporal: TemporalSource,
+    media_handler: MediaHandler | None,
+    temporal_timeout_s: float = 2.0,
+) -> FastAPI:
+    """Build the API.
+
+    Args:
+        settings: Public URL, Twilio credentials, human queue.
+        temporal: A Temporal client, an async factory for one (connected on first use), or
+            None (no Temporal: the fallback always sends callers to the human queue).
+        media_handler: Serves `WS /twilio/media`; None closes every stream with 1011.
+        temporal_timeout_s: Budget for each Temporal query/signal made while answering Twilio.
+
+    Returns:
+        The app. `app.state.draining` (False) switches `/healthz` to 503 for graceful shutdown.
+    """
+    checker = SignatureChecker(settings.twilio_auth_token, settings.public_url)
+    access = TemporalAccess(temporal)
+    public = checker.http_base
+
+    app = FastAPI(title="callengine", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.draining = False
+
+    async def signed_form(request: Request, endpoint: str) -> FormData | Response:
+        form = await read_form(request)
+        if form is not None and checker.check_form(request, form):
+            return form
+        log.warning("%s: rejected request with a missing or invalid Twilio signature", endpoint)
+        return _counted(endpoint, PlainTextResponse("invalid Twilio signature", status_code=403))
+
+    @app.post("/twilio/voice")
+    async def voice(request: Request) -> Response:
+        form = await signed_form(request, "voice")
+        if isinstance(form, Response):
+            return form
+        call_sid = _sid(_field(form, "CallSid"))
+        if call_sid is None:
+            # Twilio always sends a SID-shaped CallSid: this is a forged or broken request.
+            return _counted("voice", PlainTextResponse("CallSid missing or malformed", status_code=400))
+        log.info("call %s: incoming, connecting the media stream", call_sid)
+        document = twiml.connect_stream(
+            action_url=f"{public}/twilio/fallback",
+            stream_url=checker.ws_base + MEDIA_PATH,
+            status_callback_url=f"{public}/twilio/stream-status",
+            # The session needs caller ID to identify the customer; it reaches the socket as
+            # `start.customParameters` because the stream URL may not carry a query (31920).
+            parameters={
+                "caller": _field(form, "From"),
+                "called": _field(form, "To"),
+                "direction": _field(form, "Direction"),
+            },
+        )
+        return _counted("voice", _xml(document))
+
+    @app.websocket(MEDIA_PATH)
+    async def media(websocket: WebSocket) -> None:
+        if not checker.check_websocket(websocket):
+            WEBHOOKS.labels(endpoint="media", status="403").inc()
+            log.warning("media: refused an upgrade with a missing or invalid Twilio signature")
+            # Closing before accepting refuses the handshake itself (the ASGI server answers
+            # HTTP 403): an unsigned client never gets an open socket.
+            await websocket.close(code=status.WS_1008_POLICY_VIOLATION)
+            return
+        WEBHOOKS.labels(endpoint="media", status="101").inc()
+        if media_handler is None:
+            log.error("media: no media handler configured; closing the stream (1011)")
+            await websocket.accept()
+            await websocket.close(code=status.WS_1011_INTERNAL_ERROR)
+            return
+        try:
+            await media_handler(websocket)
+        except Exception:
+            log.exception("media: the media handler failed")
+            if websocket.application_state != WebSocketState.DISCONNECTED:
+                # Closing makes Twilio run the <Connect action>: the caller reaches a person.
+                with contextlib.suppress(Exception):
+                    await websocket.close(code=status.WS_1011_INTERNAL_ERROR)
+
+    @app.post("/twilio/status")
+    async def call_status(request: Request) -> Response:
+        form = await signed_form(request, "status")
+        if isinstance(form, Response):
+            return form
+        call_sid = _sid(_field(form, "CallSid"))
+        if call_sid is None:
+            return _counted("status", PlainTextResponse("CallSid missing or malformed", status_code=400))
+        state = _field(form, "CallStatus")
+        log.info("call %s: status %s", call_sid, state[:32])
+        task = None
+        if state in fallback.FINAL_CALL_STATUSES:
+            # A safety net for a `stop` frame that never arrived: the workflow keeps the first
+            # reason it hears, so a late signal changes nothing. Sent after answering Twilio.
+            reason = fallback.end_reason_for_status(state)
+            task = BackgroundTask(access.end, call_sid, reason, temporal_timeout_s)
+        return _counted("status", Response(status_code=204, background=task))
+
+    @app.post("/twilio/stream-status")
+    async def stream_status(request: Request) -> Response:
+        form = await signed_form(request, "stream-status")
+        if isinstance(form, Response):
+            return form
+        call_sid = _sid(_field(form, "CallSid")) or "(no call sid)"
+        event = _field(form, "StreamEvent")[:32]
+        if event == "stream-error":
+            PROVIDER_ERRORS.labels(provider="twilio", role="phone").inc()
+            log.warning("call %s: stream error: %s", call_sid, _field(form, "StreamError")[:200])
+        else:
+            log.info("call %s: %s", call_sid, event)
+        return _counted("stream-status", Response(status_code=204))
+
+    @app.post("/twilio/fallback")
+    async def connect_action(request: Request) -> Response:
+        form = await signed_form(request, "fallback")
+        if isinstance(form, Response):
+            return form
+        # From here on, nothing may answer with an error: Twilio would drop the caller.
+        try:
+            call_sid = _sid(_field(form, "CallSid"))
+            call_status = _field(form, "CallStatus")
+            if call_sid is None:
+                log.warning("fallback: CallSid missing or malformed; sending the caller to people")
+                return _counted("fallback", _xml(fallback.on_error(settings.human_queue).twiml))
+            state = None
+            if call_status not in fallback.FINAL_CALL_STATUSES:
+                state = await access.state(call_sid, temporal_timeout_s)
+            decision = fallback.decide(call_status, state, settings.human_queue)
+            log.info("call %s: stream ended, %s", call_sid, decision.verdict)
+            task = None
+            if decision.end_reason is not None:
+                task = BackgroundTask(access.end, call_sid, decision.end_reason, temporal_timeout_s)
+            return _counted("fallback", _xml(decision.twiml, task))
+        except Exception:
+            log.exception("fallback: deciding failed; sending the caller to people")
+            return _counted("fallback", _xml(fallback.on_error(settings.human_queue).twiml))
+
+    @app.get("/healthz")
+    async def healthz() -> JSONResponse:
+        if app.state.draining:
+            # The load balancer stops sending new calls; calls in progress keep running.
+            return JSONResponse({"ok": False, "draining": True}, status_code=503)
+        return JSONResponse({"ok": True})
+
+    @app.get("/metrics")
+    async def metrics() -> Response:
+        return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+    return app

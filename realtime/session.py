@@ -1,0 +1,621 @@
+"""One phone call on the realtime side: audio in, turns, brain, speech out.
+
+Everything a call runs lives in one `asyncio.TaskGroup` — the Twilio reader,
+the paced speaker, the conversation, the ordered workflow-signal writer and
+the silence watchdog — so when the call ends, by hang-up or by the agent,
+every task of that call ends with it and nothing runs on afterwards.
+
+The call's truth is its workflow (`call-<CallSid>`): the session starts or
+attaches to it on `start`, records every turn (the agent's as *heard*, from
+Twilio's marks), and runs every tool through its `tool` update. Signals go
+through one writer task so the hot path never waits on Temporal and the
+turns arrive in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+from temporalio.client import Client
+
+from callengine.calls import Call
+from callengine.settings import Settings
+from realtime import metrics, twilio_media
+from realtime.audio import ulaw_to_pcm16
+from realtime.brain.base import Brain, CallContext, CallerInput, Say, TurnDone
+from realtime.speaker import Segment, Speaker
+from realtime.stt.base import SpeechToText, SttSession
+from realtime.telephony import Handoff, StreamTelephony, Telephony
+from realtime.tts.base import TextToSpeech
+from realtime.turns import Event, TurnDetector, TurnTiming
+from realtime.vad import EnergyVad
+from workflows import ToolResult, TurnLatency
+
+log = logging.getLogger("callengine.session")
+
+FILLER = "One moment while I check that."
+STILL_THERE = "Are you still there?"
+SILENCE_GOODBYE = "I haven't heard anything, so I'll end the call now. Please call back anytime. Goodbye."
+# A caller's "uh-huh" while the agent talks is listening, not a new request.
+_BACKCHANNEL = re.compile(r"^(uh[- ]?huh|mm[- ]?hmm|mhm|yeah|yep|okay|ok|right|sure|got it)[.!]?$", re.I)
+_ASKS_FOR_DIGITS = re.compile(r"\b(zip|order number|phone number|key (it )?in|digits?)\b", re.I)
+
+
+class CallOver(Exception):
+    """Raised inside the call's TaskGroup to end every task of the call."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class SessionConfig:
+    """Timing of a call's behaviour (seconds unless named otherwise)."""
+
+    turn: TurnTiming = field(default_factory=TurnTiming)
+    filler_after_s: float = 0.7
+    silence_prompt_s: float = 8.0
+    silence_goodbye_s: float = 8.0
+    dtmf_gap_s: float = 1.5
+    start_timeout_s: float = 10.0
+    inactivity_timeout_s: float = 120.0
+    max_bad_frames: int = 50
+
+
+@dataclass
+class Services:
+    """What every call of a process shares: Temporal, models, the brain factory."""
+
+    client: Client
+    settings: Settings
+    stt: SpeechToText
+    tts: TextToSpeech
+    make_brain: Callable[[CallContext], Brain]
+    config: SessionConfig = field(default_factory=SessionConfig)
+    greeting: str = "Thanks for calling. How can I help you today?"
+
+    async def warm(self) -> None:
+        """Load models and synthesize the fixed lines before the first caller speaks."""
+        await asyncio.gather(self.stt.warm(), self.tts.warm())
+        await self.tts.prepare([self.greeting, FILLER, STILL_THERE, SILENCE_GOODBYE])
+
+
+class MediaStreamHandler:
+    """The `WS /twilio/media` handler: one `CallSession` per stream."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.active: set[CallSession] = set()
+
+    async def __call__(self, websocket: WebSocket) -> None:
+        """Serve one media stream until its call ends."""
+        if websocket.client_state == WebSocketState.CONNECTING:
+            await websocket.accept()
+        session = CallSession(self.services, websocket)
+        self.active.add(session)
+        try:
+            await session.run()
+        finally:
+            self.active.discard(session)
+
+
+@dataclass
+class _TurnEnd:
+    speech_end: float
+    endpoint_at: float
+    dtmf: str | None = None
+
+
+class CallSession:
+    """One call."""
+
+    def __init__(self, services: Services, websocket: WebSocket) -> None:
+        self.s = services
+        self.cfg = services.config
+        self.ws = websocket
+        self._send_lock = asyncio.Lock()
+        self.call: Call | None = None
+        self.call_sid = ""
+        self._call_ready = asyncio.Event()
+        self._signals: asyncio.Queue[Callable[[], Awaitable[None]]] = asyncio.Queue()
+        self._turns: asyncio.Queue[_TurnEnd] = asyncio.Queue()
+        self._speaker: Speaker | None = None
+        self._stt: SttSession | None = None
+        self._detector = TurnDetector(self.cfg.turn)
+        self._vad = EnergyVad()
+        self._brain: Brain | None = None
+        self._reply_task: asyncio.Task[None] | None = None
+        self._segments: list[Segment] = []  # of the reply being spoken
+        self._interrupted: list[Segment] = []  # unheard sentences of the last cut reply
+        self._last_voice = time.monotonic()
+        self._last_activity = time.monotonic()
+        self._dtmf = ""
+        self._dtmf_task: asyncio.Task[None] | None = None
+        self._tool_ms = 0.0
+        self._temporal_ms = 0.0
+        self._bad_frames = 0
+        self._ended_reason: str | None = None
+        self.telephony: Telephony = StreamTelephony(self._close)
+
+    # ------------------------------------------------------------ transport
+
+    async def _send(self, text: str) -> None:
+        async with self._send_lock:
+            if self.ws.application_state == WebSocketState.CONNECTED:
+                await self.ws.send_text(text)
+
+    async def _close(self) -> None:
+        if self.ws.application_state == WebSocketState.CONNECTED:
+            with contextlib.suppress(Exception):
+                await self.ws.close(code=1000)
+
+    async def _receive(self) -> str | bytes | None:
+        """The next frame's payload, or None when the socket is gone."""
+        try:
+            msg = await self.ws.receive()
+        except (WebSocketDisconnect, RuntimeError):
+            return None
+        if msg["type"] == "websocket.disconnect":
+            return None
+        text = msg.get("text")
+        return text if text is not None else msg.get("bytes") or b""
+
+    # ------------------------------------------------------------------ run
+
+    async def run(self) -> None:
+        """Serve the stream until the call ends."""
+        stream = twilio_media.StreamState()
+        try:
+            start = await self._await_start(stream)
+        except CallOver:
+            start = None
+        if start is None:
+            await self._close()
+            return
+        self.call_sid = start.call_sid
+        started_at = time.monotonic()
+        speaker = self._speaker = Speaker(self._send, start.stream_sid)
+        self._stt = self.s.stt.open()
+        metrics.ACTIVE_CALLS.inc()
+        greeting = speaker.say(self.s.greeting, self.s.tts.cached(self.s.greeting) or b"")
+        if not greeting.audio:
+            asyncio.get_running_loop().create_task(self._synthesize_into(greeting))
+        try:
+            async with asyncio.TaskGroup() as tg:
+                tg.create_task(self._watch_greeting(started_at))
+                tg.create_task(speaker.run())
+                tg.create_task(self._attach_workflow(start, greeting))
+                tg.create_task(self._read(stream))
+                tg.create_task(self._conversation())
+                tg.create_task(self._write_signals())
+                tg.create_task(self._watchdog())
+        except* CallOver as group:
+            self._ended_reason = self._ended_reason or group.exceptions[0].args[0]
+        finally:
+            metrics.ACTIVE_CALLS.dec()
+            await self._wrap_up()
+
+    async def _await_start(self, stream: twilio_media.StreamState) -> twilio_media.Start | None:
+        """Read `connected` and `start`; anything else first is a protocol error."""
+        try:
+            async with asyncio.timeout(self.cfg.start_timeout_s):
+                while True:
+                    raw = await self._receive()
+                    if raw is None:
+                        return None
+                    try:
+                        msg = stream.accept(twilio_media.parse_inbound(raw))
+                    except twilio_media.ProtocolError as e:
+                        self._protocol_error(e)
+                        continue
+                    if isinstance(msg, twilio_media.Start):
+                        return msg
+        except TimeoutError:
+            log.warning("media stream sent no start within %.0fs; closing", self.cfg.start_timeout_s)
+            return None
+
+    def _protocol_error(self, e: twilio_media.ProtocolError) -> None:
+        self._bad_frames += 1
+        # A fixed label: reasons can echo sender-controlled text (unbounded label values).
+        metrics.PROTOCOL_ERRORS.labels(kind="inbound").inc()
+        log.warning("call %s: bad media frame (%s)", self.call_sid or "?", e)
+        if self._bad_frames > self.cfg.max_bad_frames:
+            raise CallOver("protocol_error")
+
+    async def _watch_greeting(self, started_at: float) -> None:
+        speaker = self._speaker
+        assert speaker is not None
+        first = asyncio.Event()
+        speaker.on_first_frame = lambda t: first.set()
+        await first.wait()
+        speaker.on_first_frame = None
+        assert speaker.first_frame_at is not None
+        metrics.STAGE_SECONDS.labels(stage="greeting").observe(speaker.first_frame_at - started_at)
+
+    async def _synthesize_into(self, seg: Segment) -> None:
+        speaker = self._speaker
+        assert speaker is not None
+        async for chunk in self.s.tts.stream(seg.text):
+            speaker.push(seg, chunk)
+        speaker.end(seg)
+
+    async def _attach_workflow(self, start: twilio_media.Start, greeting: Segment) -> None:
+        params = start.custom_parameters
+        t0 = time.monotonic()
+        self.call = await Call.start(
+            self.s.client,
+            self.s.settings.task_queue,
+            call_sid=start.call_sid,
+            caller_number=params.get("caller", ""),
+            called_number=params.get("called", ""),
+            human_queue=self.s.settings.human_queue,
+            inactivity_timeout_s=self.cfg.inactivity_timeout_s,
+        )
+        self._temporal_ms += (time.monotonic() - t0) * 1000
+        self._brain = self.s.make_brain(self._context())
+        self._call_ready.set()
+        self._signal_turn("agent", greeting.text)
+
+    def _context(self) -> CallContext:
+        async def tools(name: str, arguments: dict[str, Any]) -> ToolResult:
+            return await self._run_tool(name, arguments)
+
+        async def state() -> Any:
+            assert self.call is not None
+            return await self.call.state()
+
+        return CallContext(
+            call_sid=self.call_sid,
+            tools=tools,
+            state=state,
+            today=self.s.settings.business_date(),
+            human_queue=self.s.settings.human_queue,
+        )
+
+    async def _run_tool(self, name: str, arguments: dict[str, Any]) -> ToolResult:
+        """A tool through the workflow; a filler line if it is slow."""
+        await self._call_ready.wait()
+        assert self.call is not None
+        t0 = time.monotonic()
+        task = asyncio.ensure_future(self.call.tool(name, **arguments))
+        try:
+            result = await asyncio.wait_for(asyncio.shield(task), self.cfg.filler_after_s)
+        except TimeoutError:
+            speaker = self._speaker
+            if speaker is not None and not speaker.speaking:
+                self._segments.append(speaker.say(FILLER, self.s.tts.cached(FILLER) or b""))
+            result = await task
+        elapsed = time.monotonic() - t0
+        self._tool_ms += elapsed * 1000
+        metrics.TOOL_SECONDS.labels(tool=name).observe(elapsed)
+        return result
+
+    # ---------------------------------------------------------------- input
+
+    async def _read(self, stream: twilio_media.StreamState) -> None:
+        """Twilio → us: audio, keys, marks, hang-up."""
+        while True:
+            raw = await self._receive()
+            if raw is None:
+                raise CallOver("stream_lost")
+            try:
+                msg = stream.accept(twilio_media.parse_inbound(raw))
+            except twilio_media.ProtocolError as e:
+                self._protocol_error(e)
+                continue
+            if isinstance(msg, twilio_media.Media):
+                self._on_audio(msg.payload)
+            elif isinstance(msg, twilio_media.Dtmf):
+                self._on_dtmf(msg.digit)
+            elif isinstance(msg, twilio_media.Mark):
+                assert self._speaker is not None
+                self._speaker.on_mark(msg.name)
+            elif isinstance(msg, twilio_media.Stop):
+                raise CallOver("caller_hangup")
+
+    def _on_audio(self, ulaw: bytes) -> None:
+        now = time.monotonic()
+        speaker, stt = self._speaker, self._stt
+        assert speaker is not None and stt is not None
+        speech = self._vad.is_speech(ulaw_to_pcm16(ulaw))
+        stt.push(ulaw, speech)
+        if speech:
+            self._last_activity = now
+            # The VAD holds "speech" through short gaps (hangover); the caller's last
+            # word is the last frame that was loud in itself — latency counts from there.
+            if self._vad.last_dbfs >= self._vad.threshold_dbfs:
+                self._last_voice = now
+        event = self._detector.frame(speech, agent_speaking=speaker.speaking)
+        if event is Event.BARGE_IN:
+            asyncio.get_running_loop().create_task(self._barge_in())
+        elif event is Event.SPECULATE:
+            stt.speculate()
+        elif event is Event.ENDED:
+            self._turns.put_nowait(_TurnEnd(speech_end=self._last_voice, endpoint_at=now))
+
+    def _on_dtmf(self, digit: str) -> None:
+        now = time.monotonic()
+        self._last_activity = now
+        if digit == "#":
+            self._flush_dtmf(now)
+            return
+        self._dtmf += digit
+        if self._dtmf_task is not None:
+            self._dtmf_task.cancel()
+        self._dtmf_task = asyncio.get_running_loop().create_task(self._dtmf_timeout())
+
+    async def _dtmf_timeout(self) -> None:
+        await asyncio.sleep(self.cfg.dtmf_gap_s)
+        self._flush_dtmf(time.monotonic())
+
+    def _flush_dtmf(self, now: float) -> None:
+        if self._dtmf_task is not None and self._dtmf_task is not asyncio.current_task():
+            self._dtmf_task.cancel()
+        self._dtmf_task = None
+        if self._dtmf:
+            self._turns.put_nowait(_TurnEnd(speech_end=now, endpoint_at=now, dtmf=self._dtmf))
+            self._dtmf = ""
+
+    async def _barge_in(self) -> None:
+        """The caller talks over the agent: stop speaking now, drop the reply in progress."""
+        speaker = self._speaker
+        assert speaker is not None
+        metrics.BARGE_INS.inc()
+        cut = await speaker.clear()
+        self._interrupted = [s for s in cut if not s.heard]
+        if self._reply_task is not None and not self._reply_task.done():
+            self._reply_task.cancel()  # tool calls already sent are shielded and finish
+
+    # --------------------------------------------------------- conversation
+
+    async def _conversation(self) -> None:
+        """Caller turns → brain → speech, one turn at a time."""
+        await self._call_ready.wait()
+        stt = self._stt
+        assert stt is not None
+        while True:
+            end = await self._turns.get()
+            t_stt = time.monotonic()
+            if end.dtmf is not None:
+                said = CallerInput(text=end.dtmf, source="dtmf")
+                self._signal_dtmf(end.dtmf)
+                stt_ms = 0.0
+            else:
+                tr = await stt.finalize()
+                stt_ms = (time.monotonic() - t_stt) * 1000
+                metrics.STAGE_SECONDS.labels(stage="stt").observe(stt_ms / 1000)
+                if not tr.text.strip():
+                    continue  # noise: a cough, a click, the line
+                if _BACKCHANNEL.match(tr.text.strip()) and self._interrupted:
+                    await self._resume_interrupted()
+                    continue
+                said = CallerInput(text=tr.text, source="speech", stt_confidence=tr.confidence)
+                self._signal_turn("caller", tr.text)
+            self._interrupted = []
+            metrics.TURNS.inc()
+            self._reply_task = asyncio.create_task(self._reply(said, end, stt_ms))
+            try:
+                await self._reply_task
+            except asyncio.CancelledError:
+                current = asyncio.current_task()
+                if current is not None and current.cancelling():
+                    raise  # the call is ending, not a barge-in
+
+    async def _resume_interrupted(self) -> None:
+        """An "uh-huh" cut the agent off: say the rest of what it was saying."""
+        speaker = self._speaker
+        assert speaker is not None
+        rest, self._interrupted = self._interrupted, []
+        for seg in rest:
+            speaker.say(seg.text, bytes(seg.audio))
+
+    async def _reply(self, said: CallerInput, end: _TurnEnd, stt_ms: float) -> None:
+        brain, speaker = self._brain, self._speaker
+        assert brain is not None and speaker is not None
+        speaker.reply_started()
+        self._segments = segments = []
+        self._tool_ms = 0.0
+        t_brain = time.monotonic()
+        marks: dict[str, float | None] = {"first_chunk": None, "first_audio": None}
+        done = TurnDone(None, 0.0)
+        self._detector.expect_digits = False
+        try:
+            async for ev in brain.respond(said):
+                if isinstance(ev, Say):
+                    marks["first_chunk"] = marks["first_chunk"] or time.monotonic()
+                    seg = speaker.begin(ev.text)
+                    segments.append(seg)
+                    cached = self.s.tts.cached(ev.text)
+                    if cached is not None:
+                        speaker.push(seg, cached)
+                    else:
+                        async for chunk in self.s.tts.stream(ev.text):
+                            marks["first_audio"] = marks["first_audio"] or time.monotonic()
+                            speaker.push(seg, chunk)
+                    marks["first_audio"] = marks["first_audio"] or time.monotonic()
+                    speaker.end(seg)
+                elif isinstance(ev, TurnDone):
+                    done = ev
+            for seg in list(segments):
+                await seg.done.wait()
+        except asyncio.CancelledError:
+            # Barge-in: the transcript keeps only what the caller heard before cutting in.
+            self._record_agent_turn(segments, done, end, stt_ms, t_brain, marks)
+            raise
+        self._record_agent_turn(segments, done, end, stt_ms, t_brain, marks)
+        self._detector.expect_digits = bool(segments) and bool(_ASKS_FOR_DIGITS.search(segments[-1].text))
+        self._last_activity = time.monotonic()
+        if done.end_call:
+            await self._end_call(done)
+
+    def _record_agent_turn(
+        self,
+        segments: list[Segment],
+        done: TurnDone,
+        end: _TurnEnd,
+        stt_ms: float,
+        t_brain: float,
+        marks: dict[str, float | None],
+    ) -> None:
+        speaker = self._speaker
+        assert speaker is not None
+        heard = " ".join(t for t in (s.heard_text() for s in segments) if t)
+        latency = self._latency(
+            end, stt_ms, t_brain, marks["first_chunk"], marks["first_audio"], speaker.first_frame_at
+        )
+        self._signal_turn(
+            "agent",
+            heard,
+            intent=done.intent,
+            confidence=done.confidence,
+            interrupted=any(not s.heard for s in segments),
+            latency=latency,
+        )
+
+    def _latency(
+        self,
+        end: _TurnEnd,
+        stt_ms: float,
+        t_brain: float,
+        first_chunk: float | None,
+        first_audio: float | None,
+        first_frame: float | None,
+    ) -> TurnLatency:
+        def ms(a: float | None, b: float | None) -> float | None:
+            return None if a is None or b is None else round((b - a) * 1000, 1)
+
+        lat = TurnLatency(
+            endpointing_ms=ms(end.speech_end, end.endpoint_at),
+            stt_ms=round(stt_ms, 1),
+            brain_first_chunk_ms=ms(t_brain, first_chunk),
+            tts_first_audio_ms=ms(first_chunk, first_audio),
+            tool_ms=round(self._tool_ms, 1),
+            temporal_ms=round(self._temporal_ms, 1),
+            voice_to_voice_ms=ms(end.speech_end, first_frame),
+        )
+        for stage, value in (
+            ("endpointing", lat.endpointing_ms),
+            ("brain_first_chunk", lat.brain_first_chunk_ms),
+            ("tts_first_audio", lat.tts_first_audio_ms),
+            ("voice_to_voice", lat.voice_to_voice_ms),
+        ):
+            if value is not None:
+                metrics.STAGE_SECONDS.labels(stage=stage).observe(value / 1000)
+        self._temporal_ms = 0.0
+        return lat
+
+    async def _end_call(self, done: TurnDone) -> None:
+        """The agent ends the call — only after its last line was heard in full."""
+        if done.escalation:
+            metrics.ESCALATIONS.labels(reason=done.escalation).inc()
+            reason = "transferred"
+        else:
+            reason = "agent_hangup"
+        await self._finish(reason, resolved=done.resolved)
+        if done.escalation:
+            await self.telephony.transfer(
+                self.call_sid, Handoff(self.s.settings.human_queue, done.escalation)
+            )
+        else:
+            await self.telephony.hang_up(self.call_sid)
+        raise CallOver(reason)
+
+    async def _finish(self, reason: str, resolved: bool) -> None:
+        """Flush the turn signals, then tell the workflow the call is over (once)."""
+        if self._ended_reason is not None:
+            return
+        self._ended_reason = reason
+        await self._signals.join()
+        if self.call is not None:
+            try:
+                await self.call.end(reason, resolved=resolved)
+            except Exception:  # the workflow's inactivity timeout is the safety net
+                log.exception("call %s: could not signal the end", self.call_sid)
+
+    # ------------------------------------------------------------- watchdog
+
+    async def _watchdog(self) -> None:
+        """Silence: ask once, then say goodbye and hang up."""
+        prompted = False
+        while True:
+            await asyncio.sleep(0.25)
+            speaker = self._speaker
+            busy = (
+                (speaker is not None and speaker.speaking)
+                or self._detector.in_turn
+                or (self._reply_task is not None and not self._reply_task.done())
+                or not self._turns.empty()
+            )
+            now = time.monotonic()
+            if busy:
+                self._last_activity = now
+                continue
+            idle = now - self._last_activity
+            if not prompted and idle >= self.cfg.silence_prompt_s and speaker is not None:
+                prompted = True
+                seg = speaker.say(STILL_THERE, self.s.tts.cached(STILL_THERE) or b"")
+                self._signal_turn("agent", seg.text)
+                self._last_activity = now
+            elif prompted and idle >= self.cfg.silence_goodbye_s and speaker is not None:
+                seg = speaker.say(SILENCE_GOODBYE, self.s.tts.cached(SILENCE_GOODBYE) or b"")
+                await seg.done.wait()
+                self._signal_turn("agent", seg.heard_text())
+                await self._finish("silence", resolved=False)
+                await self.telephony.hang_up(self.call_sid)
+                raise CallOver("silence")
+            elif prompted and self._last_voice > now - 0.5:
+                prompted = False
+
+    # -------------------------------------------------------------- signals
+
+    def _require_call(self) -> Call:
+        assert self.call is not None
+        return self.call
+
+    def _signal(self, send: Callable[[], Awaitable[None]]) -> None:
+        self._signals.put_nowait(send)
+
+    def _signal_dtmf(self, digits: str) -> None:
+        self._signal(lambda: self._require_call().dtmf(digits))
+
+    def _signal_turn(self, speaker: str, text: str, **kw: Any) -> None:
+        if text:
+            self._signal(lambda: self._require_call().turn(speaker, text, **kw))
+
+    async def _write_signals(self) -> None:
+        """Send workflow signals in order, off the hot path."""
+        await self._call_ready.wait()
+        while True:
+            send = await self._signals.get()
+            try:
+                t0 = time.monotonic()
+                await send()
+                self._temporal_ms += (time.monotonic() - t0) * 1000
+            except Exception:  # a lost turn record must not drop the call
+                log.exception("call %s: signal failed", self.call_sid)
+            finally:
+                self._signals.task_done()
+
+    async def _wrap_up(self) -> None:
+        """After the TaskGroup: the workflow hears how the call ended; resources are released."""
+        reason = self._ended_reason or "caller_hangup"
+        if self.call is not None and reason in ("caller_hangup", "stream_lost", "protocol_error"):
+            # The caller left: record what is still queued, then the end itself.
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(5):
+                    while not self._signals.empty():
+                        await self._signals.get_nowait()()
+                    await self.call.end(reason)
+        if self._stt is not None:
+            await self._stt.aclose()
+        metrics.CALLS.labels(outcome=reason).inc()
+        await self._close()

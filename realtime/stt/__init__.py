@@ -1,0 +1,1 @@
+"""Speech-to-text providers behind one interface (`base.py`); one file per vendor."""

@@ -1,0 +1,32 @@
+"""The text-to-speech interface the call session uses.
+
+Output is what Twilio plays: 8 kHz μ-law bytes, streamed in chunks as soon
+as they exist, so the first audio of a sentence goes out before the whole
+sentence is synthesized. Fixed lines (greeting, fillers, goodbye) are
+synthesized once per process and served from memory.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import AsyncIterator, Iterable
+
+
+class TextToSpeech(abc.ABC):
+    """A voice provider, shared by all calls of a process."""
+
+    name: str = "tts"
+
+    @abc.abstractmethod
+    def stream(self, text: str) -> AsyncIterator[bytes]:
+        """μ-law 8 kHz audio for `text`, chunk by chunk; cancellable between chunks."""
+
+    def cached(self, text: str) -> bytes | None:
+        """Audio for a pre-synthesized line, or None."""
+        return None
+
+    async def prepare(self, lines: Iterable[str]) -> None:  # noqa: B027 — optional
+        """Synthesize fixed lines ahead of time (greeting, fillers, goodbye)."""
+
+    async def warm(self) -> None:  # noqa: B027 — optional
+        """Load models / open connections before the first call needs them."""
