@@ -12,7 +12,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,speech,piper]'
 	@touch $@
 
 demo: install
@@ -38,6 +38,8 @@ pytest: install
 
 bench: install
 	$(BIN)/python bench/tool_update.py
+	$(BIN)/python bench/brain.py
+	$(BIN)/python bench/voice.py
 
 clean:
 	rm -rf $(VENV) .callengine .mypy_cache .pytest_cache .ruff_cache

@@ -25,14 +25,18 @@ app = typer.Typer(
 )
 
 
-def _run(main: Coroutine[Any, Any, int]) -> None:
-    """Run a coroutine; SIGINT/SIGTERM cancel it so its cleanup runs, then exit with its code."""
+def _run(main: Coroutine[Any, Any, int], *, handle_signals: bool = True) -> None:
+    """Run a coroutine; SIGINT/SIGTERM cancel it so its cleanup runs, then exit with its code.
+
+    `handle_signals=False` leaves the signals to the coroutine (uvicorn shuts down gracefully
+    on its own and must not be cancelled under its feet).
+    """
 
     async def guarded() -> int:
         task = asyncio.current_task()
         assert task is not None
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        for sig in (signal.SIGINT, signal.SIGTERM) if handle_signals else ():
             loop.add_signal_handler(sig, task.cancel)
         try:
             return await main
@@ -96,10 +100,10 @@ def serve(
     settings = Settings.from_env()
 
     async def main() -> int:
-        await run_server(settings, host or settings.api_host, port or settings.api_port)
+        await run_server(settings, host or settings.api_host, port or settings.api_port, log_level)
         return 0
 
-    _run(main())
+    _run(main(), handle_signals=False)
 
 
 @app.command()

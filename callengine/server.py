@@ -54,11 +54,13 @@ def build_app(settings: Settings, services: Services) -> FastAPI:
     return app
 
 
-async def serve(settings: Settings, host: str, port: int) -> None:
-    """Run until stopped."""
+async def serve(settings: Settings, host: str, port: int, log_level: str = "info") -> None:
+    """Run until stopped (SIGINT/SIGTERM: uvicorn stops gracefully)."""
     services = await build_services(settings)
     app = build_app(settings, services)
     server = uvicorn.Server(
-        uvicorn.Config(app, host=host, port=port, log_level="info", lifespan="on", ws_max_size=2**20)
+        uvicorn.Config(
+            app, host=host, port=port, log_level=log_level.lower(), lifespan="on", ws_max_size=2**20
+        )
     )
     await server.serve()

@@ -30,6 +30,7 @@ from callengine.calls import Call
 from callengine.settings import Settings
 from realtime import metrics, twilio_media
 from realtime.audio import ulaw_to_pcm16
+from realtime.brain import slots
 from realtime.brain.base import Brain, CallContext, CallerInput, Say, TurnDone
 from realtime.speaker import Segment, Speaker
 from realtime.stt.base import SpeechToText, SttSession
@@ -47,6 +48,18 @@ SILENCE_GOODBYE = "I haven't heard anything, so I'll end the call now. Please ca
 # A caller's "uh-huh" while the agent talks is listening, not a new request.
 _BACKCHANNEL = re.compile(r"^(uh[- ]?huh|mm[- ]?hmm|mhm|yeah|yep|okay|ok|right|sure|got it)[.!]?$", re.I)
 _ASKS_FOR_DIGITS = re.compile(r"\b(zip|order number|phone number|key (it )?in|digits?)\b", re.I)
+
+
+def complete_answer(question: str, heard: str) -> bool:
+    """Whether the words so far already answer a request for a number (so stop waiting)."""
+    q = question.lower()
+    if "zip" in q:
+        return slots.zip_code(heard) is not None
+    found = [slots.phone_number(heard), slots.email(heard)]
+    order = slots.order_number(heard)
+    if order is not None and len(order) >= 5:
+        found.append(order)
+    return any(found)
 
 
 class CallOver(Exception):
@@ -139,6 +152,7 @@ class CallSession:
         self._last_voice = time.monotonic()
         self._last_activity = time.monotonic()
         self._dtmf = ""
+        self._question = ""  # the agent's last sentence: what the caller is answering
         self._dtmf_task: asyncio.Task[None] | None = None
         self._tool_ms = 0.0
         self._temporal_ms = 0.0
@@ -339,8 +353,18 @@ class CallSession:
             asyncio.get_running_loop().create_task(self._barge_in())
         elif event is Event.SPECULATE:
             stt.speculate()
+            if self._detector.expect_digits:
+                asyncio.get_running_loop().create_task(self._shorten_if_complete())
         elif event is Event.ENDED:
             self._turns.put_nowait(_TurnEnd(speech_end=self._last_voice, endpoint_at=now))
+
+    async def _shorten_if_complete(self) -> None:
+        """Mid-number pauses get a long endpoint; a complete number does not need it."""
+        stt = self._stt
+        assert stt is not None
+        heard = await stt.interim()  # the speculative decode just started
+        if self._detector.in_turn and complete_answer(self._question, heard):
+            self._detector.expect_digits = False
 
     def _on_dtmf(self, digit: str) -> None:
         now = time.monotonic()
@@ -452,7 +476,8 @@ class CallSession:
             self._record_agent_turn(segments, done, end, stt_ms, t_brain, marks)
             raise
         self._record_agent_turn(segments, done, end, stt_ms, t_brain, marks)
-        self._detector.expect_digits = bool(segments) and bool(_ASKS_FOR_DIGITS.search(segments[-1].text))
+        self._question = segments[-1].text if segments else ""
+        self._detector.expect_digits = bool(_ASKS_FOR_DIGITS.search(self._question))
         self._last_activity = time.monotonic()
         if done.end_call:
             await self._end_call(done)
