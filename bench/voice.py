@@ -33,12 +33,12 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._stack import ROOT, bench_stack, free_port
+from callengine import caller_voice as voices
 from callengine.calls import Call
 from callengine.phone import PhoneCall
 from callengine.settings import DEV_TWILIO_AUTH_TOKEN
 from realtime.audio import FRAME_BYTES, ulaw_to_pcm16
 from realtime.vad import EnergyVad
-from tests import voices
 
 MARIA = "+14155550101"
 ZIP = ["nine four one zero three", "Yes."]

@@ -126,41 +126,69 @@ def up() -> None:
     _run(_with_stack(Settings.from_env(), serve))
 
 
+SCENARIOS = Path(__file__).resolve().parent.parent / "sandbox" / "scenarios"
+
+
+async def _call_scenarios(
+    settings: Settings, paths: list[Path], concurrency: int, out_dir: Path | None
+) -> int:
+    """Dial scenarios against the running engine, print the transcript and a results table."""
+    from callengine.scenario import Runner, ScenarioError
+    from callengine.suite import load_all, run_suite, summary_table
+    from callengine.temporal import connect
+    from realtime.stt.whisper import WhisperStt
+
+    try:
+        scenarios = load_all(paths)
+    except ScenarioError as e:
+        typer.echo(f"error: {e}", err=True)
+        return 2
+    if not scenarios:
+        typer.echo("error: no scenarios found", err=True)
+        return 2
+    typer.echo(f"… loading Whisper to hear the agent ({len(scenarios)} scenario(s))")
+    stt = WhisperStt()
+    await stt.warm()
+    runner = Runner(settings, await connect(settings), stt, out=typer.echo)
+    reports = await run_suite(runner, scenarios, concurrency=concurrency, out_dir=out_dir, echo=typer.echo)
+    typer.echo("\n" + summary_table(reports))
+    for r in reports:
+        if r.wav:
+            typer.echo(f"recording: {r.wav}")
+    return 0 if all(r.passed for r in reports) else 1
+
+
+@app.command()
+def call(
+    scenario: Annotated[Path | None, typer.Argument(help="A scenario YAML file")] = None,
+    suite: Annotated[Path | None, typer.Option(help="A directory of scenario files to run")] = None,
+    concurrency: Annotated[int, typer.Option(help="Scenarios at a time (suite)")] = 1,
+    out: Annotated[Path, typer.Option(help="Where WAVs and JSON reports go")] = Path(".callengine/calls"),
+) -> None:
+    """Call the running engine as Twilio would, speaking a scenario; exit 1 if an expectation fails."""
+    settings = Settings.from_env()
+    paths = [p for p in (scenario, suite) if p is not None] or [SCENARIOS / "order-status.yaml"]
+    _run(_call_scenarios(settings, paths, concurrency, out))
+
+
 @app.command()
 def demo(
-    phone: Annotated[str, typer.Option(help="Caller ID of the scripted caller")] = "+14155550101",
-    zip_code: Annotated[str, typer.Option("--zip", help="Billing ZIP the caller gives")] = "94103",
-    order: Annotated[str, typer.Option(help="Order number the caller asks about")] = "10482",
+    scenario: Annotated[Path, typer.Option(help="The scenario to call with")] = SCENARIOS
+    / "order-status.yaml",
     keep_running: Annotated[bool, typer.Option(help="Leave the stack running afterwards")] = False,
 ) -> None:
-    """Start everything, run one scripted call through the real workflow, print it, stop."""
-    from callengine.scripted import Persona, run_scripted_call
-    from callengine.temporal import connect
-
+    """Start everything, make one real voice call (simulated caller ↔ agent), print it, stop."""
     settings = Settings.from_env()
 
-    def say(speaker: str, text: str) -> None:
-        typer.echo(f"  {'':>8}   [{text}]" if speaker == "tool" else f"  {speaker:>8}:  {text}")
-
-    async def call(stack: Stack) -> int:
-        client = await connect(settings)
-        typer.echo("\nA scripted call through the real CallWorkflow:\n")
-        persona = Persona(phone=phone, zip=zip_code, order_id=order)
-        handle, result = await run_scripted_call(
-            client, settings.task_queue, persona, say, human_queue=settings.human_queue
-        )
-        typer.echo(
-            f"\nOutcome:   {result.outcome} (customer {result.customer_id}, "
-            f"verified={result.verified}, tickets {result.ticket_ids})"
-        )
-        typer.echo("Summary:\n  " + result.summary.replace("\n", "\n  "))
-        typer.echo(f"\nOpen this call in the Temporal Web UI:\n  {settings.workflow_url(handle.workflow_id)}")
+    async def body(stack: Stack) -> int:
+        typer.echo("\nA phone call, as Twilio would place it (left: the call; right column: the agent):")
+        code = await _call_scenarios(settings, [scenario], 1, Path(".callengine/calls"))
         if keep_running:
             typer.echo("\nStack left running; Ctrl-C stops it.")
             await asyncio.Event().wait()
-        return 0 if result.outcome == "resolved" else 1
+        return code
 
-    _run(_with_stack(settings, call))
+    _run(_with_stack(settings, body))
 
 
 @app.command()

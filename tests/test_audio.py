@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import numpy as np
 import pytest
 
+from callengine.caller_voice import add_line_noise, noise, say
 from realtime import audio
 from realtime.vad import EnergyVad, VadConfig
-from tests.voices import add_line_noise, noise, say
 
 # --------------------------------------------------------------------------
 # G.711 μ-law against the ITU-T G.191 reference, written out plainly

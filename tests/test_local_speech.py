@@ -1,6 +1,6 @@
 """The offline speech stack end to end, with the real models: Piper speaks, Whisper listens.
 
-A test caller (tests/voices.py) says what callers say; the audio goes over
+A test caller (callengine/caller_voice.py) says what callers say; the audio goes over
 the wire format (8 kHz μ-law, 20 ms frames), through the VAD, into a
 WhisperSession, and the transcript must carry the words. Timings are printed
 (`pytest -s`, or the summary at the end of this module) but never asserted:
@@ -18,13 +18,13 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
+from callengine.caller_voice import add_line_noise, noise, say
 from realtime import audio
 from realtime.brain.slots import digit_runs
 from realtime.stt.base import Transcript
 from realtime.stt.whisper import WhisperSession, WhisperStt, is_hallucination
 from realtime.tts.piper import PiperTts
 from realtime.vad import EnergyVad
-from tests.voices import add_line_noise, noise, say
 
 # --------------------------------------------------------------------------
 # Fixtures: one model of each per test session

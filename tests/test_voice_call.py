@@ -13,6 +13,7 @@ import pytest
 import uvicorn
 from temporalio.client import Client
 
+from callengine import caller_voice as voices
 from callengine.phone import PhoneCall
 from callengine.server import build_app
 from callengine.settings import DEFAULT_SEED, Settings
@@ -22,7 +23,6 @@ from realtime.session import MediaStreamHandler, Services, SessionConfig
 from realtime.stt.whisper import WhisperStt
 from realtime.tts.piper import PiperTts
 from realtime.vad import EnergyVad
-from tests import voices
 from tests.conftest import ADMIN, Sandbox, WorkerFactory, free_port
 
 SEED = json.loads(DEFAULT_SEED.read_text())

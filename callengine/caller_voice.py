@@ -1,9 +1,9 @@
-"""A test caller's voice: real synthesized speech, as it would arrive over a Twilio call.
+"""The simulated caller's voice: real synthesized speech, as it would arrive over a Twilio call.
 
 Speech tests need audio of a person saying known words. This makes it with
 Piper, but set to sound unlike the agent (slower, flatter), scales it to a
 phone caller's level, and can add line noise, so that recognition tests are
-not just the agent's voice fed back to itself. Used by tests and by bench/.
+not just the agent's voice fed back to itself. Used by `callengine call`, tests and bench/.
 """
 
 from __future__ import annotations
