@@ -130,11 +130,11 @@ SCENARIOS = Path(__file__).resolve().parent.parent / "sandbox" / "scenarios"
 
 
 async def _call_scenarios(
-    settings: Settings, paths: list[Path], concurrency: int, out_dir: Path | None
+    settings: Settings, paths: list[Path], concurrency: int, out_dir: Path | None, stage_tables: bool = False
 ) -> int:
     """Dial scenarios against the running engine, print the transcript and a results table."""
     from callengine.scenario import Runner, ScenarioError
-    from callengine.suite import load_all, run_suite, summary_table
+    from callengine.suite import load_all, run_suite, stage_table, summary_table
     from callengine.temporal import connect
     from realtime.stt.whisper import WhisperStt
 
@@ -151,10 +151,15 @@ async def _call_scenarios(
     await stt.warm()
     runner = Runner(settings, await connect(settings), stt, out=typer.echo)
     reports = await run_suite(runner, scenarios, concurrency=concurrency, out_dir=out_dir, echo=typer.echo)
+    if stage_tables:
+        for r in reports:
+            typer.echo(f"\nLatency by stage, {r.name} (ms, from the call's workflow):\n{stage_table(r)}")
     typer.echo("\n" + summary_table(reports))
     for r in reports:
         if r.wav:
-            typer.echo(f"recording: {r.wav}")
+            typer.echo(f"recording (caller left, agent right): {r.wav}")
+    if len(reports) == 1:
+        typer.echo(f"Open this call in the Temporal Web UI: {reports[0].workflow_url}")
     return 0 if all(r.passed for r in reports) else 1
 
 
@@ -182,7 +187,11 @@ def demo(
 
     async def body(stack: Stack) -> int:
         typer.echo("\nA phone call, as Twilio would place it (left: the call; right column: the agent):")
-        code = await _call_scenarios(settings, [scenario], 1, Path(".callengine/calls"))
+        code = await _call_scenarios(settings, [scenario], 1, Path(".callengine/calls"), stage_tables=True)
+        typer.echo(
+            f"Open the call in the Temporal Web UI: {settings.temporal_ui_url}/namespaces/"
+            f"{settings.temporal_namespace}/workflows (the newest call-CA…)"
+        )
         if keep_running:
             typer.echo("\nStack left running; Ctrl-C stops it.")
             await asyncio.Event().wait()

@@ -211,6 +211,7 @@ class ScenarioReport:
     ends_with: str | None = None
     wav: str | None = None
     workflow_url: str = ""
+    stages: list[dict[str, float]] = field(default_factory=list)  # the server's per-turn timings
 
     @property
     def latencies(self) -> list[float]:
@@ -355,6 +356,11 @@ class Runner:
             report.failures.append(f"workflow did not complete: {type(err).__name__}: {err}")
             return
         report.outcome, report.intent = result.outcome, result.intent
+        report.stages = [
+            t.latency.model_dump(exclude_none=True)
+            for t in state.turns
+            if t.speaker == "agent" and t.latency is not None
+        ]
         report.escalated, report.escalation_reason = result.escalated, result.escalation_reason
         report.ticket_ids = result.ticket_ids
         e, f = sc.expect, report.failures

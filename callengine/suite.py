@@ -88,6 +88,27 @@ def summary_table(reports: list[ScenarioReport]) -> str:
     return "\n".join(lines)
 
 
+STAGE_COLUMNS = [
+    ("endpointing_ms", "endpoint"),
+    ("stt_ms", "STT"),
+    ("brain_first_chunk_ms", "brain"),
+    ("tts_first_audio_ms", "TTS"),
+    ("tool_ms", "tools"),
+    ("temporal_ms", "Temporal"),
+    ("voice_to_voice_ms", "voice→voice"),
+]
+
+
+def stage_table(report: ScenarioReport) -> str:
+    """Per-turn latency by stage, in ms, as the engine recorded it on the call's workflow."""
+    head = f"{'turn':>4} " + " ".join(f"{label:>12}" for _, label in STAGE_COLUMNS)
+    rows = [head]
+    for i, stages in enumerate(report.stages, 1):
+        cells = [f"{stages[key]:>12.0f}" if key in stages else f"{'—':>12}" for key, _ in STAGE_COLUMNS]
+        rows.append(f"{i:>4} " + " ".join(cells))
+    return "\n".join(rows)
+
+
 def load_all(paths: list[Path]) -> list[Scenario]:
     """Scenarios from files/directories, validated."""
     return [load_scenario(p) for path in paths for p in scenario_files(path)]

@@ -6,12 +6,14 @@ other's tasks) and a freshly reset sandbox.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import socket
 import threading
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -21,9 +23,16 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from callengine.devserver import DevServerConfig, temporal_binary
-from callengine.settings import DEFAULT_SEED, BackendSettings
+from callengine.phone import PhoneCall
+from callengine.scenario import split_on_pauses
+from callengine.server import build_app
+from callengine.settings import DEFAULT_SEED, BackendSettings, Settings
 from callengine.temporal import DATA_CONVERTER
 from callengine.worker import running_worker
+from realtime.brain.select import brain_factory
+from realtime.session import MediaStreamHandler, Services, SessionConfig
+from realtime.stt.whisper import WhisperStt
+from realtime.tts.piper import PiperTts
 from sandbox import create_app
 
 ADMIN = {"Authorization": "Bearer dev-admin-token"}
@@ -154,3 +163,64 @@ def worker(temporal_client: Client, sandbox: Sandbox) -> WorkerFactory:
             yield task_queue
 
     return start
+
+
+# ---------------------------------------------------------------- voice engine
+
+
+@pytest.fixture(scope="session")
+async def speech() -> tuple[WhisperStt, PiperTts]:
+    stt, tts = WhisperStt(), PiperTts()
+    await asyncio.gather(stt.warm(), tts.warm())
+    return stt, tts
+
+
+@dataclass
+class Engine:
+    """The real API/realtime server, in the test's event loop, on a loopback port."""
+
+    url: str
+    settings: Settings
+    handler: MediaStreamHandler
+    stt: WhisperStt
+
+    def phone(self, caller: str = "+14155550101") -> PhoneCall:
+        return PhoneCall(self.url, self.settings.twilio_auth_token, caller=caller)
+
+    def transcribe(self, ulaw: bytes) -> str:
+        """Whisper tiny loops on long digit-heavy audio: transcribe pause-separated pieces."""
+        return " ".join(self.stt.transcribe_ulaw(piece).text for piece in split_on_pauses(ulaw)).strip()
+
+
+@pytest.fixture
+async def engine(
+    temporal_client: Client, worker: WorkerFactory, sandbox: Sandbox, speech: tuple[WhisperStt, PiperTts]
+) -> AsyncIterator[Engine]:
+    stt, tts = speech
+    port = free_port()
+    async with worker() as tq:
+        settings = dataclasses.replace(
+            Settings.from_env({}),
+            task_queue=tq,
+            api_port=port,
+            public_url=f"http://127.0.0.1:{port}",
+            backends=BackendSettings.for_sandbox(sandbox.url),
+        )
+        services = Services(
+            client=temporal_client,
+            settings=settings,
+            stt=stt,
+            tts=tts,
+            make_brain=brain_factory("offline"),
+            config=SessionConfig(silence_prompt_s=30),
+        )
+        app = build_app(settings, services)
+        server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+        )
+        task = asyncio.create_task(server.serve())
+        while not server.started:
+            await asyncio.sleep(0.02)
+        yield Engine(settings.public_url, settings, app.state.media_handler, stt)
+        server.should_exit = True
+        await task

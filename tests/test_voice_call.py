@@ -4,99 +4,15 @@ Piper caller voice, and the agent's audio is transcribed with Whisper."""
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import json
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
-
-import pytest
-import uvicorn
-from temporalio.client import Client
 
 from callengine import caller_voice as voices
 from callengine.phone import PhoneCall
-from callengine.server import build_app
-from callengine.settings import DEFAULT_SEED, Settings
-from realtime.audio import FRAME_BYTES, ulaw_to_pcm16
-from realtime.brain.select import brain_factory
-from realtime.session import MediaStreamHandler, Services, SessionConfig
-from realtime.stt.whisper import WhisperStt
-from realtime.tts.piper import PiperTts
-from realtime.vad import EnergyVad
-from tests.conftest import ADMIN, Sandbox, WorkerFactory, free_port
+from callengine.settings import DEFAULT_SEED
+from tests.conftest import ADMIN, Engine, Sandbox
 
 SEED = json.loads(DEFAULT_SEED.read_text())
 MARIA = SEED["customers"][0]
-
-
-@pytest.fixture(scope="session")
-async def speech() -> tuple[WhisperStt, PiperTts]:
-    stt, tts = WhisperStt(), PiperTts()
-    await asyncio.gather(stt.warm(), tts.warm())
-    return stt, tts
-
-
-@dataclass
-class Engine:
-    url: str
-    settings: Settings
-    handler: MediaStreamHandler
-    stt: WhisperStt
-
-    def phone(self, caller: str = MARIA["phone"]) -> PhoneCall:
-        return PhoneCall(self.url, self.settings.twilio_auth_token, caller=caller)
-
-    def transcribe(self, ulaw: bytes) -> str:
-        """Whisper tiny loops on long digit-heavy audio: transcribe pause-separated pieces."""
-        return " ".join(self.stt.transcribe_ulaw(piece).text for piece in split_on_pauses(ulaw)).strip()
-
-
-def split_on_pauses(ulaw: bytes, pause_ms: int = 300) -> list[bytes]:
-    vad = EnergyVad()
-    pieces: list[bytes] = []
-    current = bytearray()
-    quiet = 0
-    for i in range(0, len(ulaw) - FRAME_BYTES + 1, FRAME_BYTES):
-        frame = ulaw[i : i + FRAME_BYTES]
-        speech = vad.is_speech(ulaw_to_pcm16(frame))
-        current += frame
-        quiet = 0 if speech else quiet + 20
-        if quiet >= pause_ms and len(current) > 8 * pause_ms:
-            pieces.append(bytes(current))
-            current = bytearray()
-    if len(current) > 1600:
-        pieces.append(bytes(current))
-    return pieces
-
-
-@pytest.fixture
-async def engine(
-    temporal_client: Client, worker: WorkerFactory, sandbox: Sandbox, speech: tuple[WhisperStt, PiperTts]
-) -> AsyncIterator[Engine]:
-    stt, tts = speech
-    port = free_port()
-    async with worker() as tq:
-        settings = dataclasses.replace(
-            Settings.from_env({}), task_queue=tq, api_port=port, public_url=f"http://127.0.0.1:{port}"
-        )
-        services = Services(
-            client=temporal_client,
-            settings=settings,
-            stt=stt,
-            tts=tts,
-            make_brain=brain_factory("offline"),
-            config=SessionConfig(silence_prompt_s=30),
-        )
-        app = build_app(settings, services)
-        server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-        )
-        task = asyncio.create_task(server.serve())
-        while not server.started:
-            await asyncio.sleep(0.02)
-        yield Engine(settings.public_url, settings, app.state.media_handler, stt)
-        server.should_exit = True
-        await task
 
 
 async def converse(phone: PhoneCall, engine: Engine, line: str) -> str:
