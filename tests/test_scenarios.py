@@ -8,7 +8,6 @@ full suite is `callengine call --suite sandbox/scenarios` (README).
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -18,6 +17,10 @@ from tests.conftest import Engine
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "sandbox" / "scenarios"
 SUBSET = ["order-status"]
+
+
+def report_size(path: str) -> int:
+    return Path(path).stat().st_size
 
 
 def test_every_scenario_file_is_valid() -> None:
@@ -32,5 +35,5 @@ async def test_scenario(engine: Engine, name: str, tmp_path: Path) -> None:
     runner = Runner(engine.settings, engine.handler.services.client, engine.stt, out=lambda _: None)
     report = await runner.run(load_scenario(SCENARIOS / f"{name}.yaml"), wav_dir=tmp_path)
     assert report.passed, report.failures
-    assert report.wav and os.path.getsize(report.wav) > 8000
+    assert report.wav and report_size(report.wav) > 8000
     assert all(t.latency_ms is not None for t in report.turns[1:])
