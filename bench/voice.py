@@ -36,9 +36,8 @@ from bench._stack import ROOT, bench_stack, free_port
 from callengine import caller_voice as voices
 from callengine.calls import Call
 from callengine.phone import PhoneCall
+from callengine.scenario import last_loud_frame
 from callengine.settings import DEV_TWILIO_AUTH_TOKEN
-from realtime.audio import FRAME_BYTES, ulaw_to_pcm16
-from realtime.vad import EnergyVad
 
 MARIA = "+14155550101"
 ZIP = ["nine four one zero three", "Yes."]
@@ -49,16 +48,6 @@ CALLS: list[list[str]] = [
     ["My wifi keeps disconnecting.", "No.", "No.", "Yes, that fixed it.", "No, thank you."],
     ["I want a refund please.", *ZIP, "one zero five six one", "Yes.", "Yes, go ahead.", "No, goodbye."],
 ]
-
-
-def last_loud_frame(ulaw: bytes) -> int:
-    """Index of the last frame that is speech by its own level (not VAD hangover)."""
-    vad, last = EnergyVad(), 0
-    for i in range(0, len(ulaw) - FRAME_BYTES + 1, FRAME_BYTES):
-        vad.is_speech(ulaw_to_pcm16(ulaw[i : i + FRAME_BYTES]))
-        if vad.last_dbfs >= vad.threshold_dbfs:
-            last = i // FRAME_BYTES
-    return last
 
 
 def start_api(env: dict[str, str]) -> subprocess.Popen[bytes]:

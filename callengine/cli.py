@@ -188,10 +188,6 @@ def demo(
     async def body(stack: Stack) -> int:
         typer.echo("\nA phone call, as Twilio would place it (left: the call; right column: the agent):")
         code = await _call_scenarios(settings, [scenario], 1, Path(".callengine/calls"), stage_tables=True)
-        typer.echo(
-            f"Open the call in the Temporal Web UI: {settings.temporal_ui_url}/namespaces/"
-            f"{settings.temporal_namespace}/workflows (the newest call-CA…)"
-        )
         if keep_running:
             typer.echo("\nStack left running; Ctrl-C stops it.")
             await asyncio.Event().wait()

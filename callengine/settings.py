@@ -76,7 +76,11 @@ class BackendSettings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> BackendSettings:
         """Build from environment variables, falling back to the sandbox defaults."""
         e = os.environ if env is None else env
-        d = cls()
+        # Without explicit URLs every system is the local sandbox, wherever it listens.
+        sandbox = "http://{}:{}".format(
+            e.get("CALLENGINE_SANDBOX_HOST", "127.0.0.1"), e.get("CALLENGINE_SANDBOX_PORT", "8090")
+        )
+        d = cls.for_sandbox(sandbox)
         return cls(
             shopify_base_url=e.get("SHOPIFY_BASE_URL", d.shopify_base_url),
             shopify_token=e.get("SHOPIFY_ACCESS_TOKEN", d.shopify_token),

@@ -118,59 +118,62 @@ class Stack:
             + (f"; registered search attributes {', '.join(added)}" if added else "")
         )
 
-        t0 = time.monotonic()
-        if await self._sandbox_healthy():
-            self.progress(f"• sandbox already running on {s.sandbox_host}:{s.sandbox_port}; using it")
-        else:
-            if port_open(s.sandbox_host, s.sandbox_port):
-                raise StackError(
-                    f"port {s.sandbox_port} is taken by something that is not the sandbox; "
-                    "stop it or set CALLENGINE_SANDBOX_PORT"
-                )
-            self.progress(
-                f"… starting sandbox backends on {s.sandbox_host}:{s.sandbox_port} (seed {s.seed_path})"
-            )
-            child = self._spawn(
+        await self._ensure(
+            "sandbox",
+            f"sandbox backends on {s.sandbox_host}:{s.sandbox_port} (seed {s.seed_path})",
+            self._sandbox_healthy,
+            [
+                sys.executable,
+                "-m",
                 "sandbox",
-                [
-                    sys.executable,
-                    "-m",
-                    "sandbox",
-                    "--host",
-                    s.sandbox_host,
-                    "--port",
-                    str(s.sandbox_port),
-                    "--seed",
-                    str(s.seed_path),
-                ],
-            )
-            await self._wait(child, self._sandbox_healthy, 30)
-            self.progress(f"✓ sandbox ready ({time.monotonic() - t0:.1f}s)")
+                "--host",
+                s.sandbox_host,
+                "--port",
+                str(s.sandbox_port),
+                "--seed",
+                str(s.seed_path),
+            ],
+            30,
+            port=(s.sandbox_host, s.sandbox_port, "CALLENGINE_SANDBOX_PORT"),
+        )
+        await self._ensure(
+            "worker",
+            f"worker on task queue {s.task_queue!r}",
+            self._worker_polling,
+            [sys.executable, "-m", "callengine", "worker"],
+            60,
+        )
+        await self._ensure(
+            "api",
+            f"API/realtime server on {s.api_host}:{s.api_port} (loading speech models)",
+            self._api_healthy,
+            [sys.executable, "-m", "callengine", "serve"],
+            120,
+            port=(s.api_host, s.api_port, "CALLENGINE_API_PORT"),
+        )
 
+    async def _ensure(
+        self,
+        name: str,
+        what: str,
+        ready: Callable[[], Awaitable[bool]],
+        cmd: list[str],
+        timeout_s: float,
+        port: tuple[str, int, str] | None = None,
+    ) -> None:
+        """Reuse a part that already runs, or start it and wait until it is ready."""
         t0 = time.monotonic()
-        if await self._worker_polling():
-            self.progress(f"• a worker already polls task queue {s.task_queue!r}; using it")
-        else:
-            self.progress(f"… starting worker on task queue {s.task_queue!r}")
-            child = self._spawn("worker", [sys.executable, "-m", "callengine", "worker"])
-            await self._wait(child, self._worker_polling, 60)
-            self.progress(f"✓ worker polling ({time.monotonic() - t0:.1f}s)")
-
-        t0 = time.monotonic()
-        if await self._api_healthy():
-            self.progress(f"• API already running on {s.api_host}:{s.api_port}; using it")
-        else:
-            if port_open(s.api_host, s.api_port):
-                raise StackError(
-                    f"port {s.api_port} is taken by something that is not callengine; "
-                    "stop it or set CALLENGINE_API_PORT"
-                )
-            self.progress(
-                f"… starting API/realtime server on {s.api_host}:{s.api_port} (loading speech models)"
+        if await ready():
+            self.progress(f"• {name} already running; using it")
+            return
+        if port is not None and port_open(port[0], port[1]):
+            raise StackError(
+                f"port {port[1]} is taken by something that is not the {name}; stop it or set {port[2]}"
             )
-            child = self._spawn("api", [sys.executable, "-m", "callengine", "serve"])
-            await self._wait(child, self._api_healthy, 120)
-            self.progress(f"✓ API ready ({time.monotonic() - t0:.1f}s)")
+        self.progress(f"… starting {what}")
+        child = self._spawn(name, cmd)
+        await self._wait(child, ready, timeout_s)
+        self.progress(f"✓ {name} ready ({time.monotonic() - t0:.1f}s)")
 
     async def _temporal_listening(self) -> bool:
         return port_open(self.config.ip, self.config.port)
