@@ -19,6 +19,7 @@ from workflows import (
     CallInput,
     CallResult,
     CallState,
+    CallUsage,
     CallWorkflow,
     DtmfSignal,
     EndedSignal,
@@ -135,9 +136,13 @@ class Call:
         """Record keypad digits."""
         await self.handle.signal(CallWorkflow.dtmf, DtmfSignal(digits=digits))
 
-    async def end(self, reason: str = "caller_hangup", *, resolved: bool = False) -> None:
-        """Tell the workflow the call is over; it wraps up."""
-        await self.handle.signal(CallWorkflow.ended, EndedSignal(reason=reason, resolved=resolved))
+    async def end(
+        self, reason: str = "caller_hangup", *, resolved: bool = False, usage: CallUsage | None = None
+    ) -> None:
+        """Tell the workflow the call is over (and what it used); it wraps up."""
+        await self.handle.signal(
+            CallWorkflow.ended, EndedSignal(reason=reason, resolved=resolved, usage=usage)
+        )
 
     async def state(self) -> CallState:
         """The call's state as the workflow holds it."""

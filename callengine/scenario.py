@@ -212,6 +212,7 @@ class ScenarioReport:
     wav: str | None = None
     workflow_url: str = ""
     stages: list[dict[str, float]] = field(default_factory=list)  # the server's per-turn timings
+    cost_usd: float | None = None
 
     @property
     def latencies(self) -> list[float]:
@@ -363,6 +364,7 @@ class Runner:
         ]
         report.escalated, report.escalation_reason = result.escalated, result.escalation_reason
         report.ticket_ids = result.ticket_ids
+        report.cost_usd = result.usage.cost_usd if result.usage else None
         e, f = sc.expect, report.failures
         for name in ("outcome", "intent", "verified", "escalated", "escalation_reason"):
             want = getattr(e, name)

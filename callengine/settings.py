@@ -107,6 +107,60 @@ class BackendSettings:
 
 
 @dataclass(frozen=True)
+class PriceTable:
+    """What a call's usage costs, USD (list prices of the seed's stack; override per contract).
+
+    `CALLENGINE_PRICES` (JSON, any subset of the fields) overrides them.
+    """
+
+    phone_per_min: float = 0.0085  # Twilio inbound voice minute
+    media_stream_per_min: float = 0.004  # Twilio Media Streams
+    deepgram_per_min: float = 0.0077  # Nova-3 streaming
+    whisper_per_min: float = 0.0  # local
+    llm_per_mtok_in: float = 0.15  # a small OpenAI model
+    llm_per_mtok_out: float = 0.60
+    elevenlabs_per_kchar: float = 0.05  # Flash
+    piper_per_kchar: float = 0.0  # local
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> PriceTable:
+        """Defaults, with `CALLENGINE_PRICES` applied."""
+        raw = env.get("CALLENGINE_PRICES")
+        if not raw:
+            return cls()
+        try:
+            overrides = {k: float(v) for k, v in json.loads(raw).items()}
+            return cls(**overrides)
+        except (ValueError, TypeError, AttributeError) as e:
+            raise ValueError(
+                f"CALLENGINE_PRICES must be a JSON object of {list(cls.__dataclass_fields__)}: {e}"
+            ) from None
+
+    def cost(
+        self,
+        *,
+        phone_s: float,
+        stt_s: float,
+        stt: str,
+        tokens_in: int,
+        tokens_out: int,
+        tts_chars: int,
+        tts: str,
+    ) -> float:
+        """The estimated cost of one call."""
+        stt_rate = self.deepgram_per_min if stt.startswith("deepgram") else self.whisper_per_min
+        tts_rate = self.elevenlabs_per_kchar if tts.startswith("elevenlabs") else self.piper_per_kchar
+        return round(
+            phone_s / 60 * (self.phone_per_min + self.media_stream_per_min)
+            + stt_s / 60 * stt_rate
+            + tokens_in / 1e6 * self.llm_per_mtok_in
+            + tokens_out / 1e6 * self.llm_per_mtok_out
+            + tts_chars / 1000 * tts_rate,
+            5,
+        )
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything a `callengine` process needs to know about its surroundings."""
 
@@ -124,6 +178,7 @@ class Settings:
     twilio_auth_token: str = DEV_TWILIO_AUTH_TOKEN
     public_url: str = "http://127.0.0.1:8080"
     backends: BackendSettings = field(default_factory=BackendSettings)
+    prices: PriceTable = field(default_factory=PriceTable)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -146,6 +201,7 @@ class Settings:
             twilio_auth_token=e.get("TWILIO_AUTH_TOKEN", d.twilio_auth_token),
             public_url=e.get("CALLENGINE_PUBLIC_URL", f"http://127.0.0.1:{api_port}"),
             backends=BackendSettings.from_env(e),
+            prices=PriceTable.from_env(e),
         )
 
     def business_date(self) -> date:

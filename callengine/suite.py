@@ -83,7 +83,9 @@ def summary_table(reports: list[ScenarioReport]) -> str:
         f"p95 {pct(everything, 0.95) or 0:.0f} ms ({len(everything)} turns)",
         f"AI-handled share: {len(handled) / len(reports):.0%} (seed: 78%)   "
         f"escalation rate: {len(escalated) / len(reports):.0%}   "
-        f"mean handle time: {statistics.fmean(r.handle_time_s for r in reports):.0f} s (seed: 4 min)",
+        f"mean handle time: {statistics.fmean(r.handle_time_s for r in reports):.0f} s (seed: 4 min)   "
+        f"estimated cost/call: ${statistics.fmean(r.cost_usd or 0 for r in reports):.3f} "
+        "(seed: $0.50 AI-handled, $12 human)",
     ]
     return "\n".join(lines)
 

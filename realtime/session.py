@@ -38,7 +38,7 @@ from realtime.telephony import Handoff, StreamTelephony, Telephony
 from realtime.tts.base import TextToSpeech
 from realtime.turns import Event, TurnDetector, TurnTiming
 from realtime.vad import EnergyVad
-from workflows import ToolResult, TurnLatency
+from workflows import CallUsage, ToolResult, TurnLatency
 
 log = logging.getLogger("callengine.session")
 
@@ -158,6 +158,9 @@ class CallSession:
         self._temporal_ms = 0.0
         self._bad_frames = 0
         self._ended_reason: str | None = None
+        self._started_at = time.monotonic()
+        self._stt_frames = 0  # caller audio the recognizer heard (vendors bill streamed time)
+        self._tts_chars = 0  # text synthesized (vendors bill characters); cached lines are free
         self.telephony: Telephony = StreamTelephony(self._close)
 
     # ------------------------------------------------------------ transport
@@ -196,7 +199,7 @@ class CallSession:
             await self._close()
             return
         self.call_sid = start.call_sid
-        started_at = time.monotonic()
+        started_at = self._started_at = time.monotonic()
         speaker = self._speaker = Speaker(self._send, start.stream_sid)
         self._stt = self.s.stt.open()
         metrics.ACTIVE_CALLS.inc()
@@ -342,6 +345,7 @@ class CallSession:
         assert speaker is not None and stt is not None
         speech = self._vad.is_speech(ulaw_to_pcm16(ulaw))
         stt.push(ulaw, speech)
+        self._stt_frames += 1
         if speech:
             self._last_activity = now
             # The VAD holds "speech" through short gaps (hangover); the caller's last
@@ -462,6 +466,7 @@ class CallSession:
                     if cached is not None:
                         speaker.push(seg, cached)
                     else:
+                        self._tts_chars += len(ev.text)
                         async for chunk in self.s.tts.stream(ev.text):
                             marks["first_audio"] = marks["first_audio"] or time.monotonic()
                             speaker.push(seg, chunk)
@@ -562,7 +567,7 @@ class CallSession:
         await self._signals.join()
         if self.call is not None:
             try:
-                await self.call.end(reason, resolved=resolved)
+                await self.call.end(reason, resolved=resolved, usage=self._usage())
             except Exception:  # the workflow's inactivity timeout is the safety net
                 log.exception("call %s: could not signal the end", self.call_sid)
 
@@ -630,6 +635,34 @@ class CallSession:
             finally:
                 self._signals.task_done()
 
+    def _usage(self) -> CallUsage:
+        """What this call used, and what that costs by the price table."""
+        brain = self._brain
+        llm = getattr(brain, "usage", None) or getattr(getattr(brain, "primary", None), "usage", None)
+        tokens_in = int(getattr(llm, "prompt_tokens", 0))
+        tokens_out = int(getattr(llm, "completion_tokens", 0))
+        phone_s = time.monotonic() - self._started_at
+        stt_s = self._stt_frames * 0.02
+        stt, tts = self.s.stt.name, self.s.tts.name
+        cost = self.s.settings.prices.cost(
+            phone_s=phone_s,
+            stt_s=stt_s,
+            stt=stt,
+            tokens_in=tokens_in,
+            tokens_out=tokens_out,
+            tts_chars=self._tts_chars,
+            tts=tts,
+        )
+        return CallUsage(
+            phone_seconds=round(phone_s, 1),
+            stt_seconds=round(stt_s, 1),
+            llm_prompt_tokens=tokens_in,
+            llm_completion_tokens=tokens_out,
+            tts_characters=self._tts_chars,
+            cost_usd=cost,
+            providers={"stt": stt, "tts": tts, "brain": brain.name if brain else "none"},
+        )
+
     async def _wrap_up(self) -> None:
         """After the TaskGroup: the workflow hears how the call ended; resources are released."""
         reason = self._ended_reason or "caller_hangup"
@@ -639,7 +672,7 @@ class CallSession:
                 async with asyncio.timeout(5):
                     while not self._signals.empty():
                         await self._signals.get_nowait()()
-                    await self.call.end(reason)
+                    await self.call.end(reason, usage=self._usage())
         if self._stt is not None:
             await self._stt.aclose()
         metrics.CALLS.labels(outcome=reason).inc()

@@ -208,3 +208,32 @@ async def test_server_errors_and_timeouts_are_retryable() -> None:
         with pytest.raises(ApplicationError) as e:
             await env.run(slow.find_customer, FindCustomerInput(email="maria@example.com"))
         assert e.value.type == errors.UNAVAILABLE and "timed out" in e.value.message
+
+
+def test_cost_per_call_from_the_price_table() -> None:
+    from callengine.settings import PriceTable
+
+    prices = PriceTable()
+    # A 4-minute cloud call: 4 min of line and stream, 2 min of speech recognized,
+    # 6k/600 LLM tokens, 1200 characters spoken.
+    cost = prices.cost(
+        phone_s=240,
+        stt_s=120,
+        stt="deepgram",
+        tokens_in=6000,
+        tokens_out=600,
+        tts_chars=1200,
+        tts="elevenlabs",
+    )
+    assert cost == pytest.approx(
+        4 * (0.0085 + 0.004) + 2 * 0.0077 + 0.006 * 0.15 + 0.0006 * 0.60 + 1.2 * 0.05
+    )
+    assert cost < 0.50  # the seed's headline: about $0.50 per AI-handled call
+    local = prices.cost(
+        phone_s=240, stt_s=120, stt="whisper", tokens_in=0, tokens_out=0, tts_chars=1200, tts="piper"
+    )
+    assert local == pytest.approx(4 * (0.0085 + 0.004))
+    custom = PriceTable.from_env({"CALLENGINE_PRICES": '{"phone_per_min": 0.02}'})
+    assert custom.phone_per_min == 0.02 and custom.deepgram_per_min == prices.deepgram_per_min
+    with pytest.raises(ValueError, match="CALLENGINE_PRICES"):
+        PriceTable.from_env({"CALLENGINE_PRICES": '{"nope": 1}'})

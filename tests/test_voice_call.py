@@ -48,6 +48,10 @@ async def test_order_status_by_voice(engine: Engine) -> None:
     agent_turns = [t for t in state["turns"] if t["speaker"] == "agent"]
     assert any(t["latency"] and t["latency"]["voice_to_voice_ms"] for t in agent_turns)
     assert not engine.handler.active  # the call's tasks are gone
+    usage = state["usage"]  # what the call used, priced (local speech costs nothing; the line does)
+    assert usage["phone_seconds"] > 10 and usage["stt_seconds"] > 10 and usage["tts_characters"] > 50
+    assert usage["providers"] == {"stt": "whisper", "tts": "piper", "brain": "offline"}
+    assert 0 < usage["cost_usd"] < 0.05
 
 
 async def test_barge_in_clears_fast_and_keeps_only_what_was_heard(engine: Engine) -> None:

@@ -216,6 +216,8 @@ class CallWorkflow:
         self._touch()
         if self._ended_signal is None:
             self._ended_signal = sig
+        if sig.usage is not None and self._state.usage is None:
+            self._state.usage = sig.usage  # the session that carried the audio knows what it used
 
     @workflow.query(name="state")
     def state(self) -> CallState:
@@ -472,6 +474,7 @@ class CallWorkflow:
             duration_s=self._duration_s(),
             turns=len(state.turns),
             tool_calls=len(state.tool_calls),
+            usage=state.usage,
         )
 
     async def _wrap_up_write(self, activity: Any, arg: Any, label: str) -> Any:

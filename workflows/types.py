@@ -89,11 +89,24 @@ class DtmfSignal(BaseModel):
     digits: str
 
 
+class CallUsage(BaseModel):
+    """What a call consumed, for its cost estimate (measured on the realtime side)."""
+
+    phone_seconds: float = 0.0
+    stt_seconds: float = 0.0
+    llm_prompt_tokens: int = 0
+    llm_completion_tokens: int = 0
+    tts_characters: int = 0
+    providers: dict[str, str] = Field(default_factory=dict)  # role -> provider name
+    cost_usd: float = 0.0  # priced with the price table of the process that measured it
+
+
 class EndedSignal(BaseModel):
     """The call is over (hang-up by either side, transfer done, stream gone)."""
 
     reason: str = "caller_hangup"
     resolved: bool = False
+    usage: CallUsage | None = None
 
 
 class TurnRecord(BaseModel):
@@ -139,6 +152,7 @@ class CallState(BaseModel):
     ended: bool = False
     ended_reason: str | None = None
     outcome: Outcome | None = None
+    usage: CallUsage | None = None
     latencies: dict[str, dict[str, float]] = Field(default_factory=dict)
 
 
@@ -157,3 +171,4 @@ class CallResult(BaseModel):
     duration_s: int
     turns: int
     tool_calls: int
+    usage: CallUsage | None = None
