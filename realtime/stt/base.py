@@ -21,6 +21,10 @@ DOMAIN_PROMPT = (
 )
 
 
+class SttUnavailable(RuntimeError):
+    """The recognizer cannot serve this call now; the session should fail over (e.g. to Whisper)."""
+
+
 @dataclass(frozen=True)
 class Transcript:
     """What the caller said in one turn."""

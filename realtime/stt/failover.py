@@ -16,6 +16,7 @@ from realtime import metrics
 from realtime.stt.base import SpeechToText, SttSession, Transcript
 
 log = logging.getLogger("callengine.stt")
+RESCUE_MIN_SPEECH_MS = 300.0
 
 
 class FailoverSession(SttSession):
@@ -63,8 +64,19 @@ class FailoverSession(SttSession):
         if self._primary is not None:
             try:
                 result = await self._primary.finalize()
-                self._fallback.discard()  # the shadow copy of this turn is not needed
-                return result
+                heard_ms = float(getattr(self._fallback, "speech_ms", 0.0))
+                if result.text.strip() or heard_ms < RESCUE_MIN_SPEECH_MS:
+                    self._fallback.discard()  # the shadow copy of this turn is not needed
+                    return result
+                # The vendor returned nothing for a turn with real speech in it (a stalled
+                # socket answers a timeout with nothing): the local copy rescues the turn.
+                log.warning(
+                    "speech-to-text %s returned no words for %.0f ms of speech; decoding locally",
+                    self._provider,
+                    heard_ms,
+                )
+                metrics.PROVIDER_ERRORS.labels(provider=self._provider, role="stt").inc()
+                return await self._fallback.finalize()
             except asyncio.CancelledError:
                 raise
             except Exception as e:

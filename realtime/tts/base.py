@@ -12,6 +12,10 @@ import abc
 from collections.abc import AsyncIterator, Iterable
 
 
+class TtsUnavailable(RuntimeError):
+    """The voice provider cannot speak this text now; the caller should fail over (e.g. to Piper)."""
+
+
 class TextToSpeech(abc.ABC):
     """A voice provider, shared by all calls of a process."""
 

@@ -1,0 +1,166 @@
+"""Cloud speech providers in a call: selection, failover to the local models, and a whole
+voice call on Deepgram + ElevenLabs (their local protocol servers, which transcribe with
+Whisper and speak with Piper, so the audio is real)."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import AsyncIterator
+
+import pytest
+import uvicorn
+from temporalio.client import Client
+
+from callengine import caller_voice
+from callengine.calls import Call
+from callengine.server import build_app
+from callengine.settings import BackendSettings, Settings
+from realtime.audio import FRAME_BYTES, ulaw_to_pcm16
+from realtime.brain.select import brain_factory
+from realtime.providers import make_stt, make_tts
+from realtime.session import Services, SessionConfig
+from realtime.stt.deepgram import DeepgramSettings, DeepgramStt
+from realtime.stt.failover import FailoverSession, FailoverStt
+from realtime.stt.whisper import WhisperStt
+from realtime.tts.elevenlabs import ElevenLabsSettings, ElevenLabsTts
+from realtime.tts.failover import FailoverTts
+from realtime.tts.piper import PiperTts
+from realtime.vad import EnergyVad
+from tests.conftest import Engine, Sandbox, WorkerFactory, free_port
+from tests.fakes.deepgram_server import API_KEY as DG_KEY
+from tests.fakes.deepgram_server import FakeDeepgram, fake_deepgram, fake_deepgram_server
+from tests.fakes.elevenlabs_server import API_KEY as EL_KEY
+from tests.fakes.elevenlabs_server import VOICE_ID, FakeElevenLabs, fake_elevenlabs, fake_elevenlabs_server
+
+__all__ = ["fake_deepgram", "fake_deepgram_server", "fake_elevenlabs", "fake_elevenlabs_server"]
+
+
+def deepgram(fake: FakeDeepgram) -> DeepgramStt:
+    return DeepgramStt(DeepgramSettings(api_key=DG_KEY, url=fake.url))
+
+
+def elevenlabs(fake: FakeElevenLabs, **kw: float) -> ElevenLabsTts:
+    return ElevenLabsTts(ElevenLabsSettings(api_key=EL_KEY, voice_id=VOICE_ID, url=fake.url, **kw))
+
+
+def test_selection_follows_keys_and_overrides() -> None:
+    assert make_stt({}).name == "whisper" and make_tts({}).name == "piper"
+    cloud = {"DEEPGRAM_API_KEY": "k", "ELEVENLABS_API_KEY": "k"}
+    assert make_stt(cloud).name == "deepgram+whisper"
+    assert make_tts(cloud).name == "elevenlabs+piper"
+    assert make_stt(cloud | {"CALLENGINE_STT": "whisper"}).name == "whisper"  # mixed: local STT, cloud TTS
+    assert make_tts(cloud | {"CALLENGINE_TTS": "piper"}).name == "piper"
+    with pytest.raises(ValueError, match="CALLENGINE_STT"):
+        make_stt({"CALLENGINE_STT": "watson"})
+
+
+async def push_utterance(session: FailoverSession, text: str) -> None:
+    vad = EnergyVad()
+    audio = caller_voice.say(text, lead_ms=300, tail_ms=700)
+    for i in range(0, len(audio) - FRAME_BYTES + 1, FRAME_BYTES):
+        frame = audio[i : i + FRAME_BYTES]
+        session.push(frame, vad.is_speech(ulaw_to_pcm16(frame)))
+        await asyncio.sleep(0.002)
+
+
+@pytest.mark.parametrize("fault", ["reject_with", "hang", "drop"])
+async def test_stt_vendor_failure_falls_back_to_whisper_for_the_same_turn(
+    fake_deepgram: FakeDeepgram, speech: tuple[WhisperStt, PiperTts], fault: str
+) -> None:
+    if fault == "reject_with":
+        fake_deepgram.reject_with = 401
+    elif fault == "hang":
+        fake_deepgram.hang = True
+    else:
+        fake_deepgram.drop_after_s = 0.3
+    dg = DeepgramStt(
+        DeepgramSettings(api_key=DG_KEY, url=fake_deepgram.url, finalize_timeout_s=1.0, connect_timeout_s=1.0)
+    )
+    stt = FailoverStt(dg, speech[0])
+    session = stt.open()
+    assert isinstance(session, FailoverSession)
+    try:
+        await push_utterance(session, "Where is my order?")
+        if fault == "drop":
+            await push_utterance(session, "I want a refund.")
+        result = await asyncio.wait_for(session.finalize(), 30)
+        assert "order" in result.text.lower() or "refund" in result.text.lower(), result
+    finally:
+        await asyncio.wait_for(session.aclose(), 10)
+
+
+async def test_tts_vendor_failure_is_spoken_by_piper(
+    fake_elevenlabs: FakeElevenLabs, speech: tuple[WhisperStt, PiperTts]
+) -> None:
+    fake_elevenlabs.reject_with = 401
+    tts = FailoverTts(elevenlabs(fake_elevenlabs), speech[1])
+    audio = b"".join([c async for c in tts.stream("Your order has shipped.")])
+    assert len(audio) > 8000  # a second or more of speech, from the local voice
+    assert "ship" in speech[0].transcribe_ulaw(audio).text.lower()
+    fake_elevenlabs.reject_with = None
+    fake_elevenlabs.hang = True
+    slow = FailoverTts(elevenlabs(fake_elevenlabs, audio_timeout_s=0.5), speech[1])
+    audio = b"".join([c async for c in slow.stream("Anything else?")])
+    assert len(audio) > 4000
+
+
+@pytest.fixture
+async def cloud_engine(
+    temporal_client: Client,
+    worker: WorkerFactory,
+    sandbox: Sandbox,
+    speech: tuple[WhisperStt, PiperTts],
+    fake_deepgram: FakeDeepgram,
+    fake_elevenlabs: FakeElevenLabs,
+) -> AsyncIterator[Engine]:
+    whisper, piper = speech
+    port = free_port()
+    async with worker() as tq:
+        settings = dataclasses.replace(
+            Settings.from_env({}),
+            task_queue=tq,
+            api_port=port,
+            public_url=f"http://127.0.0.1:{port}",
+            backends=BackendSettings.for_sandbox(sandbox.url),
+        )
+        services = Services(
+            client=temporal_client,
+            settings=settings,
+            stt=FailoverStt(deepgram(fake_deepgram), whisper),
+            tts=FailoverTts(elevenlabs(fake_elevenlabs), piper),
+            make_brain=brain_factory("offline"),
+            config=SessionConfig(silence_prompt_s=30),
+        )
+        app = build_app(settings, services)
+        server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+        )
+        task = asyncio.create_task(server.serve())
+        while not server.started:
+            await asyncio.sleep(0.02)
+        yield Engine(settings.public_url, settings, app.state.media_handler, whisper)
+        server.should_exit = True
+        await task
+
+
+async def test_a_call_on_cloud_speech_providers(
+    cloud_engine: Engine, fake_deepgram: FakeDeepgram, fake_elevenlabs: FakeElevenLabs
+) -> None:
+    phone = cloud_engine.phone()
+    await phone.dial()
+    await phone.wait_agent_done(since=0)
+    for line in ["What's my account balance?", "nine four one zero three", "Yes."]:
+        start = await phone.say(caller_voice.say(line, tail_ms=100))
+        end = await phone.wait_agent_done(since=start)
+    answer = cloud_engine.transcribe(phone.agent_audio_between(start, end + 0.1)).lower()
+    assert "dollars" in answer or "balance" in answer, answer
+    await phone.hang_up()
+    call = Call.attach(cloud_engine.handler.services.client, phone.call_sid)
+    await asyncio.wait_for(call.result(), 30)
+    state = await call.state()
+    assert state.verified
+    assert state.usage is not None and state.usage.providers["stt"] == "deepgram+whisper"
+    assert state.usage.cost_usd > 0
+    assert fake_deepgram.connections >= 1  # the recognizer really was the vendor's protocol
+    assert len(fake_elevenlabs.connections) >= 1
