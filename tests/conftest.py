@@ -192,20 +192,42 @@ class Engine:
         return " ".join(self.stt.transcribe_ulaw(piece).text for piece in split_on_pauses(ulaw)).strip()
 
 
+def engine_settings(task_queue: str, sandbox: Sandbox) -> Settings:
+    """Settings for an engine on a free loopback port, against the test sandbox."""
+    port = free_port()
+    return dataclasses.replace(
+        Settings.from_env({}),
+        task_queue=task_queue,
+        api_port=port,
+        public_url=f"http://127.0.0.1:{port}",
+        backends=BackendSettings.for_sandbox(sandbox.url),
+    )
+
+
+@asynccontextmanager
+async def running_engine(settings: Settings, services: Services, stt: WhisperStt) -> AsyncIterator[Engine]:
+    """The API/realtime app served by uvicorn in the test's event loop (it shares the Temporal client)."""
+    app = build_app(settings, services)
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=settings.api_port, log_level="warning", lifespan="on")
+    )
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.02)
+    try:
+        yield Engine(settings.public_url, settings, app.state.media_handler, stt)
+    finally:
+        server.should_exit = True
+        await task
+
+
 @pytest.fixture
 async def engine(
     temporal_client: Client, worker: WorkerFactory, sandbox: Sandbox, speech: tuple[WhisperStt, PiperTts]
 ) -> AsyncIterator[Engine]:
     stt, tts = speech
-    port = free_port()
     async with worker() as tq:
-        settings = dataclasses.replace(
-            Settings.from_env({}),
-            task_queue=tq,
-            api_port=port,
-            public_url=f"http://127.0.0.1:{port}",
-            backends=BackendSettings.for_sandbox(sandbox.url),
-        )
+        settings = engine_settings(tq, sandbox)
         services = Services(
             client=temporal_client,
             settings=settings,
@@ -214,13 +236,5 @@ async def engine(
             make_brain=brain_factory("offline"),
             config=SessionConfig(silence_prompt_s=30),
         )
-        app = build_app(settings, services)
-        server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-        )
-        task = asyncio.create_task(server.serve())
-        while not server.started:
-            await asyncio.sleep(0.02)
-        yield Engine(settings.public_url, settings, app.state.media_handler, stt)
-        server.should_exit = True
-        await task
+        async with running_engine(settings, services, stt) as engine:
+            yield engine

@@ -5,17 +5,13 @@ Whisper and speak with Piper, so the audio is real)."""
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 from collections.abc import AsyncIterator
 
 import pytest
-import uvicorn
 from temporalio.client import Client
 
 from callengine import caller_voice
 from callengine.calls import Call
-from callengine.server import build_app
-from callengine.settings import BackendSettings, Settings
 from realtime.audio import FRAME_BYTES, ulaw_to_pcm16
 from realtime.brain.select import brain_factory
 from realtime.providers import make_stt, make_tts
@@ -27,7 +23,7 @@ from realtime.tts.elevenlabs import ElevenLabsSettings, ElevenLabsTts
 from realtime.tts.failover import FailoverTts
 from realtime.tts.piper import PiperTts
 from realtime.vad import EnergyVad
-from tests.conftest import Engine, Sandbox, WorkerFactory, free_port
+from tests.conftest import Engine, Sandbox, WorkerFactory, engine_settings, running_engine
 from tests.fakes.deepgram_server import API_KEY as DG_KEY
 from tests.fakes.deepgram_server import FakeDeepgram, fake_deepgram, fake_deepgram_server
 from tests.fakes.elevenlabs_server import API_KEY as EL_KEY
@@ -115,15 +111,8 @@ async def cloud_engine(
     fake_elevenlabs: FakeElevenLabs,
 ) -> AsyncIterator[Engine]:
     whisper, piper = speech
-    port = free_port()
     async with worker() as tq:
-        settings = dataclasses.replace(
-            Settings.from_env({}),
-            task_queue=tq,
-            api_port=port,
-            public_url=f"http://127.0.0.1:{port}",
-            backends=BackendSettings.for_sandbox(sandbox.url),
-        )
+        settings = engine_settings(tq, sandbox)
         services = Services(
             client=temporal_client,
             settings=settings,
@@ -132,16 +121,8 @@ async def cloud_engine(
             make_brain=brain_factory("offline"),
             config=SessionConfig(silence_prompt_s=30),
         )
-        app = build_app(settings, services)
-        server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-        )
-        task = asyncio.create_task(server.serve())
-        while not server.started:
-            await asyncio.sleep(0.02)
-        yield Engine(settings.public_url, settings, app.state.media_handler, whisper)
-        server.should_exit = True
-        await task
+        async with running_engine(settings, services, whisper) as engine:
+            yield engine
 
 
 async def test_a_call_on_cloud_speech_providers(
