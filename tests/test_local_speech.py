@@ -378,7 +378,10 @@ async def test_agent_voice_is_understood(tts: PiperTts, stt: WhisperStt) -> None
     ulaw = b"".join([c async for c in tts.stream("Your order shipped with UPS. It arrives on Friday.")])
     text = words((await transcribe(stt, audio.silence(300) + ulaw + audio.silence(500))).text)
     print(f"agent voice → {text!r}")
-    assert "order" in text and "friday" in text
+    # Piper's agent voice varies a little per synthesis (its noise is on), and tiny.en now and
+    # then drops a word: three of the four content words must come through.
+    heard = [w for w in ("order", "ship", "ups", "friday") if w in text]
+    assert len(heard) >= 3, text
 
 
 def test_caller_voice_is_deterministic() -> None:

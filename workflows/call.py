@@ -424,7 +424,7 @@ class CallWorkflow:
             outcome = "escalated"
         elif not caller_turns and not state.tool_calls:
             outcome = "abandoned"
-        elif state.ended_reason == "inactivity":
+        elif state.ended_reason in ("inactivity", "silence"):
             outcome = "dropped"
         elif self._resolved:
             outcome = "resolved"
