@@ -141,7 +141,9 @@ async def test_turns_in_a_row_discard_and_digits(fake_deepgram: FakeDeepgram) ->
     print(f"turns {first.text!r} / {second.text!r}")
     assert "94103" in digit_runs(second.text)
     assert "refund" not in second.text.lower() and "order" not in second.text.lower()
-    await until(lambda: record.finalizes == 2)  # the discard's and turn 2's (answered or not yet)
+    # Turn 2 always sends a Finalize; the discard sends one only if Deepgram still owed words
+    # for it, which depends on timing (under load its words may all be final already).
+    await until(lambda: record.finalizes >= 1)
     assert await session.interim() == ""
     await session.aclose()
 
