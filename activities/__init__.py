@@ -20,6 +20,7 @@ from activities.knowledge import KnowledgeActivities
 from activities.orders import OrdersActivities
 from activities.refunds import RefundsActivities
 from activities.summary import summarize
+from activities.telephony import TelephonyActivities
 from activities.tickets import TicketsActivities
 from callengine.settings import BackendSettings
 
@@ -31,6 +32,7 @@ ACTIVITY_CLASSES = (
     KnowledgeActivities,
     TicketsActivities,
     HandoffActivities,
+    TelephonyActivities,
 )
 
 
@@ -54,6 +56,7 @@ __all__ = [
     "KnowledgeActivities",
     "OrdersActivities",
     "RefundsActivities",
+    "TelephonyActivities",
     "TicketsActivities",
     "build_activities",
     "summarize",

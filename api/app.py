@@ -203,6 +203,19 @@ def create_app(
             log.exception("fallback: deciding failed; sending the caller to people")
             return _counted("fallback", _xml(fallback.on_error(settings.human_queue).twiml))
 
+    @app.post("/twilio/whisper")
+    async def whisper(request: Request) -> Response:
+        # Twilio requests this for the human's leg of a transfer (`<Number url>`), before
+        # connecting the two; the query names the caller's call (activities/telephony.py).
+        form = await signed_form(request, "whisper")
+        if isinstance(form, Response):
+            return form
+        call_sid = _sid(request.query_params.get("CallSid"))
+        ticket = request.query_params.get("ticket", "")
+        ticket_id = int(ticket) if ticket.isdigit() and len(ticket) < 12 else None
+        state = await access.state(call_sid, temporal_timeout_s) if call_sid is not None else None
+        return _counted("whisper", _xml(twiml.whisper(state, ticket_id)))
+
     @app.get("/healthz")
     async def healthz() -> JSONResponse:
         if app.state.draining:

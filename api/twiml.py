@@ -6,12 +6,26 @@ Twilio's own (PROTOCOLS.md §1: twilio-python builds exactly the `<Connect><Stre
 
 from __future__ import annotations
 
+import re
+
 from twilio.twiml.voice_response import Connect, Stream, VoiceResponse
+
+from workflows.types import CallState
 
 TWIML_MEDIA_TYPE = "text/xml"
 
 TRANSFER_LINE = "Connecting you to a specialist."
 APOLOGY_LINE = "Sorry, we lost the line for a moment. Connecting you to a specialist."
+
+
+# Characters XML 1.0 cannot carry at all, escaped or not. ElementTree writes them raw, which makes
+# a document Twilio cannot parse (the call fails), so request values lose them on the way in.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """`text` without the characters no XML document may contain (control characters and such)."""
+    return _NOT_XML.sub("", text)
 
 
 def connect_stream(
@@ -37,7 +51,7 @@ def connect_stream(
     connect = Connect(action=action_url, method="POST")
     stream = Stream(url=stream_url, status_callback=status_callback_url, status_callback_method="POST")
     for name, value in parameters.items():
-        stream.parameter(name=name, value=value)
+        stream.parameter(name=xml_safe(name), value=xml_safe(value))
     connect.append(stream)
     response = VoiceResponse()
     response.append(connect)
@@ -64,6 +78,44 @@ def enqueue(queue: str, say: str) -> str:
     response = VoiceResponse()
     response.say(say)
     response.enqueue(queue)
+    return str(response)
+
+
+def whisper(state: CallState | None, ticket_id: int | None) -> str:
+    """What the human hears after answering a transfer, before the caller is connected.
+
+    Spoken from the workflow's record so the caller never has to repeat themselves: why the
+    call came over, who it is (account id, whether verified), what it is about, what the agent
+    already did. Names, numbers and e-mails are not read out: the account id finds them.
+
+    Args:
+        state: The call's state, or None if Temporal could not be asked.
+        ticket_id: The handoff ticket, if the transfer named one.
+
+    Returns:
+        The TwiML document.
+    """
+    lines = ["Transfer from the A I agent."]
+    if state is None:
+        lines.append(
+            "The call details are in the handoff ticket." if ticket_id else "No call details are available."
+        )
+    else:
+        reason = (state.escalation_reason or "caller request").replace("_", " ")
+        lines.append(f"Reason: {reason}.")
+        if state.customer_id:
+            lines.append(f"Customer {state.customer_id}, {'verified' if state.verified else 'not verified'}.")
+        else:
+            lines.append("The caller was not identified.")
+        if state.intent:
+            lines.append(f"About: {state.intent.replace('_', ' ')}.")
+        done = [c.note or c.name.replace("_", " ") for c in state.tool_calls if c.name != "escalate"][-3:]
+        if done:
+            lines.append("So far: " + "; ".join(done) + ".")
+    if ticket_id:
+        lines.append(f"Ticket {ticket_id}.")
+    response = VoiceResponse()
+    response.say(" ".join(lines))
     return str(response)
 
 

@@ -29,6 +29,7 @@ from workflows import (
     TurnSignal,
 )
 from workflows.call import CALL_SID
+from workflows.types import PhoneAction
 
 _CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
 # A last guard: no call runs for more than this, whatever happens to its process.
@@ -137,11 +138,20 @@ class Call:
         await self.handle.signal(CallWorkflow.dtmf, DtmfSignal(digits=digits))
 
     async def end(
-        self, reason: str = "caller_hangup", *, resolved: bool = False, usage: CallUsage | None = None
+        self,
+        reason: str = "caller_hangup",
+        *,
+        resolved: bool = False,
+        usage: CallUsage | None = None,
+        phone_action: PhoneAction | None = None,
     ) -> None:
-        """Tell the workflow the call is over (and what it used); it wraps up."""
+        """Tell the workflow the call is over (and what it used); it wraps up.
+
+        `phone_action` asks the workflow to hang up or transfer the live call over Twilio REST.
+        """
         await self.handle.signal(
-            CallWorkflow.ended, EndedSignal(reason=reason, resolved=resolved, usage=usage)
+            CallWorkflow.ended,
+            EndedSignal(reason=reason, resolved=resolved, usage=usage, phone_action=phone_action),
         )
 
     async def state(self) -> CallState:

@@ -8,6 +8,11 @@ at real-time pace — silence when the caller is quiet, as a real line sends —
 finished playing, and `clear` drops what is queued and echoes the pending
 marks at once (PROTOCOLS.md §1). Both directions are recorded on one clock so
 a test or the demo can say what the caller heard, and when.
+
+With a `PhoneNetwork` (the sandbox's Twilio REST emulator) the call also exists
+as a REST resource: when the agent's workflow redirects it (a transfer) or
+completes it (a hang-up), this line stops the stream as Twilio does, follows the
+new TwiML, and requests the whisper a human would hear before being connected.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import websockets
 from twilio.request_validator import RequestValidator
 
 from callengine.calls import new_call_sid
+from callengine.network import PhoneNetwork
 
 FRAME_BYTES = 160
 FRAME_S = 0.02
@@ -72,6 +78,7 @@ class PhoneCall:
         called: str = "+18005550100",
         account_sid: str = "AC" + "0" * 32,
         http: httpx.AsyncClient | None = None,
+        network: PhoneNetwork | None = None,
     ) -> None:
         self.public_url = public_url.rstrip("/")
         self.validator = RequestValidator(auth_token)
@@ -96,6 +103,12 @@ class PhoneCall:
         self._tasks: list[asyncio.Task[None]] = []
         self.closed = asyncio.Event()
         self.close_code: int | None = None
+        self.network = network
+        self.redirect_twiml: str | None = None  # what Twilio executes after a REST redirect
+        self.rest_completed = False  # the call was completed over REST (the agent hung up)
+        self.whisper_twiml: str | None = None  # what the human heard before being connected
+        self._rest_task: asyncio.Task[None] | None = None
+        self._rest_seen = asyncio.Event()  # Twilio saw a REST redirect or hang-up
 
     # ------------------------------------------------------------------ dial
 
@@ -130,6 +143,8 @@ class PhoneCall:
 
     async def dial(self) -> None:
         """Ring the engine, follow its TwiML to the media stream, and start streaming."""
+        if self.network is not None:
+            await self.network.place(self.call_sid, self.caller, self.called)
         resp = await self._post("/twilio/voice", self._voice_params("ringing"))
         if resp.status_code != 200:
             raise PhoneError(f"/twilio/voice answered {resp.status_code}: {resp.text[:200]}")
@@ -171,6 +186,8 @@ class PhoneCall:
             asyncio.create_task(self._listen()),
             asyncio.create_task(self._echo_marks()),
         ]
+        if self.network is not None:
+            self._rest_task = asyncio.create_task(self._watch_rest(self.network))
 
     async def _send(self, msg: dict[str, object]) -> None:
         assert self._ws is not None
@@ -230,6 +247,40 @@ class PhoneCall:
                 # This process stalled: a real line does not burst to catch up, it just moves on.
                 n = int(self._now() / FRAME_S)
             await asyncio.sleep(max(0.0, n * FRAME_S - self._now()))
+
+    async def _watch_rest(self, network: PhoneNetwork) -> None:
+        """Twilio's side of a REST update: a redirected or completed call stops its stream."""
+        while True:
+            await asyncio.sleep(0.1)
+            try:
+                seen = await network.inspect(self.call_sid)
+            except httpx.HTTPError:
+                continue
+            if seen is None:
+                continue
+            if seen["twiml"] or seen["call"]["status"] != "in-progress":
+                break
+        self._rest_seen.set()
+        self.redirect_twiml = seen["twiml"][-1] if seen["twiml"] else None
+        self.rest_completed = seen["call"]["status"] == "completed" and self.redirect_twiml is None
+        self.rec.events.append((self._now(), "rest redirect" if self.redirect_twiml else "rest hang-up"))
+        with contextlib.suppress(websockets.ConnectionClosed, AssertionError):
+            await self._send(
+                {"event": "stop", "stop": {"accountSid": self.account_sid, "callSid": self.call_sid}}
+            )
+        if self._ws is not None:
+            await self._ws.close()
+        for leg in seen["legs"]:
+            if leg.get("whisper_url"):
+                # The human answered: Twilio fetches the whisper TwiML for their leg.
+                params = {
+                    **self._voice_params("in-progress"),
+                    "CallSid": leg["sid"],
+                    "ParentCallSid": self.call_sid,
+                }
+                params.update({"Direction": "outbound-dial", "To": leg["to"], "Called": leg["to"]})
+                with contextlib.suppress(httpx.HTTPError):
+                    self.whisper_twiml = (await self._post(leg["whisper_url"], params)).text
 
     # ---------------------------------------------------------------- agent
 
@@ -307,17 +358,34 @@ class PhoneCall:
                 {"event": "stop", "stop": {"accountSid": self.account_sid, "callSid": self.call_sid}}
             )
         await self._shutdown()
+        if self.network is not None:
+            with contextlib.suppress(httpx.HTTPError):
+                await self.network.caller_hung_up(self.call_sid)
         params = {**self._voice_params("completed"), "CallDuration": str(int(self._now()))}
         with contextlib.suppress(httpx.HTTPError):
             await self._post("/twilio/status", params)
 
     async def follow_action(self) -> str:
-        """After the engine ended the stream: request `<Connect action>` and return its TwiML."""
+        """After the stream ended: the TwiML the call runs next.
+
+        A REST redirect's TwiML (a transfer), `<Hangup/>` for a call completed over REST, or —
+        when the engine closed the stream itself — what the `<Connect action>` URL answers.
+        """
+        if self._rest_seen.is_set() and self._rest_task is not None:
+            await asyncio.wait_for(asyncio.shield(self._rest_task), 10)  # the whisper request
         await self._shutdown()
+        if self.redirect_twiml is not None:
+            return self.redirect_twiml
+        if self.rest_completed:
+            return "<Response><Hangup/></Response>"  # Twilio ended the call: nothing else runs
         resp = await self._post(self.action_url, self._voice_params("in-progress"))
         return resp.text
 
     async def _shutdown(self) -> None:
+        if self._rest_task is not None and not self._rest_task.done():
+            self._rest_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._rest_task
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

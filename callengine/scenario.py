@@ -28,6 +28,7 @@ from temporalio.client import Client
 
 from callengine import caller_voice
 from callengine.calls import Call
+from callengine.network import PhoneNetwork
 from callengine.phone import PhoneCall
 from callengine.settings import Settings
 from realtime.audio import FRAME_BYTES, ulaw_to_pcm16
@@ -251,7 +252,12 @@ class Runner:
             for fault in sc.faults:
                 resp = await http.post("/_admin/faults", headers=self.admin, json=fault.model_dump())
                 resp.raise_for_status()
-            phone = PhoneCall(self.settings.public_url, self.settings.twilio_auth_token, caller=sc.caller)
+            # The sandbox plays Twilio's REST side too: a transfer or hang-up the workflow makes
+            # over REST stops this call's stream, as the real network would.
+            network = PhoneNetwork(self.settings.backends.zendesk_base_url)
+            phone = PhoneCall(
+                self.settings.public_url, self.settings.twilio_auth_token, caller=sc.caller, network=network
+            )
             report = ScenarioReport(
                 sc.name, phone.call_sid, workflow_url=self.settings.workflow_url(f"call-{phone.call_sid}")
             )
@@ -331,7 +337,15 @@ class Runner:
             line, keys = self._answer(sc, agent, used)
         if phone.closed.is_set() and report.ends_with is None:
             twiml = await phone.follow_action()
-            report.ends_with = "hangup" if "<Hangup" in twiml else "enqueue" if "<Enqueue" in twiml else twiml
+            report.ends_with = (
+                "hangup"
+                if "<Hangup" in twiml
+                else "enqueue"
+                if "<Enqueue" in twiml
+                else "dial"
+                if "<Dial" in twiml
+                else twiml
+            )
         elif report.ends_with is None:
             await phone.hang_up()
             report.ends_with = "caller hung up"

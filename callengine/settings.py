@@ -20,6 +20,7 @@ DEFAULT_SEED = REPO_ROOT / "sandbox" / "seed.json"
 STATE_DIR = REPO_ROOT / ".callengine"  # git-ignored: dev db, logs, local keys
 
 DEV_TWILIO_AUTH_TOKEN = "dev-twilio-auth-token"
+TWILIO_API = "https://api.twilio.com"
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,13 @@ class BackendSettings:
     # with a few seconds in all, so one slow request must not eat the budget.
     http_timeout_s: float = 2.5
     refund_policy: RefundPolicy = field(default_factory=RefundPolicy)
+    # Twilio REST (transfer, hang-up). The development credentials reach the sandbox's
+    # emulator; real credentials reach api.twilio.com unless TWILIO_API_BASE_URL says otherwise.
+    twilio_base_url: str = "http://127.0.0.1:8090"
+    twilio_account_sid: str = "AC00000000000000000000000000000000"
+    twilio_auth_token: str = DEV_TWILIO_AUTH_TOKEN
+    # Where Twilio reaches our API (the whisper a human hears before a transfer).
+    api_public_url: str = "http://127.0.0.1:8080"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> BackendSettings:
@@ -81,6 +89,8 @@ class BackendSettings:
             e.get("CALLENGINE_SANDBOX_HOST", "127.0.0.1"), e.get("CALLENGINE_SANDBOX_PORT", "8090")
         )
         d = cls.for_sandbox(sandbox)
+        twilio_token = e.get("TWILIO_AUTH_TOKEN", d.twilio_auth_token)
+        twilio_default = d.twilio_base_url if twilio_token == DEV_TWILIO_AUTH_TOKEN else TWILIO_API
         return cls(
             shopify_base_url=e.get("SHOPIFY_BASE_URL", d.shopify_base_url),
             shopify_token=e.get("SHOPIFY_ACCESS_TOKEN", d.shopify_token),
@@ -93,6 +103,12 @@ class BackendSettings:
             scheduling_token=e.get("SCHEDULING_API_TOKEN", d.scheduling_token),
             http_timeout_s=float(e.get("CALLENGINE_HTTP_TIMEOUT_S", d.http_timeout_s)),
             refund_policy=RefundPolicy.from_env(e, Path(e.get("CALLENGINE_SEED", str(DEFAULT_SEED)))),
+            twilio_base_url=e.get("TWILIO_API_BASE_URL", twilio_default).rstrip("/"),
+            twilio_account_sid=e.get("TWILIO_ACCOUNT_SID", d.twilio_account_sid),
+            twilio_auth_token=twilio_token,
+            api_public_url=e.get(
+                "CALLENGINE_PUBLIC_URL", "http://127.0.0.1:{}".format(e.get("CALLENGINE_API_PORT", "8080"))
+            ).rstrip("/"),
         )
 
     @classmethod
@@ -103,6 +119,7 @@ class BackendSettings:
             zendesk_base_url=base_url,
             crm_base_url=base_url,
             scheduling_base_url=base_url,
+            twilio_base_url=base_url,
         )
 
 
@@ -160,6 +177,15 @@ class PriceTable:
         )
 
 
+def _telephony(env: Mapping[str, str]) -> str:
+    """Twilio REST when there is a Twilio to talk to (real credentials or an emulator), else stream."""
+    real = env.get("TWILIO_AUTH_TOKEN", DEV_TWILIO_AUTH_TOKEN) != DEV_TWILIO_AUTH_TOKEN
+    kind = env.get("CALLENGINE_TELEPHONY") or ("rest" if real or env.get("TWILIO_API_BASE_URL") else "stream")
+    if kind not in ("rest", "stream"):
+        raise ValueError(f"CALLENGINE_TELEPHONY={kind!r}: use rest or stream")
+    return kind
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything a `callengine` process needs to know about its surroundings."""
@@ -177,6 +203,9 @@ class Settings:
     twilio_account_sid: str = "AC00000000000000000000000000000000"
     twilio_auth_token: str = DEV_TWILIO_AUTH_TOKEN
     public_url: str = "http://127.0.0.1:8080"
+    # How the agent hangs up / transfers: "rest" (Twilio REST, via the workflow) or "stream"
+    # (end the media stream; `/twilio/fallback` routes). See realtime/telephony.py.
+    telephony: str = "stream"
     backends: BackendSettings = field(default_factory=BackendSettings)
     prices: PriceTable = field(default_factory=PriceTable)
 
@@ -200,6 +229,7 @@ class Settings:
             twilio_account_sid=e.get("TWILIO_ACCOUNT_SID", d.twilio_account_sid),
             twilio_auth_token=e.get("TWILIO_AUTH_TOKEN", d.twilio_auth_token),
             public_url=e.get("CALLENGINE_PUBLIC_URL", f"http://127.0.0.1:{api_port}"),
+            telephony=_telephony(e),
             backends=BackendSettings.from_env(e),
             prices=PriceTable.from_env(e),
         )

@@ -150,6 +150,9 @@ class Stack:
             [sys.executable, "-m", "callengine", "serve"],
             120,
             port=(s.api_host, s.api_port, "CALLENGINE_API_PORT"),
+            # The sandbox emulates Twilio's REST API: hang-ups and transfers take the
+            # production path (the workflow acts on the live call) and show in its log.
+            env={"CALLENGINE_TELEPHONY": os.environ.get("CALLENGINE_TELEPHONY", "rest")},
         )
 
     async def _ensure(
@@ -160,6 +163,7 @@ class Stack:
         cmd: list[str],
         timeout_s: float,
         port: tuple[str, int, str] | None = None,
+        env: dict[str, str] | None = None,
     ) -> None:
         """Reuse a part that already runs, or start it and wait until it is ready."""
         t0 = time.monotonic()
@@ -171,7 +175,7 @@ class Stack:
                 f"port {port[1]} is taken by something that is not the {name}; stop it or set {port[2]}"
             )
         self.progress(f"… starting {what}")
-        child = self._spawn(name, cmd)
+        child = self._spawn(name, cmd, env)
         await self._wait(child, ready, timeout_s)
         self.progress(f"✓ {name} ready ({time.monotonic() - t0:.1f}s)")
 

@@ -34,11 +34,12 @@ from realtime.brain import slots
 from realtime.brain.base import Brain, CallContext, CallerInput, Say, TurnDone
 from realtime.speaker import Segment, Speaker
 from realtime.stt.base import SpeechToText, SttSession
-from realtime.telephony import Handoff, StreamTelephony, Telephony
+from realtime.telephony import Handoff, RestTelephony, StreamTelephony, Telephony
 from realtime.tts.base import TextToSpeech
 from realtime.turns import Event, TurnDetector, TurnTiming
 from realtime.vad import EnergyVad
 from workflows import CallUsage, ToolResult, TurnLatency
+from workflows.types import PhoneAction
 
 log = logging.getLogger("callengine.session")
 
@@ -161,7 +162,11 @@ class CallSession:
         self._started_at = time.monotonic()
         self._stt_frames = 0  # caller audio the recognizer heard (vendors bill streamed time)
         self._tts_chars = 0  # text synthesized (vendors bill characters); cached lines are free
-        self.telephony: Telephony = StreamTelephony(self._close)
+        self.telephony: Telephony = (
+            RestTelephony(self._close, self._phone_outcome)
+            if services.settings.telephony == "rest"
+            else StreamTelephony(self._close)
+        )
 
     # ------------------------------------------------------------ transport
 
@@ -550,7 +555,8 @@ class CallSession:
             reason = "transferred"
         else:
             reason = "agent_hangup"
-        await self._finish(reason, resolved=done.resolved)
+        action: PhoneAction = "transfer" if done.escalation else "hang_up"
+        await self._finish(reason, resolved=done.resolved, phone_action=action)
         if done.escalation:
             await self.telephony.transfer(
                 self.call_sid, Handoff(self.s.settings.human_queue, done.escalation)
@@ -559,17 +565,28 @@ class CallSession:
             await self.telephony.hang_up(self.call_sid)
         raise CallOver(reason)
 
-    async def _finish(self, reason: str, resolved: bool) -> None:
-        """Flush the turn signals, then tell the workflow the call is over (once)."""
+    async def _finish(self, reason: str, resolved: bool, phone_action: PhoneAction | None = None) -> None:
+        """Flush the turn signals, then tell the workflow the call is over (once).
+
+        `phone_action` is what the agent does to the call; the workflow performs it over
+        Twilio REST when this process's telephony says so.
+        """
         if self._ended_reason is not None:
             return
         self._ended_reason = reason
         await self._signals.join()
         if self.call is not None:
+            action = phone_action if self.telephony.by_workflow else None
             try:
-                await self.call.end(reason, resolved=resolved, usage=self._usage())
+                await self.call.end(reason, resolved=resolved, usage=self._usage(), phone_action=action)
             except Exception:  # the workflow's inactivity timeout is the safety net
                 log.exception("call %s: could not signal the end", self.call_sid)
+
+    async def _phone_outcome(self) -> str | None:
+        """What the workflow's Twilio REST action did to the call (None while it runs)."""
+        if self.call is None:
+            return "failed"  # no workflow, nobody acts: close the stream, the fallback routes
+        return (await self.call.state()).phone
 
     # ------------------------------------------------------------- watchdog
 
@@ -599,7 +616,7 @@ class CallSession:
                 seg = speaker.say(SILENCE_GOODBYE, self.s.tts.cached(SILENCE_GOODBYE) or b"")
                 await seg.done.wait()
                 self._signal_turn("agent", seg.heard_text())
-                await self._finish("silence", resolved=False)
+                await self._finish("silence", resolved=False, phone_action="hang_up")
                 await self.telephony.hang_up(self.call_sid)
                 raise CallOver("silence")
             elif prompted and self._last_voice > now - 0.5:

@@ -64,6 +64,7 @@ async def reset(state: StateDep) -> Response:
     state.store.reset(seed)
     state.faults.clear()
     state.requests.clear()
+    state.twilio.clear()
     return Response(status_code=204)
 
 

@@ -17,7 +17,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from sandbox import admin, crm, scheduling, shopify, zendesk
+from sandbox import admin, crm, scheduling, shopify, twilio, zendesk
 from sandbox.auth import SandboxTokens
 from sandbox.errors import ApiError, http_error, invalid_input, problems_from_validation, system_for_path
 from sandbox.faults import FaultMiddleware, Faults
@@ -79,8 +79,9 @@ def create_app(seed_path: Path, tokens: SandboxTokens | None = None, *, db_path:
 
     app = FastAPI(title="callengine sandbox", version="1", lifespan=lifespan)
     app.state.sandbox = state
-    for module in (shopify, zendesk, crm, scheduling, admin):
+    for module in (shopify, zendesk, crm, scheduling, admin, twilio):
         app.include_router(module.router)
+    app.include_router(twilio.admin_router)
 
     @app.get("/healthz", tags=["health"])
     async def healthz() -> dict[str, bool]:

@@ -24,6 +24,8 @@ class SandboxTokens:
     crm: str = "dev-crm-token"
     scheduling: str = "dev-scheduling-token"
     admin: str = "dev-admin-token"
+    twilio_account_sid: str = "AC00000000000000000000000000000000"
+    twilio_auth_token: str = "dev-twilio-auth-token"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> SandboxTokens:
@@ -37,6 +39,8 @@ class SandboxTokens:
             crm=e.get("CRM_API_TOKEN", d.crm),
             scheduling=e.get("SCHEDULING_API_TOKEN", d.scheduling),
             admin=e.get("SANDBOX_ADMIN_TOKEN", d.admin),
+            twilio_account_sid=e.get("TWILIO_ACCOUNT_SID", d.twilio_account_sid),
+            twilio_auth_token=e.get("TWILIO_AUTH_TOKEN", d.twilio_auth_token),
         )
 
 
@@ -49,23 +53,37 @@ def _bearer(headers: Mapping[str, str]) -> str:
     return value.strip() if scheme.lower() == "bearer" else ""
 
 
-def _zendesk_ok(headers: Mapping[str, str], tokens: SandboxTokens) -> bool:
+def basic_credentials(headers: Mapping[str, str]) -> tuple[str, str] | None:
+    """(user, password) of an HTTP Basic `Authorization` header, or None."""
     scheme, _, value = headers.get("authorization", "").partition(" ")
     if scheme.lower() != "basic":
-        return False
+        return None
     try:
         decoded = base64.b64decode(value.strip(), validate=True).decode()
     except (binascii.Error, UnicodeDecodeError):
+        return None
+    user, sep, password = decoded.partition(":")
+    return (user, password) if sep else None
+
+
+def _twilio_ok(headers: Mapping[str, str], tokens: SandboxTokens) -> bool:
+    # Twilio: Basic AccountSid:AuthToken (API keys are not emulated).
+    creds = basic_credentials(headers)
+    return (
+        creds is not None
+        and _same(creds[0], tokens.twilio_account_sid)
+        and _same(creds[1], tokens.twilio_auth_token)
+    )
+
+
+def _zendesk_ok(headers: Mapping[str, str], tokens: SandboxTokens) -> bool:
+    creds = basic_credentials(headers)
+    if creds is None:
         return False
-    user, sep, token = decoded.partition(":")
+    user, token = creds
     email, _, kind = user.rpartition("/")
     # Emails compare case-insensitively, as Zendesk logins do.
-    return (
-        bool(sep)
-        and kind == "token"
-        and email.lower() == tokens.zendesk_email.lower()
-        and _same(token, tokens.zendesk)
-    )
+    return kind == "token" and email.lower() == tokens.zendesk_email.lower() and _same(token, tokens.zendesk)
 
 
 def authorized(system: System, headers: Mapping[str, str], tokens: SandboxTokens) -> bool:
@@ -80,6 +98,8 @@ def authorized(system: System, headers: Mapping[str, str], tokens: SandboxTokens
         return _same(headers.get("x-shopify-access-token", ""), tokens.shopify)
     if system is System.ZENDESK:
         return _zendesk_ok(headers, tokens)
+    if system is System.TWILIO:
+        return _twilio_ok(headers, tokens)
     expected = {System.CRM: tokens.crm, System.SCHEDULING: tokens.scheduling, System.ADMIN: tokens.admin}[
         system
     ]

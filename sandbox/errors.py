@@ -20,6 +20,7 @@ class System(StrEnum):
     CRM = "crm"
     SCHEDULING = "scheduling"
     ADMIN = "admin"
+    TWILIO = "twilio"
 
 
 PREFIXES: dict[System, str] = {
@@ -28,6 +29,7 @@ PREFIXES: dict[System, str] = {
     System.CRM: "/crm/v1",
     System.SCHEDULING: "/scheduling/v1",
     System.ADMIN: "/_admin",
+    System.TWILIO: "/2010-04-01",
 }
 
 # The 2024-10 prefix is what the contract names, but any Shopify API version
@@ -67,8 +69,27 @@ def _coded(code: str, message: str) -> JSON:
     return {"error": {"code": code, "message": message}}
 
 
+def twilio_error(status: int, code: int, message: str) -> ApiError:
+    """An error in Twilio's REST shape (`code` is Twilio's numeric error code)."""
+    return ApiError(
+        status,
+        {
+            "code": code,
+            "message": message,
+            "more_info": f"https://www.twilio.com/docs/errors/{code}",
+            "status": status,
+        },
+    )
+
+
 def unauthorized(system: System) -> ApiError:
     """401 for a missing or wrong credential."""
+    if system is System.TWILIO:
+        return ApiError(
+            401,
+            twilio_error(401, 20003, "Authenticate").body,
+            {"WWW-Authenticate": 'Basic realm="Twilio API"'},
+        )
     body = _UNAUTHORIZED.get(system) or _coded("unauthorized", "missing or invalid bearer token")
     headers = {"WWW-Authenticate": 'Basic realm="Zendesk"'} if system is System.ZENDESK else None
     return ApiError(401, body, headers)
@@ -80,6 +101,8 @@ def not_found(system: System | None, message: str = "Not found") -> ApiError:
         return ApiError(404, {"errors": "Not Found"})
     if system is System.ZENDESK:
         return ApiError(404, {"error": "RecordNotFound", "description": "Not found"})
+    if system is System.TWILIO:
+        return twilio_error(404, 20404, f"The requested resource was not found: {message}")
     return ApiError(404, _coded("not_found", message))
 
 
@@ -91,6 +114,8 @@ def http_error(system: System | None, status: int, message: str) -> ApiError:
         return ApiError(status, {"errors": message})
     if system is System.ZENDESK:
         return ApiError(status, {"error": message.replace(" ", ""), "description": message})
+    if system is System.TWILIO:
+        return twilio_error(status, 20001 if status < 500 else 20500, message)
     return ApiError(status, _coded(message.lower().replace(" ", "_"), message))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +12,7 @@ from sandbox.auth import SandboxTokens
 from sandbox.faults import Faults
 from sandbox.requestlog import RequestLog
 from sandbox.store import Store
+from sandbox.twilio import TwilioCalls
 
 
 @dataclass
@@ -21,6 +22,7 @@ class SandboxState:
     seed_path: Path
     faults: Faults
     requests: RequestLog
+    twilio: TwilioCalls = field(default_factory=TwilioCalls)  # live calls: memory, not the store
 
 
 def get_state(request: Request) -> SandboxState:

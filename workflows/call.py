@@ -25,7 +25,7 @@ from temporalio.common import RetryPolicy, SearchAttributeKey
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities import crm, errors, handoff, orders, summary, tickets
+    from activities import crm, errors, handoff, orders, summary, telephony, tickets
     from workflows.tools import TOOLS, Access, Kind, Tool, ToolContext
     from workflows.types import (
         CallInput,
@@ -34,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
         DtmfSignal,
         EndedSignal,
         Outcome,
+        PhoneAction,
         ToolCallRecord,
         ToolRequest,
         ToolResult,
@@ -82,6 +83,19 @@ WRAP_UP_OPTIONS: dict[str, Any] = {
         initial_interval=timedelta(seconds=1),
         backoff_coefficient=2.0,
         maximum_interval=timedelta(minutes=2),
+        non_retryable_error_types=errors.NON_RETRYABLE,
+    ),
+}
+
+# Acting on the live phone call: the caller is waiting in silence, so a few quick tries; if
+# Twilio stays unreachable the realtime side closes the stream and the fallback route takes over.
+PHONE_OPTIONS: dict[str, Any] = {
+    "start_to_close_timeout": timedelta(seconds=5),
+    "schedule_to_close_timeout": timedelta(seconds=12),
+    "retry_policy": RetryPolicy(
+        initial_interval=timedelta(milliseconds=300),
+        backoff_coefficient=2.0,
+        maximum_interval=timedelta(seconds=2),
         non_retryable_error_types=errors.NON_RETRYABLE,
     ),
 }
@@ -169,6 +183,8 @@ class CallWorkflow:
         state.ended = True
         state.ended_reason = self._ended_signal.reason
         self._resolved = self._resolved or self._ended_signal.resolved
+        if self._ended_signal.phone_action is not None:
+            await self._act_on_phone(self._ended_signal.phone_action)
         # A tool call still running (a refund mid-flight) finishes and is recorded first.
         await workflow.wait_condition(lambda: not self._tool_lock.locked())
         result = await self._wrap_up()
@@ -412,6 +428,37 @@ class CallWorkflow:
             data={"queue": res.queue, "ticket_id": res.ticket_id, "_note": f"ticket {res.ticket_id}"},
         )
         return self._handoff.model_copy(deep=True)
+
+    async def _act_on_phone(self, action: PhoneAction) -> None:
+        """Hang up or transfer the live call over Twilio REST — first, the caller is waiting."""
+        inp = self._input
+        try:
+            if action == "transfer":
+                ticket = self._handoff.data.get("ticket_id") if self._handoff is not None else None
+                res = await workflow.execute_activity_method(
+                    telephony.TelephonyActivities.transfer,
+                    telephony.TransferInput(
+                        call_sid=inp.call_sid,
+                        target=inp.human_queue,
+                        caller_id=inp.called_number or None,
+                        ticket_id=int(ticket) if ticket is not None else None,
+                    ),
+                    summary=f"transfer to {inp.human_queue}",
+                    **PHONE_OPTIONS,
+                )
+            else:
+                res = await workflow.execute_activity_method(
+                    telephony.TelephonyActivities.hang_up,
+                    telephony.HangUpInput(call_sid=inp.call_sid),
+                    summary="hang up",
+                    **PHONE_OPTIONS,
+                )
+            self._state.phone = res.outcome
+        except ACTIVITY_FAILURES as e:
+            # The realtime side closes the stream after a grace period; `/twilio/fallback` then
+            # routes the caller (enqueue or hang up) from this workflow's state.
+            self._state.phone = "failed"
+            workflow.logger.warning("phone %s failed: %s", action, e.cause or e)
 
     # -------------------------------------------------------------- wrap-up
 

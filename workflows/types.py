@@ -101,12 +101,19 @@ class CallUsage(BaseModel):
     cost_usd: float = 0.0  # priced with the price table of the process that measured it
 
 
+# What the workflow does to the phone call itself over Twilio's REST API when the agent ends it.
+PhoneAction = Literal["hang_up", "transfer"]
+
+
 class EndedSignal(BaseModel):
     """The call is over (hang-up by either side, transfer done, stream gone)."""
 
     reason: str = "caller_hangup"
     resolved: bool = False
     usage: CallUsage | None = None
+    # Set when the realtime side uses Twilio REST: the workflow hangs up or transfers the live
+    # call (durably, retried, idempotent). None: closing the stream lets `/twilio/fallback` route.
+    phone_action: PhoneAction | None = None
 
 
 class TurnRecord(BaseModel):
@@ -154,6 +161,8 @@ class CallState(BaseModel):
     outcome: Outcome | None = None
     usage: CallUsage | None = None
     latencies: dict[str, dict[str, float]] = Field(default_factory=dict)
+    # What Twilio REST did to the call: transferred, already_transferred, hung_up, caller_gone, failed.
+    phone: str | None = None
 
 
 class CallResult(BaseModel):
