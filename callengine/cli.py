@@ -266,5 +266,21 @@ def analyze(
     raise typer.Exit(run(path, plot, json_out))
 
 
+@app.command()
+def report(
+    since: Annotated[str, typer.Option(help="Window start: duration ago (90m, 24h, 7d) or ISO time")] = "24h",
+    until: Annotated[str | None, typer.Option(help="Window end: ISO time or duration ago (now)")] = None,
+    query: Annotated[
+        str | None, typer.Option(help="Extra visibility filter ANDed in, e.g. \"CustomerId = 'C1001'\"")
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table")] = False,
+    html: Annotated[Path | None, typer.Option(help="Also write a self-contained HTML page here")] = None,
+) -> None:
+    """The seed's result metrics (AI-handled share, handle time, cost, escalations) for a time window."""
+    from callengine.report import run
+
+    _run(run(Settings.from_env(), since, until, query, json_out, html))
+
+
 if __name__ == "__main__":
     app()
