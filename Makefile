@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo up test lint typecheck pytest bench clean
+.PHONY: install demo up test lint typecheck pytest bench bench-load clean
 
 install: $(STAMP)
 
@@ -40,6 +40,10 @@ bench: install
 	$(BIN)/python bench/tool_update.py
 	$(BIN)/python bench/brain.py
 	$(BIN)/python bench/voice.py
+
+# ~10 minutes: ramps 10→100 concurrent calls, then 100 calls for 5 minutes (issue 8's table).
+bench-load: install
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) .callengine .mypy_cache .pytest_cache .ruff_cache
