@@ -3,17 +3,49 @@
 Every activity talks to its backend through `BackendApi.call`, so the rules of
 what is retried, what is a clean "not found" and what is a bug live in one
 place. The httpx client is injected by the worker (one per process, pooled).
+
+In a local activity (the lookups) a request never outlives the schedule-to-close budget: its
+timeout is cut to the time left, and with too little left the activity gives up with a final
+(non-retryable) `BackendUnavailable` instead of sending a request that cannot finish. So a
+lookup against a backend that hangs ends as an ordinary failure inside its budget, by the
+activity's own hand, and never by the local-activity timeout — which the SDK's core enforces
+in the worker (temporalio 1.35) and can miss when it falls between two attempts, and which
+when it does fire leaves a history that no longer replays (see READ_OPTIONS in
+workflows/call.py). A regular activity's timeouts are the server's, and work as documented.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+from temporalio import activity
 
 from activities import errors
+
+# Kept back from the activity's deadline for the answer to travel back to the workflow.
+DEADLINE_MARGIN_S = 0.3
+# Below this, a request has no real chance: give up rather than start one.
+MIN_REQUEST_S = 0.25
+
+
+def time_left_s() -> float | None:
+    """Seconds left in the current local activity's schedule-to-close budget, else None.
+
+    Counted from the first attempt's scheduling, so retries share one budget (both times come
+    from the worker's own clock). None outside a local activity: a regular activity's budget
+    is the server's to enforce, and outside an activity (unit tests, scripts) there is none.
+    """
+    if not activity.in_activity():
+        return None
+    info = activity.info()
+    if not info.is_local or info.schedule_to_close_timeout is None or info.scheduled_time is None:
+        return None
+    deadline = info.scheduled_time + info.schedule_to_close_timeout
+    return (deadline - datetime.now(UTC)).total_seconds() - DEADLINE_MARGIN_S
 
 
 @dataclass(frozen=True)
@@ -41,9 +73,16 @@ class BackendApi:
         Raises:
             ApplicationError: `NotFound` on 404, `Rejected` on other 4xx (with the
                 backend's message), `BackendAuth` on 401/403, and the retryable
-                `BackendUnavailable` on timeouts, connection errors, 429 and 5xx.
+                `BackendUnavailable` on timeouts, connection errors, 429 and 5xx — final
+                (non-retryable) once the activity's time is up.
         """
         system = self.system
+        timeout = self.timeout_s
+        left = time_left_s()
+        if left is not None:
+            if left < MIN_REQUEST_S:
+                raise errors.out_of_time(system)
+            timeout = min(timeout, left)
         headers = {"Accept": "application/json", **self.headers}
         if idempotency_key is not None:
             headers["Idempotency-Key"] = idempotency_key
@@ -54,7 +93,7 @@ class BackendApi:
                 headers=headers,
                 json=json,
                 params=params,
-                timeout=self.timeout_s,
+                timeout=timeout,
             )
         except httpx.TimeoutException as e:
             raise errors.unavailable(f"{system} timed out") from e

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from temporalio import activity
 
 from activities import errors, validation
+from activities._heartbeat import heartbeating
 from activities._http import BackendApi
 from callengine.settings import BackendSettings
 
@@ -131,6 +132,7 @@ class AppointmentsActivities:
         return Slots(service=str(appt["service"]), starts_at=chosen)
 
     @activity.defn(name="appointments.reschedule")
+    @heartbeating
     async def reschedule(self, inp: RescheduleInput) -> AppointmentSummary:
         """Move the caller's appointment to an open slot."""
         appt = await self._owned(inp.appointment_id, inp.customer_id)

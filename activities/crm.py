@@ -16,6 +16,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities import errors, validation
+from activities._heartbeat import heartbeating
 from activities._http import BackendApi
 from callengine.settings import BackendSettings
 
@@ -151,6 +152,7 @@ class CrmActivities:
         )
 
     @activity.defn(name="crm.add_note")
+    @heartbeating
     async def add_note(self, inp: AddNoteInput) -> NoteResult:
         """Leave the call summary on the customer's record, once."""
         cid = validation.checked(validation.customer_id, inp.customer_id)

@@ -47,3 +47,12 @@ def auth_failed(system: str) -> ApplicationError:
 def unavailable(message: str) -> ApplicationError:
     """A timeout, connection error, 429 or 5xx: retried by Temporal with backoff."""
     return ApplicationError(message, type=UNAVAILABLE)
+
+
+def out_of_time(system: str) -> ApplicationError:
+    """Still unavailable, and the activity's time is up: no further attempt could finish.
+
+    The same type as `unavailable` (the brain hears "not responding"), but final, so the
+    activity ends as a failure inside its budget rather than by a Temporal timeout.
+    """
+    return ApplicationError(f"{system} did not answer in time", type=UNAVAILABLE, non_retryable=True)

@@ -12,6 +12,7 @@ import httpx
 from pydantic import BaseModel
 from temporalio import activity
 
+from activities._heartbeat import heartbeating
 from activities.tickets import CreateTicketInput, ZendeskClient
 from callengine.settings import BackendSettings
 
@@ -43,6 +44,7 @@ class HandoffActivities:
         self._zendesk = ZendeskClient(http, settings)
 
     @activity.defn(name="handoff.escalate")
+    @heartbeating
     async def escalate(self, inp: HandoffInput) -> HandoffResult:
         """Record the escalation as an urgent ticket in the human queue, once."""
         minutes, seconds = divmod(max(0, inp.duration_s), 60)

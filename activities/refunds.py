@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from temporalio import activity
 
 from activities import errors
+from activities._heartbeat import heartbeating
 from activities.orders import ShopifyOrders, cents, refunded_total
 from callengine.settings import BackendSettings, RefundPolicy
 
@@ -115,6 +116,7 @@ class RefundsActivities:
         return decision
 
     @activity.defn(name="refunds.issue_refund")
+    @heartbeating
     async def issue_refund(self, inp: IssueRefundInput) -> RefundResult:
         """Refund what is left on the order, if the policy auto-approves it."""
         marker = f"[{inp.idempotency_key}]"

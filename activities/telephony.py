@@ -31,6 +31,7 @@ from twilio.rest import Client
 from twilio.twiml.voice_response import Dial, VoiceResponse
 
 from activities import errors
+from activities._heartbeat import heartbeating
 from callengine.settings import BackendSettings
 
 PHONE_TARGET = re.compile(r"^\+[1-9]\d{6,14}$")
@@ -93,6 +94,7 @@ class TelephonyActivities:
         return client, http
 
     @activity.defn(name="twilio.transfer")
+    @heartbeating
     async def transfer(self, inp: TransferInput) -> TelephonyResult:
         """Redirect the live call to the human queue, once."""
         client, http = self._client()
@@ -120,6 +122,7 @@ class TelephonyActivities:
             await http.close()
 
     @activity.defn(name="twilio.hang_up")
+    @heartbeating
     async def hang_up(self, inp: HangUpInput) -> TelephonyResult:
         """Complete the live call; a call that is already over counts as done."""
         client, http = self._client()

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from temporalio import activity
 
 from activities import errors
+from activities._heartbeat import heartbeating
 from activities._http import BackendApi
 from callengine.settings import BackendSettings
 
@@ -104,11 +105,13 @@ class TicketsActivities:
         self._zendesk = ZendeskClient(http, settings)
 
     @activity.defn(name="tickets.create_ticket")
+    @heartbeating
     async def create_ticket(self, inp: CreateTicketInput) -> TicketRef:
         """Open a ticket for follow-up (exactly once per idempotency key)."""
         return await self._zendesk.create_ticket(inp)
 
     @activity.defn(name="tickets.add_comment")
+    @heartbeating
     async def add_comment(self, inp: CommentInput) -> TicketRef:
         """Add an internal note to a ticket."""
         if not inp.body.strip():

@@ -1,4 +1,4 @@
-"""The FastAPI app: Twilio webhooks, the media WebSocket, health and metrics.
+"""The FastAPI app: Twilio webhooks, the media WebSocket, the codec server, health and metrics.
 
 Every Twilio-facing route checks `X-Twilio-Signature` first (PROTOCOLS.md §2) and answers 403
 (HTTP) or refuses the upgrade (WebSocket) without it. Logs name the call by its SID only:
@@ -18,14 +18,15 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette import status
 from starlette.background import BackgroundTask
 from starlette.datastructures import FormData
-from starlette.websockets import WebSocketState
+from starlette.websockets import WebSocketDisconnect, WebSocketState
 
-from api import fallback, twiml
+from api import fallback, openapi_docs, twiml
+from api.codec import CodecServerConfig, codec_router
 from api.forms import read_form
 from api.signature import SignatureChecker
 from api.temporal_access import TemporalAccess, TemporalSource
 from callengine.settings import Settings
-from realtime.metrics import PROVIDER_ERRORS, REGISTRY, WEBHOOKS
+from realtime.metrics import ESCALATIONS, PROVIDER_ERRORS, REGISTRY, WEBHOOKS
 
 log = logging.getLogger(__name__)
 
@@ -48,12 +49,20 @@ class MediaHandler(Protocol):
 
 def _sid(value: str | None) -> str | None:
     """The Call SID if it is SID-shaped; anything else is never logged or used."""
-    return value if value is not None and _CALL_SID.match(value) else None
+    # fullmatch: with `match`, `$` also matches before a trailing newline ("CA…\n" reached logs).
+    return value if value is not None and _CALL_SID.fullmatch(value) else None
 
 
 def _field(form: FormData, name: str) -> str:
     value = form.get(name)
     return value if isinstance(value, str) else ""
+
+
+def _peer_left(err: BaseException) -> bool:
+    """Whether a media handler failed only because the other end had already closed the socket."""
+    if isinstance(err, BaseExceptionGroup):  # from a handler's TaskGroup
+        return err.split(WebSocketDisconnect)[1] is None
+    return isinstance(err, WebSocketDisconnect)
 
 
 def _counted(endpoint: str, response: Response) -> Response:
@@ -65,12 +74,21 @@ def _xml(document: str, background: BackgroundTask | None = None) -> Response:
     return Response(document, media_type=twiml.TWIML_MEDIA_TYPE, background=background)
 
 
+def _routed(decision: fallback.Decision, background: BackgroundTask | None = None) -> Response:
+    """The fallback's answer; a caller the session never handed over counts as escalated here."""
+    if decision.verdict == "stream_lost":
+        ESCALATIONS.labels(reason="stream_lost").inc()
+    return _counted("fallback", _xml(decision.twiml, background))
+
+
 def create_app(
     settings: Settings,
     *,
     temporal: TemporalSource,
     media_handler: MediaHandler | None,
     temporal_timeout_s: float = 2.0,
+    codec: CodecServerConfig | None = None,
+    openapi_url: str | None = None,
 ) -> FastAPI:
     """Build the API.
 
@@ -80,6 +98,10 @@ def create_app(
             None (no Temporal: the fallback always sends callers to the human queue).
         media_handler: Serves `WS /twilio/media`; None closes every stream with 1011.
         temporal_timeout_s: Budget for each Temporal query/signal made while answering Twilio.
+        codec: The codec server's codec, token and origins (api/codec.py); None reads them from
+            the environment, and a missing key or token outside local development stops start-up.
+        openapi_url: Where to serve the OpenAPI document (api/openapi_docs.py); None, the
+            production default, serves none. Tests and API tooling pass a path.
 
     Returns:
         The app. `app.state.draining` (False) switches `/healthz` to 503 for graceful shutdown.
@@ -88,8 +110,9 @@ def create_app(
     access = TemporalAccess(temporal)
     public = checker.http_base
 
-    app = FastAPI(title="callengine", docs_url=None, redoc_url=None, openapi_url=None)
+    app = FastAPI(title="callengine", docs_url=None, redoc_url=None, openapi_url=openapi_url)
     app.state.draining = False
+    app.include_router(codec_router(codec or CodecServerConfig.from_env(settings)))
 
     async def signed_form(request: Request, endpoint: str) -> FormData | Response:
         form = await read_form(request)
@@ -98,7 +121,7 @@ def create_app(
         log.warning("%s: rejected request with a missing or invalid Twilio signature", endpoint)
         return _counted(endpoint, PlainTextResponse("invalid Twilio signature", status_code=403))
 
-    @app.post("/twilio/voice")
+    @app.post("/twilio/voice", **openapi_docs.VOICE)
     async def voice(request: Request) -> Response:
         form = await signed_form(request, "voice")
         if isinstance(form, Response):
@@ -107,6 +130,12 @@ def create_app(
         if call_sid is None:
             # Twilio always sends a SID-shaped CallSid: this is a forged or broken request.
             return _counted("voice", PlainTextResponse("CallSid missing or malformed", status_code=400))
+        if app.state.draining:
+            # This process is stopping. On a 4xx/5xx from the voice URL Twilio logs error 11217
+            # and requests the number's Voice Fallback URL (twilio.com/docs/usage/security/
+            # availability-reliability): pointed at another replica, the call goes on there.
+            log.info("call %s: refused, this server is draining", call_sid)
+            return _counted("voice", PlainTextResponse("draining", status_code=503))
         log.info("call %s: incoming, connecting the media stream", call_sid)
         document = twiml.connect_stream(
             action_url=f"{public}/twilio/fallback",
@@ -131,6 +160,15 @@ def create_app(
             # HTTP 403): an unsigned client never gets an open socket.
             await websocket.close(code=status.WS_1008_POLICY_VIOLATION)
             return
+        if app.state.draining:
+            # A stream for a call answered just before the drain began: it is refused like the
+            # call itself; Twilio then requests the <Connect action>, which reaches people.
+            # Refused before accepting (HTTP 403), not with a 503 denial response: uvicorn's
+            # websockets-sansio logs an ERROR for every denial response (Kludex/uvicorn#3138).
+            WEBHOOKS.labels(endpoint="media", status="403").inc()
+            log.info("media: refused an upgrade, this server is draining")
+            await websocket.close(code=status.WS_1013_TRY_AGAIN_LATER)
+            return
         WEBHOOKS.labels(endpoint="media", status="101").inc()
         if media_handler is None:
             log.error("media: no media handler configured; closing the stream (1011)")
@@ -139,14 +177,19 @@ def create_app(
             return
         try:
             await media_handler(websocket)
-        except Exception:
+        except Exception as e:
+            if _peer_left(e):
+                # Sending to a socket the caller's side had just closed (a hang-up or a dropped
+                # connection while the agent spoke): the call is over, nothing failed.
+                log.info("media: the stream closed while the media handler was sending")
+                return
             log.exception("media: the media handler failed")
             if websocket.application_state != WebSocketState.DISCONNECTED:
                 # Closing makes Twilio run the <Connect action>: the caller reaches a person.
                 with contextlib.suppress(Exception):
                     await websocket.close(code=status.WS_1011_INTERNAL_ERROR)
 
-    @app.post("/twilio/status")
+    @app.post("/twilio/status", **openapi_docs.STATUS)
     async def call_status(request: Request) -> Response:
         form = await signed_form(request, "status")
         if isinstance(form, Response):
@@ -164,7 +207,7 @@ def create_app(
             task = BackgroundTask(access.end, call_sid, reason, temporal_timeout_s)
         return _counted("status", Response(status_code=204, background=task))
 
-    @app.post("/twilio/stream-status")
+    @app.post("/twilio/stream-status", **openapi_docs.STREAM_STATUS)
     async def stream_status(request: Request) -> Response:
         form = await signed_form(request, "stream-status")
         if isinstance(form, Response):
@@ -178,7 +221,7 @@ def create_app(
             log.info("call %s: %s", call_sid, event)
         return _counted("stream-status", Response(status_code=204))
 
-    @app.post("/twilio/fallback")
+    @app.post("/twilio/fallback", **openapi_docs.FALLBACK)
     async def connect_action(request: Request) -> Response:
         form = await signed_form(request, "fallback")
         if isinstance(form, Response):
@@ -189,7 +232,7 @@ def create_app(
             call_status = _field(form, "CallStatus")
             if call_sid is None:
                 log.warning("fallback: CallSid missing or malformed; sending the caller to people")
-                return _counted("fallback", _xml(fallback.on_error(settings.human_queue).twiml))
+                return _routed(fallback.on_error(settings.human_queue))
             state = None
             if call_status not in fallback.FINAL_CALL_STATUSES:
                 state = await access.state(call_sid, temporal_timeout_s)
@@ -198,12 +241,12 @@ def create_app(
             task = None
             if decision.end_reason is not None:
                 task = BackgroundTask(access.end, call_sid, decision.end_reason, temporal_timeout_s)
-            return _counted("fallback", _xml(decision.twiml, task))
+            return _routed(decision, task)
         except Exception:
             log.exception("fallback: deciding failed; sending the caller to people")
-            return _counted("fallback", _xml(fallback.on_error(settings.human_queue).twiml))
+            return _routed(fallback.on_error(settings.human_queue))
 
-    @app.post("/twilio/whisper")
+    @app.post("/twilio/whisper", **openapi_docs.WHISPER)
     async def whisper(request: Request) -> Response:
         # Twilio requests this for the human's leg of a transfer (`<Number url>`), before
         # connecting the two; the query names the caller's call (activities/telephony.py).
@@ -212,18 +255,19 @@ def create_app(
             return form
         call_sid = _sid(request.query_params.get("CallSid"))
         ticket = request.query_params.get("ticket", "")
-        ticket_id = int(ticket) if ticket.isdigit() and len(ticket) < 12 else None
+        # isascii: str.isdigit() is also true of "²", which int() refuses.
+        ticket_id = int(ticket) if ticket.isascii() and ticket.isdigit() and len(ticket) < 12 else None
         state = await access.state(call_sid, temporal_timeout_s) if call_sid is not None else None
         return _counted("whisper", _xml(twiml.whisper(state, ticket_id)))
 
-    @app.get("/healthz")
+    @app.get("/healthz", **openapi_docs.HEALTHZ)
     async def healthz() -> JSONResponse:
         if app.state.draining:
             # The load balancer stops sending new calls; calls in progress keep running.
             return JSONResponse({"ok": False, "draining": True}, status_code=503)
         return JSONResponse({"ok": True})
 
-    @app.get("/metrics")
+    @app.get("/metrics", **openapi_docs.METRICS)
     async def metrics() -> Response:
         return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from urllib.parse import parse_qsl
 
 from starlette.datastructures import FormData, UploadFile
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 # A voice webhook is well under 2 kB; anything far larger is not Twilio.
@@ -28,16 +28,20 @@ async def read_form(request: Request) -> FormData | None:
         request: An incoming webhook request.
 
     Returns:
-        The params, or None when the body is not a small, valid, UTF-8 url-encoded form.
+        The params, or None when the body is not a small, valid, UTF-8 url-encoded form (or
+        the sender disconnected before the body was complete).
     """
     content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if content_type != FORM_CONTENT_TYPE:
         return None
     body = bytearray()
-    async for chunk in request.stream():  # bounded read: never buffer an oversize body
-        body += chunk
-        if len(body) > MAX_BODY_BYTES:
-            return None
+    try:
+        async for chunk in request.stream():  # bounded read: never buffer an oversize body
+            body += chunk
+            if len(body) > MAX_BODY_BYTES:
+                return None
+    except ClientDisconnect:  # the sender hung up mid-body: a truncated form is no form
+        return None
     try:
         pairs = parse_qsl(
             body.decode("utf-8"), keep_blank_values=True, strict_parsing=False, max_num_fields=MAX_FIELDS

@@ -55,7 +55,12 @@ class SignatureChecker:
         self.ws_base = websocket_base(public_url)
 
     def signed_url(self, conn: HTTPConnection) -> str:
-        """The URL Twilio signed for this HTTP request: public base + path + raw query string."""
+        """The URL Twilio signed for this HTTP request: public base + path + raw query string.
+
+        Raises:
+            UnicodeDecodeError: The query string is not UTF-8 (Starlette decodes it strictly);
+                Twilio never sends one, so the checks below refuse such a request.
+        """
         query = conn.url.query
         return self.http_base + conn.url.path + (f"?{query}" if query else "")
 
@@ -75,8 +80,12 @@ class SignatureChecker:
         # Twilio posts plain form fields; a file upload is not Twilio.
         if any(not isinstance(value, str) for _, value in form.multi_items()):
             return False
+        try:
+            url = self.signed_url(conn)
+        except UnicodeDecodeError:
+            return False
         # FormData is a multi-dict with `getlist`, so repeated keys are signed as Twilio does.
-        return bool(self._validator.validate(self.signed_url(conn), form, signature))
+        return bool(self._validator.validate(url, form, signature))
 
     def check_websocket(self, conn: HTTPConnection) -> bool:
         """Check a Media Streams upgrade request.
@@ -95,4 +104,8 @@ class SignatureChecker:
         if not signature:
             return False
         params: ImmutableMultiDict[str, str] = conn.query_params
-        return bool(self._validator.validate(self.ws_base + conn.url.path, params, signature))
+        try:
+            path = conn.url.path
+        except UnicodeDecodeError:  # building the URL decodes the query string strictly
+            return False
+        return bool(self._validator.validate(self.ws_base + path, params, signature))

@@ -80,6 +80,7 @@ async def bench_stack() -> AsyncIterator[BenchStack]:
             "http_port": None,
             "metrics_port": None,
             "db_filename": "",
+            "ui_codec_endpoint": "",  # headless: no Web UI to decode for
         }
     )
     address = f"127.0.0.1:{tport}"

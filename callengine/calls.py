@@ -12,8 +12,9 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy
+from temporalio.service import RPCError, RPCStatusCode
 
 from workflows import (
     CallInput,
@@ -25,6 +26,7 @@ from workflows import (
     EndedSignal,
     ToolRequest,
     ToolResult,
+    TurnBatch,
     TurnLatency,
     TurnSignal,
 )
@@ -34,6 +36,20 @@ from workflows.types import PhoneAction
 _CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
 # A last guard: no call runs for more than this, whatever happens to its process.
 MAX_CALL_DURATION = timedelta(hours=2)
+
+
+def transient(error: BaseException) -> bool:
+    """Whether a Temporal client error is worth retrying: the server is unreachable or restarting."""
+    if isinstance(error, WorkflowUpdateRPCTimeoutOrCancelledError):
+        return True
+    return isinstance(error, RPCError) and error.status in (
+        RPCStatusCode.UNAVAILABLE,
+        RPCStatusCode.DEADLINE_EXCEEDED,
+        RPCStatusCode.RESOURCE_EXHAUSTED,
+        RPCStatusCode.ABORTED,
+        RPCStatusCode.CANCELLED,
+        RPCStatusCode.UNKNOWN,
+    )
 
 
 def new_call_sid() -> str:
@@ -132,6 +148,14 @@ class Call:
                 }
             ),
         )
+
+    async def record(self, turn: TurnSignal) -> None:
+        """Record one prepared turn (the realtime side's writer: it numbers its turns)."""
+        await self.handle.signal(CallWorkflow.turn, turn)
+
+    async def record_many(self, turns: list[TurnSignal]) -> None:
+        """Record several turns in one signal (one workflow task for a whole exchange)."""
+        await self.handle.signal(CallWorkflow.turns, TurnBatch(turns=turns))
 
     async def dtmf(self, digits: str) -> None:
         """Record keypad digits."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import signal
 import sys
@@ -28,8 +27,8 @@ app = typer.Typer(
 def _run(main: Coroutine[Any, Any, int], *, handle_signals: bool = True) -> None:
     """Run a coroutine; SIGINT/SIGTERM cancel it so its cleanup runs, then exit with its code.
 
-    `handle_signals=False` leaves the signals to the coroutine (uvicorn shuts down gracefully
-    on its own and must not be cancelled under its feet).
+    `handle_signals=False` leaves the signals to the coroutine (the server drains its calls and
+    the worker its activities; cancelling would cut them).
     """
 
     async def guarded() -> int:
@@ -46,16 +45,26 @@ def _run(main: Coroutine[Any, Any, int], *, handle_signals: bool = True) -> None
     code = asyncio.run(guarded())
     # Every resource is released inside the coroutine (children stopped, sockets
     # closed). Skip interpreter finalisation: the Temporal client's Rust threads
-    # can abort a finalising interpreter (temporalio/sdk-python#300).
+    # can abort a finalising interpreter (temporalio/sdk-python#300). Exit hooks are
+    # skipped with it, so spans still batched are flushed here.
+    from callengine import tracing
+
+    tracing.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
 
 
-def _logging(level: str) -> None:
-    logging.basicConfig(
-        level=level.upper(), stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+def _logging(level: str, service: str = "callengine") -> None:
+    """Set up this process's logs (callengine/logs.py) and tracing (callengine/tracing.py)."""
+    from callengine import logs, tracing
+
+    try:
+        logs.configure(level)
+        tracing.setup(service)
+    except (ValueError, tracing.TracingConfigError) as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2) from e
 
 
 @app.command()
@@ -63,13 +72,28 @@ def worker(log_level: Annotated[str, typer.Option(help="debug, info, warning, er
     """Run a Temporal worker for calls (stateless: run as many as load needs)."""
     from callengine.worker import run_worker
 
-    _logging(log_level)
+    _logging(log_level, "callengine-worker")
 
     async def main() -> int:
-        await run_worker(Settings.from_env())
+        # The first SIGTERM/SIGINT stops polling and lets running activities finish (a refund
+        # mid-POST; `graceful_shutdown_timeout`), then exits 0; a second one cancels at once.
+        stop = asyncio.Event()
+        task = asyncio.current_task()
+        assert task is not None
+
+        def on_signal() -> None:
+            if stop.is_set():
+                task.cancel()
+            else:
+                stop.set()
+
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, on_signal)
+        await run_worker(Settings.from_env(), stop)
         return 0
 
-    _run(main())
+    _run(main(), handle_signals=False)
 
 
 async def _with_stack(settings: Settings, body: Callable[[Stack], Awaitable[int]]) -> int:
@@ -96,12 +120,12 @@ def serve(
     """Run the API/realtime server: Twilio webhooks and media streams."""
     from callengine.server import serve as run_server
 
-    _logging(log_level)
+    _logging(log_level, "callengine-api")
     settings = Settings.from_env()
 
     async def main() -> int:
-        await run_server(settings, host or settings.api_host, port or settings.api_port, log_level)
-        return 0
+        # 0 once drained (callengine/server.py), 1 if a second signal forced the stop.
+        return await run_server(settings, host or settings.api_host, port or settings.api_port, log_level)
 
     _run(main(), handle_signals=False)
 

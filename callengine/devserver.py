@@ -23,7 +23,7 @@ from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
 from temporalio.client import Client
 from temporalio.common import SearchAttributeKey
 
-from callengine.settings import REPO_ROOT
+from callengine.settings import REPO_ROOT, Settings
 
 CONFIG_PATH = REPO_ROOT / "temporal-dev.yaml"
 
@@ -79,6 +79,12 @@ class DevServerConfig:
         bad = {k: v for k, v in cfg.search_attributes.items() if v not in _TYPES}
         if bad:
             raise DevServerConfigError(f"{path}: unknown search attribute types {bad}; use {sorted(_TYPES)}")
+        try:
+            cfg.ui_codec_endpoint.format(api_port=0, token="")
+        except (KeyError, IndexError, ValueError) as e:
+            raise DevServerConfigError(
+                f"{path}: ui_codec_endpoint may use only {{api_port}} and {{token}} ({e!r})"
+            ) from None
         return cfg
 
     @property
@@ -90,6 +96,22 @@ class DevServerConfig:
     def ui_url(self) -> str:
         """The Web UI's base URL."""
         return f"http://{self.ip}:{self.ui_port}"
+
+    def codec_endpoint(self) -> str:
+        """The Web UI's codec endpoint, `{api_port}` and `{token}` filled in from the environment.
+
+        The token is the codec server's (api/codec.py), in the path because the UI cannot send
+        our header; it is read only when the template asks for it.
+        """
+        template = self.ui_codec_endpoint
+        if not template:
+            return ""
+        from callengine.codec import load_codec_token
+
+        return template.format(
+            api_port=Settings.from_env().api_port,
+            token=load_codec_token() if "{token}" in template else "",
+        )
 
     def search_attribute_keys(self) -> list[SearchAttributeKey[Any]]:
         """The configured search attributes as SDK keys (for the test server)."""
@@ -133,7 +155,7 @@ class DevServerConfig:
         if self.ui_disable_news_fetch:
             cmd.append("--ui-disable-news-fetch")
         if self.ui_codec_endpoint:
-            cmd += ["--ui-codec-endpoint", self.ui_codec_endpoint]
+            cmd += ["--ui-codec-endpoint", self.codec_endpoint()]
         if with_search_attributes:
             for name, kind in self.search_attributes.items():
                 cmd += ["--search-attribute", f"{name}={kind}"]

@@ -206,6 +206,8 @@ class Settings:
     # How the agent hangs up / transfers: "rest" (Twilio REST, via the workflow) or "stream"
     # (end the media stream; `/twilio/fallback` routes). See realtime/telephony.py.
     telephony: str = "stream"
+    # How long a stopping `callengine serve` lets calls in progress run on (callengine/server.py).
+    drain_s: float = 300.0
     backends: BackendSettings = field(default_factory=BackendSettings)
     prices: PriceTable = field(default_factory=PriceTable)
 
@@ -230,6 +232,7 @@ class Settings:
             twilio_auth_token=e.get("TWILIO_AUTH_TOKEN", d.twilio_auth_token),
             public_url=e.get("CALLENGINE_PUBLIC_URL", f"http://127.0.0.1:{api_port}"),
             telephony=_telephony(e),
+            drain_s=float(e.get("CALLENGINE_DRAIN_S", d.drain_s)),
             backends=BackendSettings.from_env(e),
             prices=PriceTable.from_env(e),
         )

@@ -152,7 +152,11 @@ class Stack:
             port=(s.api_host, s.api_port, "CALLENGINE_API_PORT"),
             # The sandbox emulates Twilio's REST API: hang-ups and transfers take the
             # production path (the workflow acts on the live call) and show in its log.
-            env={"CALLENGINE_TELEPHONY": os.environ.get("CALLENGINE_TELEPHONY", "rest")},
+            env={
+                "CALLENGINE_TELEPHONY": os.environ.get("CALLENGINE_TELEPHONY", "rest"),
+                # Ctrl-C drains the API like a deploy does, but within stop()'s 15 s before SIGKILL.
+                "CALLENGINE_DRAIN_S": os.environ.get("CALLENGINE_DRAIN_S", "10"),
+            },
         )
 
     async def _ensure(

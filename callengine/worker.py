@@ -22,6 +22,9 @@ from workflows import CallWorkflow
 
 log = logging.getLogger("callengine.worker")
 
+# How long a stopping worker lets running activities finish before they are cancelled.
+_GRACE = timedelta(seconds=10)
+
 
 @asynccontextmanager
 async def running_worker(client: Client, task_queue: str, backends: BackendSettings) -> AsyncIterator[Worker]:
@@ -34,7 +37,15 @@ async def running_worker(client: Client, task_queue: str, backends: BackendSetti
             workflows=[CallWorkflow],
             activities=build_activities(http, backends),
             # Let in-flight activities (a refund mid-POST) finish on shutdown.
-            graceful_shutdown_timeout=timedelta(seconds=10),
+            graceful_shutdown_timeout=_GRACE,
+            # A call's workflow tasks go to the worker that has it cached (its sticky queue).
+            # If that worker dies, the next task — the answer the caller waits for — moves to
+            # another worker after this long (SDK default 10 s, in silence on the phone).
+            sticky_queue_schedule_to_start_timeout=timedelta(seconds=2),
+            # Write activities heartbeat every 0.5 s with a 2 s heartbeat timeout (workflows/
+            # call.py). The SDK sends at most one per min(0.8 x timeout, this): 1 s leaves a
+            # busy worker a second of slack before its live activity is taken for dead.
+            max_heartbeat_throttle_interval=timedelta(seconds=1),
         )
         async with worker:
             yield worker
@@ -44,7 +55,11 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
     """Run until `stop` is set (or forever)."""
     from callengine.temporal import connect
 
-    client = await connect(settings)
+    client = await connect(settings, serve_metrics=True)
     async with running_worker(client, settings.task_queue, settings.backends):
         log.info("worker polling task queue %r on %s", settings.task_queue, settings.temporal_address)
         await (stop.wait() if stop is not None else asyncio.Event().wait())
+        log.info(
+            "worker stopping: no new tasks; running activities may finish (up to %.0fs)",
+            _GRACE.total_seconds(),
+        )

@@ -6,6 +6,12 @@ colliding with) metrics other libraries register globally.
 
 Label values are small fixed sets (stage names, tool names, provider roles, endpoint names),
 never call SIDs or phone numbers: one series per call would grow without bound and leak data.
+
+Providers instrument themselves (realtime/stt/*, realtime/tts/*, realtime/brain/llm.py): each
+counts its own failures in `PROVIDER_ERRORS` and times its own requests in `PROVIDER_SECONDS`.
+The failover wrappers count `PROVIDER_FAILOVERS` (the local provider took over) and only those
+errors the provider could not have counted itself (an unexpected exception), so one failure is
+one error, however many layers see it.
 """
 
 from __future__ import annotations
@@ -22,13 +28,18 @@ __all__ = [
     "LATENCY_BUCKETS",
     "PROTOCOL_ERRORS",
     "PROVIDER_ERRORS",
+    "PROVIDER_FAILOVERS",
+    "PROVIDER_SECONDS",
     "REGISTRY",
     "STAGES",
     "STAGE_SECONDS",
     "TOOL_SECONDS",
     "TURNS",
     "WEBHOOKS",
+    "ProviderOp",
+    "Role",
     "Stage",
+    "observe_provider",
     "observe_stage",
 ]
 
@@ -77,9 +88,18 @@ LATENCY_BUCKETS = (
     5.0,
 )
 
+Role = Literal["stt", "brain", "tts", "phone"]
+# What a provider latency sample measures (the `op` label of `PROVIDER_SECONDS`).
+ProviderOp = Literal["connect", "finalize", "decode", "first_chunk", "first_audio", "synth"]
+
 ACTIVE_CALLS = Gauge("callengine_active_calls", "Calls with a live media stream.", registry=REGISTRY)
 CALLS = Counter("callengine_calls", "Finished calls, by outcome.", ["outcome"], registry=REGISTRY)
-TURNS = Counter("callengine_turns", "Agent turns spoken.", registry=REGISTRY)
+TURNS = Counter(
+    "callengine_turns",
+    "Turns recorded to the call's workflow, by speaker (caller or agent).",
+    ["speaker"],
+    registry=REGISTRY,
+)
 STAGE_SECONDS = Histogram(
     "callengine_stage_seconds",
     "Per-turn latency of one stage of the voice pipeline.",
@@ -100,6 +120,23 @@ PROVIDER_ERRORS = Counter(
     ["provider", "role"],
     registry=REGISTRY,
 )
+PROVIDER_SECONDS = Histogram(
+    "callengine_provider_seconds",
+    "Latency of one provider request, by provider, role and op: connect (handshake), finalize "
+    "(Deepgram: Finalize sent to its final result), decode (Whisper: one utterance), first_chunk "
+    "(OpenAI: request to first streamed chunk), first_audio (ElevenLabs: sentence sent to first "
+    "audio), synth (Piper: one sentence).",
+    ["provider", "role", "op"],
+    # Handshakes to a slow vendor run to seconds: one bucket past the voice-path range.
+    buckets=(0.005, *LATENCY_BUCKETS, 10.0),
+    registry=REGISTRY,
+)
+PROVIDER_FAILOVERS = Counter(
+    "callengine_provider_failovers",
+    "Times the local provider took over from a failing cloud provider, by the cloud provider and role.",
+    ["provider", "role"],
+    registry=REGISTRY,
+)
 ESCALATIONS = Counter(
     "callengine_escalations", "Calls handed to a human, by reason.", ["reason"], registry=REGISTRY
 )
@@ -117,9 +154,11 @@ WEBHOOKS = Counter(
     registry=REGISTRY,
 )
 
-# Known stages exist from the start, so a dashboard shows zero rather than "no data".
+# Known series exist from the start, so a dashboard shows zero rather than "no data".
 for _stage in STAGES:
     STAGE_SECONDS.labels(stage=_stage)
+for _speaker in ("caller", "agent"):
+    TURNS.labels(speaker=_speaker)
 
 
 def observe_stage(stage: Stage, seconds: float) -> None:
@@ -130,3 +169,15 @@ def observe_stage(stage: Stage, seconds: float) -> None:
         seconds: The measured duration.
     """
     STAGE_SECONDS.labels(stage=stage).observe(seconds)
+
+
+def observe_provider(provider: str, role: Role, op: ProviderOp, seconds: float) -> None:
+    """Record the latency of one provider request.
+
+    Args:
+        provider: The provider's fixed name (`deepgram`, `whisper`, `openai`, `elevenlabs`, `piper`).
+        role: What it does for the call.
+        op: What was timed (see `PROVIDER_SECONDS`).
+        seconds: The measured duration.
+    """
+    PROVIDER_SECONDS.labels(provider=provider, role=role, op=op).observe(seconds)

@@ -19,35 +19,42 @@ import contextlib
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from temporalio.client import Client
 
-from callengine.calls import Call
+from callengine import logs, tracing
+from callengine.calls import Call, transient
 from callengine.settings import Settings
 from realtime import metrics, twilio_media
 from realtime.audio import ulaw_to_pcm16
 from realtime.brain import slots
 from realtime.brain.base import Brain, CallContext, CallerInput, Say, TurnDone
+from realtime.signals import TurnWriter
 from realtime.speaker import Segment, Speaker
 from realtime.stt.base import SpeechToText, SttSession
 from realtime.telephony import Handoff, RestTelephony, StreamTelephony, Telephony
 from realtime.tts.base import TextToSpeech
 from realtime.turns import Event, TurnDetector, TurnTiming
 from realtime.vad import EnergyVad
-from workflows import CallUsage, ToolResult, TurnLatency
+from workflows import CallUsage, ToolResult, TurnLatency, TurnSignal
 from workflows.types import PhoneAction
 
 log = logging.getLogger("callengine.session")
 
 FILLER = "One moment while I check that."
 STILL_THERE = "Are you still there?"
+# What a tool returns when the workflow cannot be reached at all: honest, no internals.
+UNREACHABLE = "That system is not responding right now."
 SILENCE_GOODBYE = "I haven't heard anything, so I'll end the call now. Please call back anytime. Goodbye."
 # A caller's "uh-huh" while the agent talks is listening, not a new request.
 _BACKCHANNEL = re.compile(r"^(uh[- ]?huh|mm[- ]?hmm|mhm|yeah|yep|okay|ok|right|sure|got it)[.!]?$", re.I)
+# Ends the workflow hears from the session at wrap-up (the agent's own ends are signalled as they
+# happen); `server_shutdown`: the drain deadline of a stopping process (callengine/server.py).
+_CALLER_SIDE_ENDS = ("caller_hangup", "stream_lost", "protocol_error", "server_shutdown")
 _ASKS_FOR_DIGITS = re.compile(r"\b(zip|order number|phone number|key (it )?in|digits?)\b", re.I)
 
 
@@ -83,6 +90,8 @@ class SessionConfig:
     start_timeout_s: float = 10.0
     inactivity_timeout_s: float = 120.0
     max_bad_frames: int = 50
+    # How long a tool call is retried while Temporal is unreachable (the caller hears the filler).
+    tool_retry_s: float = 20.0
 
 
 @dataclass
@@ -117,7 +126,8 @@ class MediaStreamHandler:
         session = CallSession(self.services, websocket)
         self.active.add(session)
         try:
-            await session.run()
+            with tracing.call_span():  # one trace per call: its Temporal requests are children
+                await session.run()
         finally:
             self.active.discard(session)
 
@@ -140,7 +150,7 @@ class CallSession:
         self.call: Call | None = None
         self.call_sid = ""
         self._call_ready = asyncio.Event()
-        self._signals: asyncio.Queue[Callable[[], Awaitable[None]]] = asyncio.Queue()
+        self._signals = TurnWriter(on_sent=self._count_temporal)
         self._turns: asyncio.Queue[_TurnEnd] = asyncio.Queue()
         self._speaker: Speaker | None = None
         self._stt: SttSession | None = None
@@ -156,9 +166,11 @@ class CallSession:
         self._question = ""  # the agent's last sentence: what the caller is answering
         self._dtmf_task: asyncio.Task[None] | None = None
         self._tool_ms = 0.0
+        self._tool_seq = 0
         self._temporal_ms = 0.0
         self._bad_frames = 0
         self._ended_reason: str | None = None
+        self._end_requested: str | None = None  # by end_now(), from outside the call
         self._started_at = time.monotonic()
         self._stt_frames = 0  # caller audio the recognizer heard (vendors bill streamed time)
         self._tts_chars = 0  # text synthesized (vendors bill characters); cached lines are free
@@ -204,6 +216,9 @@ class CallSession:
             await self._close()
             return
         self.call_sid = start.call_sid
+        # This connection's own task: every log line and span of the call (its tasks too) says which.
+        logs.bind_call_sid(start.call_sid)
+        tracing.tag_call(start.call_sid)
         started_at = self._started_at = time.monotonic()
         speaker = self._speaker = Speaker(self._send, start.stream_sid)
         self._stt = self.s.stt.open()
@@ -220,6 +235,7 @@ class CallSession:
                 tg.create_task(self._conversation())
                 tg.create_task(self._write_signals())
                 tg.create_task(self._watchdog())
+                tg.create_task(self._warm_brain())
         except* CallOver as group:
             self._ended_reason = self._ended_reason or group.exceptions[0].args[0]
         finally:
@@ -287,6 +303,12 @@ class CallSession:
         self._call_ready.set()
         self._signal_turn("agent", greeting.text)
 
+    async def _warm_brain(self) -> None:
+        """While the greeting plays: the brain opens its vendor connection (LLM) for turn one."""
+        await self._call_ready.wait()
+        if self._brain is not None:
+            await self._brain.warm()
+
     def _context(self) -> CallContext:
         async def tools(name: str, arguments: dict[str, Any]) -> ToolResult:
             return await self._run_tool(name, arguments)
@@ -308,7 +330,7 @@ class CallSession:
         await self._call_ready.wait()
         assert self.call is not None
         t0 = time.monotonic()
-        task = asyncio.ensure_future(self.call.tool(name, **arguments))
+        task = asyncio.ensure_future(self._tool_with_retry(self.call, name, arguments))
         try:
             result = await asyncio.wait_for(asyncio.shield(task), self.cfg.filler_after_s)
         except TimeoutError:
@@ -320,6 +342,28 @@ class CallSession:
         self._tool_ms += elapsed * 1000
         metrics.TOOL_SECONDS.labels(tool=name).observe(elapsed)
         return result
+
+    async def _tool_with_retry(self, call: Call, name: str, arguments: dict[str, Any]) -> ToolResult:
+        """The `tool` update, retried while Temporal is unreachable (a server restart).
+
+        One update id for all attempts: the server runs an update once per id, so a retry after a
+        lost answer returns the first attempt's result instead of running the tool again.
+        """
+        self._tool_seq += 1
+        update_id = f"{call.workflow_id}/tool-{self._tool_seq}"
+        deadline = time.monotonic() + self.cfg.tool_retry_s
+        delay = 0.2
+        while True:
+            try:
+                return await call.tool(name, update_id=update_id, **arguments)
+            except Exception as e:
+                if not transient(e) or time.monotonic() + delay > deadline:
+                    log.warning("call %s: tool %s failed: %s", self.call_sid, name, type(e).__name__)
+                    return ToolResult(
+                        tool=name, ok=False, error_code="backend_unavailable", message=UNREACHABLE
+                    )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)
 
     # ---------------------------------------------------------------- input
 
@@ -434,7 +478,6 @@ class CallSession:
                 said = CallerInput(text=tr.text, source="speech", stt_confidence=tr.confidence)
                 self._signal_turn("caller", tr.text)
             self._interrupted = []
-            metrics.TURNS.inc()
             self._reply_task = asyncio.create_task(self._reply(said, end, stt_ms))
             try:
                 await self._reply_task
@@ -574,13 +617,22 @@ class CallSession:
         if self._ended_reason is not None:
             return
         self._ended_reason = reason
-        await self._signals.join()
+        await self._signals.flush()
         if self.call is not None:
             action = phone_action if self.telephony.by_workflow else None
             try:
                 await self.call.end(reason, resolved=resolved, usage=self._usage(), phone_action=action)
             except Exception:  # the workflow's inactivity timeout is the safety net
                 log.exception("call %s: could not signal the end", self.call_sid)
+
+    def end_now(self, reason: str) -> None:
+        """End the call from outside it (the process is stopping): the stream closes normally.
+
+        The watchdog raises it within a quarter of a second, so the call's tasks end through the
+        TaskGroup like at any other end, and the workflow hears `reason`. Twilio then requests the
+        `<Connect action>`, which sends the caller to the human queue (api/fallback.py).
+        """
+        self._end_requested = reason
 
     async def _phone_outcome(self) -> str | None:
         """What the workflow's Twilio REST action did to the call (None while it runs)."""
@@ -595,6 +647,8 @@ class CallSession:
         prompted = False
         while True:
             await asyncio.sleep(0.25)
+            if self._end_requested is not None:
+                raise CallOver(self._end_requested)
             speaker = self._speaker
             busy = (
                 (speaker is not None and speaker.speaking)
@@ -628,29 +682,23 @@ class CallSession:
         assert self.call is not None
         return self.call
 
-    def _signal(self, send: Callable[[], Awaitable[None]]) -> None:
-        self._signals.put_nowait(send)
+    def _count_temporal(self, ms: float) -> None:
+        self._temporal_ms += ms
 
     def _signal_dtmf(self, digits: str) -> None:
-        self._signal(lambda: self._require_call().dtmf(digits))
+        self._signals.put(TurnSignal(speaker="caller", text=digits, source="dtmf"))
 
     def _signal_turn(self, speaker: str, text: str, **kw: Any) -> None:
         if text:
-            self._signal(lambda: self._require_call().turn(speaker, text, **kw))
+            # Counted where the transcript is: every turn the workflow records, caller's and agent's.
+            metrics.TURNS.labels(speaker=speaker).inc()
+            self._signals.put(TurnSignal.model_validate({"speaker": speaker, "text": text, **kw}))
 
     async def _write_signals(self) -> None:
-        """Send workflow signals in order, off the hot path."""
+        """Send the turns to the workflow in order, off the hot path (realtime/signals.py)."""
         await self._call_ready.wait()
-        while True:
-            send = await self._signals.get()
-            try:
-                t0 = time.monotonic()
-                await send()
-                self._temporal_ms += (time.monotonic() - t0) * 1000
-            except Exception:  # a lost turn record must not drop the call
-                log.exception("call %s: signal failed", self.call_sid)
-            finally:
-                self._signals.task_done()
+        self._signals.call_sid = self.call_sid
+        await self._signals.run(self._require_call())
 
     def _usage(self) -> CallUsage:
         """What this call used, and what that costs by the price table."""
@@ -683,12 +731,11 @@ class CallSession:
     async def _wrap_up(self) -> None:
         """After the TaskGroup: the workflow hears how the call ended; resources are released."""
         reason = self._ended_reason or "caller_hangup"
-        if self.call is not None and reason in ("caller_hangup", "stream_lost", "protocol_error"):
-            # The caller left: record what is still queued, then the end itself.
+        if self.call is not None and reason in _CALLER_SIDE_ENDS:
+            # The caller left (or the process stops): record what is still queued, then the end.
             with contextlib.suppress(Exception):
                 async with asyncio.timeout(5):
-                    while not self._signals.empty():
-                        await self._signals.get_nowait()()
+                    await self._signals.drain(self.call)
                     await self.call.end(reason, usage=self._usage())
         if self._stt is not None:
             await self._stt.aclose()

@@ -31,6 +31,7 @@ from pydantic import (
 __all__ = [
     "MAX_FRAME_CHARS",
     "MAX_PAYLOAD_BYTES",
+    "MAX_REASON_CHARS",
     "Connected",
     "Dtmf",
     "InboundMessage",
@@ -67,14 +68,26 @@ _DTMF_DIGIT = r"^[0-9*#]$"
 _DIGITS = re.compile(r"^[0-9]{1,18}$")
 
 
+# A reason can quote sender-controlled text (a `customParameters` key, a media format name): it is
+# cut to this length and stripped of anything unprintable, so it cannot forge or flood log lines.
+MAX_REASON_CHARS = 160
+
+
+def _log_safe(text: str) -> str:
+    text = "".join(c if c.isprintable() else "?" for c in text[: MAX_REASON_CHARS + 1])
+    return text if len(text) <= MAX_REASON_CHARS else text[: MAX_REASON_CHARS - 1] + "…"
+
+
 class ProtocolError(ValueError):
     """A frame that breaks the Media Streams protocol.
 
     Attributes:
-        reason: A short, log-safe description (never the frame itself: it may carry audio).
+        reason: A short, log-safe description (never the frame itself: it may carry audio): at
+            most `MAX_REASON_CHARS` printable characters.
     """
 
     def __init__(self, reason: str) -> None:
+        reason = _log_safe(reason)
         super().__init__(reason)
         self.reason = reason
 
@@ -82,7 +95,7 @@ class ProtocolError(ValueError):
 def _numeric_string(value: object) -> int:
     # PROTOCOLS.md §1: `sequenceNumber`, `media.chunk` and `media.timestamp` are *strings* of
     # digits on the wire. A bare number means the sender is not speaking Twilio's format.
-    if not isinstance(value, str) or not _DIGITS.match(value):
+    if not isinstance(value, str) or not _DIGITS.fullmatch(value):  # `$` alone lets "7\n" through
         raise ValueError("must be a string of digits")
     return int(value)
 
@@ -268,6 +281,8 @@ def parse_inbound(raw: str | bytes) -> InboundMessage:
         data: Any = json.loads(raw)
     except ValueError:
         raise ProtocolError("not JSON") from None
+    except RecursionError:  # `[[[[...` fits thousands of levels in one frame
+        raise ProtocolError("JSON nested too deeply") from None
     if not isinstance(data, dict):
         raise ProtocolError("not a JSON object")
     event = data.get("event")

@@ -14,7 +14,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from sandbox.asgi import capture, send_json
+from sandbox.asgi import capture, read_body, replay_body, send_json
 from sandbox.errors import PREFIXES, System
 
 FAULT_BODY = {"error": "injected fault"}
@@ -116,8 +116,13 @@ class FaultMiddleware:
             else:
                 await send_json(send, fault.status, FAULT_BODY)
             return
+        # The request has arrived whole and only its processing is slow, so take its body now,
+        # as a real server holds it: a client that gives up meanwhile (a killed worker) must
+        # still leave the complete request behind. Read later, uvicorn would hand the route a
+        # disconnect instead of the body, and a keyed write would be recorded as a bad request.
+        body = await read_body(receive)
         await asyncio.sleep(fault.delay_ms / 1000)
         if fault.status is None:
-            await self.app(scope, receive, send)
+            await self.app(scope, replay_body(body, receive), send)
         else:
             await send_json(send, fault.status, FAULT_BODY)

@@ -1,28 +1,32 @@
 """Record the workflow histories that tests/test_replay.py replays.
 
-    .venv/bin/python -m tests.record_history
+    .venv/bin/python -m tests.record_history [NAME ...]   (default: all)
 
 Runs representative calls (verified order lookup + refund + ticket, an
 escalation, a dropped call) through a real dev server, worker and sandbox,
 and writes each history as JSON to tests/histories/. Re-record only on
 purpose: a history recorded by the old code is what proves a change is safe
-for calls already running.
+for calls already running. Payloads are encrypted with the fixed test keys of
+tests/__init__.py (imported first), so the histories replay on any machine.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import sys
 from pathlib import Path
 
 from temporalio.testing import WorkflowEnvironment
 
 from callengine.calls import Call, new_call_sid
 from callengine.devserver import DevServerConfig, temporal_binary
+from callengine.network import PhoneNetwork
 from callengine.settings import BackendSettings
 from callengine.temporal import DATA_CONVERTER
 from callengine.worker import running_worker
 from tests.conftest import SandboxServer
+from workflows.types import TurnSignal
 
 OUT = Path(__file__).parent / "histories"
 
@@ -50,6 +54,32 @@ async def escalated_call(call: Call) -> None:
     await call.end("transferred")
 
 
+async def lost_stream_call(call: Call) -> None:
+    # The realtime side's batched turns (one signal per exchange, numbered), then a lost stream.
+    await call.record_many(
+        [
+            TurnSignal(speaker="agent", text="Thanks for calling. How can I help?", seq=1),
+            TurnSignal(speaker="caller", text="I want a refund for order 10561.", seq=2),
+        ]
+    )
+    await call.tool("identify_customer", use_caller_id=True)
+    await call.tool("verify_customer", zip="94103")
+    await call.record_many(
+        [
+            TurnSignal(speaker="agent", text="Thanks, Maria. Let me check that order.", seq=3),
+            TurnSignal(speaker="caller", text="42", source="dtmf", seq=4),
+        ]
+    )
+    await call.end("stream_lost")
+
+
+async def rest_transfer_call(call: Call) -> None:
+    # Twilio REST: the workflow transfers the live call itself (the sandbox emulates Twilio).
+    await call.turn("caller", "Let me talk to a person, please.")
+    await call.tool("escalate", reason="caller_request")
+    await call.end("transferred", phone_action="transfer")
+
+
 async def main() -> None:
     cfg = DevServerConfig.load()
     env = await WorkflowEnvironment.start_local(
@@ -62,15 +92,22 @@ async def main() -> None:
     sandbox.start()
     try:
         async with running_worker(env.client, "calls-record", BackendSettings.for_sandbox(sandbox.url)):
+            wanted = set(sys.argv[1:])
             for name, script, kw in [
                 ("verified_refund_ticket", verified_call, {}),
                 ("escalated", escalated_call, {}),
                 ("dropped", None, {"inactivity_timeout_s": 1.0}),
+                ("lost_stream", lost_stream_call, {}),
+                ("rest_transfer", rest_transfer_call, {"human_queue": "+14155550199"}),
             ]:
+                if wanted and name not in wanted:
+                    continue
+                sid = new_call_sid()
+                await PhoneNetwork(sandbox.url).place(sid, "+14155550101", "+18005550100")
                 call = await Call.start(
                     env.client,
                     "calls-record",
-                    call_sid=new_call_sid(),
+                    call_sid=sid,
                     caller_number="+14155550101",
                     called_number="+18005550100",
                     **kw,

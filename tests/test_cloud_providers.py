@@ -1,10 +1,13 @@
-"""Cloud speech providers in a call: selection, failover to the local models, and a whole
-voice call on Deepgram + ElevenLabs (their local protocol servers, which transcribe with
-Whisper and speak with Piper, so the audio is real)."""
+"""Cloud providers in a call: selection, failover to the local models, a voice call on
+Deepgram + ElevenLabs and the mixed case (Deepgram + Piper), and one call with all four
+vendors on — Deepgram, OpenAI, ElevenLabs and Twilio REST — each its local protocol server
+(Deepgram's transcribes with Whisper, ElevenLabs' speaks with Piper, so the audio is real;
+OpenAI's model is scripted; Twilio's REST API is the sandbox's emulator)."""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator
 
 import pytest
@@ -12,7 +15,13 @@ from temporalio.client import Client
 
 from callengine import caller_voice
 from callengine.calls import Call
+from callengine.network import PhoneNetwork
+from callengine.phone import PhoneCall
 from realtime.audio import FRAME_BYTES, ulaw_to_pcm16
+from realtime.brain.base import Brain, CallContext
+from realtime.brain.fallback import FallbackBrain
+from realtime.brain.llm import LlmBrain, LlmSettings
+from realtime.brain.offline import OfflineBrain
 from realtime.brain.select import brain_factory
 from realtime.providers import make_stt, make_tts
 from realtime.session import Services, SessionConfig
@@ -28,8 +37,17 @@ from tests.fakes.deepgram_server import API_KEY as DG_KEY
 from tests.fakes.deepgram_server import FakeDeepgram, fake_deepgram, fake_deepgram_server
 from tests.fakes.elevenlabs_server import API_KEY as EL_KEY
 from tests.fakes.elevenlabs_server import VOICE_ID, FakeElevenLabs, fake_elevenlabs, fake_elevenlabs_server
+from tests.fakes.openai_server import API_KEY as OPENAI_KEY
+from tests.fakes.openai_server import FakeOpenAI, fake_openai, fake_openai_server
 
-__all__ = ["fake_deepgram", "fake_deepgram_server", "fake_elevenlabs", "fake_elevenlabs_server"]
+__all__ = [
+    "fake_deepgram",
+    "fake_deepgram_server",
+    "fake_elevenlabs",
+    "fake_elevenlabs_server",
+    "fake_openai",
+    "fake_openai_server",
+]
 
 
 def deepgram(fake: FakeDeepgram) -> DeepgramStt:
@@ -101,8 +119,9 @@ async def test_tts_vendor_failure_is_spoken_by_piper(
     assert len(audio) > 4000
 
 
-@pytest.fixture
+@pytest.fixture(params=["elevenlabs", "piper"])
 async def cloud_engine(
+    request: pytest.FixtureRequest,
     temporal_client: Client,
     worker: WorkerFactory,
     sandbox: Sandbox,
@@ -110,6 +129,7 @@ async def cloud_engine(
     fake_deepgram: FakeDeepgram,
     fake_elevenlabs: FakeElevenLabs,
 ) -> AsyncIterator[Engine]:
+    """Deepgram STT with ElevenLabs TTS, or the mixed case: Deepgram STT, local Piper TTS."""
     whisper, piper = speech
     async with worker() as tq:
         settings = engine_settings(tq, sandbox)
@@ -117,7 +137,7 @@ async def cloud_engine(
             client=temporal_client,
             settings=settings,
             stt=FailoverStt(deepgram(fake_deepgram), whisper),
-            tts=FailoverTts(elevenlabs(fake_elevenlabs), piper),
+            tts=FailoverTts(elevenlabs(fake_elevenlabs), piper) if request.param == "elevenlabs" else piper,
             make_brain=brain_factory("offline"),
             config=SessionConfig(silence_prompt_s=30),
         )
@@ -144,4 +164,75 @@ async def test_a_call_on_cloud_speech_providers(
     assert state.usage is not None and state.usage.providers["stt"] == "deepgram+whisper"
     assert state.usage.cost_usd > 0
     assert fake_deepgram.connections >= 1  # the recognizer really was the vendor's protocol
-    assert len(fake_elevenlabs.connections) >= 1
+    if state.usage.providers["tts"] == "piper":  # the mixed case: nothing reached ElevenLabs
+        assert fake_elevenlabs.connections == []
+    else:
+        assert state.usage.providers["tts"] == "elevenlabs+piper" and len(fake_elevenlabs.connections) >= 1
+
+
+async def test_a_call_with_all_four_cloud_vendors(
+    temporal_client: Client,
+    worker: WorkerFactory,
+    sandbox: Sandbox,
+    speech: tuple[WhisperStt, PiperTts],
+    fake_deepgram: FakeDeepgram,
+    fake_elevenlabs: FakeElevenLabs,
+    fake_openai: FakeOpenAI,
+) -> None:
+    """Deepgram hears, the OpenAI model decides, ElevenLabs speaks, Twilio REST hangs up."""
+    f = fake_openai
+    f.reply_tools([("identify_customer", {"use_caller_id": True})])
+    f.reply_text("I found an account for this number. What is your billing ZIP code?")
+    f.reply_tools([("verify_customer", {"zip": "94103"})])
+    f.reply_text("Thanks, Maria, you're verified. Is there anything else I can help with?")
+    f.reply_tools([("end_call", {"resolved": True})], text_before="Thanks for calling. Goodbye.")
+    whisper, piper = speech
+    llm = LlmSettings(api_key=OPENAI_KEY, base_url=f.base_url, model="gpt-4o-mini")
+    client = llm.client()
+
+    def make_brain(ctx: CallContext) -> Brain:
+        return FallbackBrain(LlmBrain(ctx, llm, client=client), lambda: OfflineBrain(ctx))
+
+    async with worker() as tq:
+        settings = dataclasses.replace(engine_settings(tq, sandbox), telephony="rest")
+        services = Services(
+            client=temporal_client,
+            settings=settings,
+            stt=FailoverStt(deepgram(fake_deepgram), whisper),
+            tts=FailoverTts(elevenlabs(fake_elevenlabs), piper),
+            make_brain=make_brain,
+            config=SessionConfig(silence_prompt_s=30),
+        )
+        async with running_engine(settings, services, whisper) as engine:
+            phone = PhoneCall(
+                engine.url,
+                settings.twilio_auth_token,
+                caller="+14155550101",
+                network=PhoneNetwork(sandbox.url),
+            )
+            await phone.dial()
+            await phone.wait_agent_done(since=0)
+            for line in ["Hi, where is my order?", "nine four one zero three", "No, that's all."]:
+                start = await phone.say(caller_voice.say(line, tail_ms=100))
+                end = await phone.wait_agent_done(since=start)
+            await asyncio.wait_for(phone.closed.wait(), 20)  # Twilio completed the call over REST
+            twiml = await phone.follow_action()
+            call = Call.attach(temporal_client, phone.call_sid)
+            result = await asyncio.wait_for(call.result(), 30)
+            state = await call.state()
+    await client.close()
+    goodbye = engine.transcribe(phone.agent_audio_between(start, end + 0.1)).lower()
+    assert "goodbye" in goodbye, goodbye
+    assert "<Hangup" in twiml and phone.rest_completed  # the workflow hung up over Twilio REST
+    assert state.phone == "hung_up" and state.ended_reason == "agent_hangup"
+    assert result.outcome == "resolved" and result.verified
+    assert [c.name for c in state.tool_calls] == ["identify_customer", "verify_customer"]
+    assert f.remaining == 0 and len(f.requests) == 5
+    assert f.model_lists >= 1  # the LLM connection was warmed while the greeting played
+    assert "order" in f.requests[0].messages[-1]["content"].lower()  # what Deepgram heard, sent to the model
+    usage = state.usage
+    assert usage is not None
+    assert usage.providers == {"stt": "deepgram+whisper", "tts": "elevenlabs+piper", "brain": "llm+offline"}
+    assert usage.llm_prompt_tokens > 0 and usage.tts_characters > 0 and usage.stt_seconds > 0
+    assert usage.cost_usd > 0
+    assert fake_deepgram.connections >= 1 and len(fake_elevenlabs.connections) >= 1

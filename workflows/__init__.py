@@ -11,6 +11,7 @@ from workflows.types import (
     EndedSignal,
     ToolRequest,
     ToolResult,
+    TurnBatch,
     TurnLatency,
     TurnSignal,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "EndedSignal",
     "ToolRequest",
     "ToolResult",
+    "TurnBatch",
     "TurnLatency",
     "TurnSignal",
     "json_schemas",

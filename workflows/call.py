@@ -38,6 +38,7 @@ with workflow.unsafe.imports_passed_through():
         ToolCallRecord,
         ToolRequest,
         ToolResult,
+        TurnBatch,
         TurnRecord,
         TurnSignal,
     )
@@ -51,10 +52,18 @@ ESCALATED = SearchAttributeKey.for_bool("Escalated")
 MAX_VERIFY_ATTEMPTS = 3
 MAX_TURNS_KEPT = 400  # bounds the state (and the query) on a pathological call
 MAX_TEXT = 2000
+MAX_BATCH = 50  # turns per `turns` signal: a realtime side sends one exchange, a few turns
 
 # Reads: the caller is waiting. A few seconds in all, then an honest "it's slow".
 READ_OPTIONS: dict[str, Any] = {
-    "start_to_close_timeout": timedelta(seconds=3),
+    # The read ends inside this budget by its own hand: every backend request is cut to the
+    # time left and, with too little left, the activity fails for good (activities/_http.py).
+    # Temporal's local-activity timeouts must not be what ends it. In the SDK's core
+    # (temporalio 1.35) a start-to-close timer outlives its attempt and cancels the next one,
+    # a schedule-to-close deadline that falls in the backoff between attempts is missed (a
+    # hanging backend turned 6 s into 9 s), and a read that does end by a timeout leaves a
+    # history that no longer replays (nondeterminism at the next query or worker restart).
+    # Hence no start_to_close_timeout: each request's own timeout bounds an attempt.
     "schedule_to_close_timeout": timedelta(seconds=6),
     "retry_policy": RetryPolicy(
         initial_interval=timedelta(milliseconds=200),
@@ -67,6 +76,9 @@ READ_OPTIONS: dict[str, Any] = {
 # Writes during the call: retried with backoff, bounded so the caller hears an answer.
 WRITE_OPTIONS: dict[str, Any] = {
     "start_to_close_timeout": timedelta(seconds=10),
+    # Writes heartbeat while they run (activities/_heartbeat.py): if their worker dies, the
+    # retry starts on another worker 2 s after the last beat instead of after the 10 s above.
+    "heartbeat_timeout": timedelta(seconds=2),
     "schedule_to_close_timeout": timedelta(seconds=30),
     "retry_policy": RetryPolicy(
         initial_interval=timedelta(milliseconds=500),
@@ -78,6 +90,7 @@ WRITE_OPTIONS: dict[str, Any] = {
 # Writes after the call (note, follow-up ticket): nobody is waiting, nothing may be lost.
 WRAP_UP_OPTIONS: dict[str, Any] = {
     "start_to_close_timeout": timedelta(seconds=10),
+    "heartbeat_timeout": timedelta(seconds=2),  # a dead worker's write moves on fast (see above)
     "schedule_to_close_timeout": timedelta(hours=24),
     "retry_policy": RetryPolicy(
         initial_interval=timedelta(seconds=1),
@@ -91,6 +104,7 @@ WRAP_UP_OPTIONS: dict[str, Any] = {
 # Twilio stays unreachable the realtime side closes the stream and the fallback route takes over.
 PHONE_OPTIONS: dict[str, Any] = {
     "start_to_close_timeout": timedelta(seconds=5),
+    "heartbeat_timeout": timedelta(seconds=2),  # a dead worker's write moves on fast (see above)
     "schedule_to_close_timeout": timedelta(seconds=12),
     "retry_policy": RetryPolicy(
         initial_interval=timedelta(milliseconds=300),
@@ -161,6 +175,7 @@ class CallWorkflow:
         self._handoff: ToolResult | None = None
         # Tool calls run one at a time: identity changes must not interleave.
         self._tool_lock = asyncio.Lock()
+        self._last_seq = 0  # the highest turn `seq` recorded (re-sent turns are ignored)
 
     # ------------------------------------------------------------------ run
 
@@ -193,9 +208,32 @@ class CallWorkflow:
 
     # ------------------------------------------------------------- messages
 
+    @workflow.signal(name="turns")
+    def turns(self, batch: TurnBatch) -> None:
+        """Record several turns at once (the realtime side sends one signal per exchange)."""
+        for sig in batch.turns[:MAX_BATCH]:
+            if sig.source == "dtmf":
+                if self._fresh(sig.seq):
+                    self._record(self._dtmf_turn(sig.text))
+            else:
+                self.turn(sig)
+
     @workflow.signal(name="turn")
     def turn(self, sig: TurnSignal) -> None:
         """Record one utterance and the brain's current reading of the intent."""
+        if self._fresh(sig.seq):
+            self._record(sig)
+
+    def _fresh(self, seq: int | None) -> bool:
+        """Whether a turn is new (not a re-send of one already recorded)."""
+        if seq is None:
+            return True
+        if seq <= self._last_seq:
+            return False
+        self._last_seq = seq
+        return True
+
+    def _record(self, sig: TurnSignal) -> None:
         state = self._state
         self._touch()
         if len(state.turns) < MAX_TURNS_KEPT:
@@ -223,8 +261,12 @@ class CallWorkflow:
     @workflow.signal(name="dtmf")
     def dtmf(self, sig: DtmfSignal) -> None:
         """Keypad digits are a caller turn like any other."""
-        digits = "".join(c for c in sig.digits if c in "0123456789*#")[:64]
-        self.turn(TurnSignal(speaker="caller", text=digits, source="dtmf"))
+        self._record(self._dtmf_turn(sig.digits))
+
+    @staticmethod
+    def _dtmf_turn(digits: str) -> TurnSignal:
+        keys = "".join(c for c in digits if c in "0123456789*#")[:64]
+        return TurnSignal(speaker="caller", text=keys, source="dtmf")
 
     @workflow.signal(name="ended")
     def ended(self, sig: EndedSignal) -> None:
@@ -464,10 +506,17 @@ class CallWorkflow:
 
     async def _wrap_up(self) -> CallResult:
         state = self._state
-        text = await self._summary()
         caller_turns = [t for t in state.turns if t.speaker == "caller"]
+        lost = state.ended_reason == "stream_lost" and workflow.patched("stream-lost-handoff")
+        if lost and not state.escalated and (caller_turns or state.tool_calls):
+            # The realtime side died or the stream broke: Twilio's fallback has put the caller
+            # in the human queue. The person who picks up gets everything said and done so far.
+            await self._escalate("stream_lost")
+        text = await self._summary()
         outcome: Outcome
-        if state.escalated:
+        if lost and state.escalation_reason == "stream_lost":
+            outcome = "dropped"  # dropped by us and transferred: not a handoff the agent chose
+        elif state.escalated:
             outcome = "escalated"
         elif not caller_turns and not state.tool_calls:
             outcome = "abandoned"

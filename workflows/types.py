@@ -81,6 +81,18 @@ class TurnSignal(BaseModel):
     intent: str | None = None
     confidence: float | None = None
     latency: TurnLatency | None = None
+    # The sender's running number for its turns: a turn re-sent after a lost acknowledgement
+    # (seq not above the last one recorded) is ignored, so a retry never records it twice.
+    seq: int | None = None
+
+
+class TurnBatch(BaseModel):
+    """Several turns in one signal: one workflow task per exchange instead of one per utterance.
+
+    Keypad entries travel as turns with `source="dtmf"`.
+    """
+
+    turns: list[TurnSignal]
 
 
 class DtmfSignal(BaseModel):

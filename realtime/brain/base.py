@@ -122,3 +122,6 @@ class Brain(abc.ABC):
 
     async def take_over(self) -> None:  # noqa: B027 — optional hook, no-op by default
         """Catch up from the workflow's state when taking over a call mid-way (fallback)."""
+
+    async def warm(self) -> None:  # noqa: B027 — optional hook, no-op by default
+        """Get ready for the first turn while the greeting plays (open a vendor connection)."""

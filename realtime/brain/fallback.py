@@ -20,6 +20,7 @@ import httpx
 import httpx2
 import openai
 
+from realtime import metrics
 from realtime.brain.base import Brain, BrainEvent, CallerInput, TurnDone
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,13 @@ class FallbackBrain(Brain):
         self.first_event_timeout_s = first_event_timeout_s
         self.switched = False
         self.reason: str | None = None
+        # Named like the speech chains ("deepgram+whisper"): the primary, with a local standby.
+        self.name = f"{primary.name}+offline"
+
+    @property
+    def _provider(self) -> str:
+        """The primary's label in the provider metrics (the LLM brain's is its API, `openai`)."""
+        return str(getattr(self.primary, "provider", self.primary.name))
 
     @property
     def active(self) -> Brain:
@@ -87,6 +95,10 @@ class FallbackBrain(Brain):
     async def take_over(self) -> None:
         """Let the active brain catch up (when this brain itself takes over a call)."""
         await self.active.take_over()
+
+    async def warm(self) -> None:
+        """Warm the primary (the one the first turn will use)."""
+        await self.primary.warm()
 
     async def aclose(self) -> None:
         """Release what the brains hold (the LLM client), for those that have an `aclose`."""
@@ -116,6 +128,8 @@ class FallbackBrain(Brain):
                 except StopAsyncIteration:
                     break
                 except _FirstEventTimeout:
+                    # The primary raised nothing (it was cut off), so it counted nothing: count here.
+                    metrics.PROVIDER_ERRORS.labels(provider=self._provider, role="brain").inc()
                     failure = FIRST_EVENT_TIMEOUT
                     break
                 except FAILURES as e:
@@ -184,6 +198,7 @@ class FallbackBrain(Brain):
         backup = self._backup()
         self.switched = True
         self.reason = reason
+        metrics.PROVIDER_FAILOVERS.labels(provider=self._provider, role="brain").inc()
         # No personal data here: brain names and an error class or status only.
         log.warning(
             "brain %s failed (%s); %s takes over for the rest of the call",

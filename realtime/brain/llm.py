@@ -14,11 +14,13 @@ reads (the workflow supplies the customer id, never the arguments).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
 import re
 import secrets
+import time
 from collections.abc import AsyncGenerator, Callable, Mapping
 from contextlib import aclosing
 from dataclasses import dataclass, field
@@ -38,8 +40,9 @@ from openai.types.completion_usage import CompletionUsage
 from realtime.brain import prompt
 from realtime.brain.base import Brain, BrainEvent, CallContext, CallerInput, Say, ToolUsed, TurnDone
 from realtime.brain.escalation import CONFIDENCE_FLOOR, EscalationPolicy
-from realtime.brain.fallback import BrainFailure
+from realtime.brain.fallback import FAILURES, BrainFailure
 from realtime.brain.intents import TOP_FIVE, classify
+from realtime.metrics import PROVIDER_ERRORS, observe_provider
 from workflows.tools import TOOLS, json_schemas
 from workflows.types import ToolResult
 
@@ -47,6 +50,11 @@ log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_MODEL = "gpt-4o-mini"
+WARM_TIMEOUT_S = 2.0
+# Pooled connections stay open between a call's turns (and across calls): a caller's answer
+# can take longer than httpx's default 5 s keep-alive, and a fresh TLS handshake costs a turn
+# 50–150 ms. Vendors close idle keep-alive connections themselves after about a minute.
+KEEPALIVE_S = 60.0
 
 END_CALL = "end_call"
 END_CALL_TOOL: dict[str, Any] = {
@@ -108,6 +116,11 @@ class LlmSettings:
             base_url=self.base_url,
             max_retries=0,
             timeout=httpx2.Timeout(self.read_timeout_s, connect=self.connect_timeout_s),
+            http_client=openai.DefaultAsyncHttpxClient(
+                limits=httpx2.Limits(
+                    max_connections=200, max_keepalive_connections=50, keepalive_expiry=KEEPALIVE_S
+                )
+            ),
         )
 
 
@@ -242,9 +255,15 @@ def _parse_arguments(raw: str) -> dict[str, Any] | None:
 
 
 class LlmBrain(Brain):
-    """The cloud brain: an OpenAI-compatible model with the workflow's tools."""
+    """The cloud brain: an OpenAI-compatible model with the workflow's tools.
+
+    Every failed model request counts in `PROVIDER_ERRORS{provider="openai", role="brain"}`
+    (a retried one too), and each request's wait for its first streamed chunk in
+    `PROVIDER_SECONDS{op="first_chunk"}`.
+    """
 
     name = "llm"
+    provider = "openai"  # the metrics' label: the API spoken, whichever compatible server serves it
 
     def __init__(
         self,
@@ -284,6 +303,18 @@ class LlmBrain(Brain):
     def greeting(self) -> str:
         """The fixed first line."""
         return prompt.GREETING
+
+    async def warm(self) -> None:
+        """Open (or refresh) the pooled HTTPS connection while the greeting plays.
+
+        The first turn then skips the TCP and TLS handshakes to the vendor. A cheap, free
+        request (list models); any failure is left to the first real request to report.
+        """
+        try:
+            async with asyncio.timeout(WARM_TIMEOUT_S):
+                await self._client.models.list()
+        except Exception as e:  # never fail a call over a warm-up
+            log.debug("llm warm-up failed: %s", type(e).__name__)
 
     async def aclose(self) -> None:
         """Close the client if this brain built it."""
@@ -429,11 +460,16 @@ class LlmBrain(Brain):
                             yield say
                     break
                 except openai.APIConnectionError as e:
+                    self._count_error()
                     # Safe to repeat only when nothing came back: no text said, no tool run.
                     if attempt == 2 or rnd.chunks or isinstance(e, openai.APITimeoutError):
                         raise
                     log.info("llm brain: connection failed before the first chunk; retrying once")
+                except FAILURES:
+                    self._count_error()  # status errors, broken streams; never a barge-in
+                    raise
             if rnd.finish_reason is None:
+                self._count_error()
                 raise LlmStreamError("the model's stream ended without a finish_reason")
             rest = splitter.flush()
             if rest:
@@ -445,8 +481,12 @@ class LlmBrain(Brain):
                 # Cut short (barge-in or failure): the model should know what the caller heard.
                 self._history.append({"role": "assistant", "content": " ".join(rnd.spoken)})
 
+    def _count_error(self) -> None:
+        PROVIDER_ERRORS.labels(provider=self.provider, role="brain").inc()
+
     async def _stream_once(self, rnd: _Round, splitter: SentenceSplitter) -> AsyncGenerator[Say, None]:
         self.usage.requests += 1
+        started = time.monotonic()
         stream = await self._client.chat.completions.create(
             model=self.settings.model,
             messages=self._messages(),
@@ -458,6 +498,8 @@ class LlmBrain(Brain):
         async with stream:
             async for chunk in stream:
                 rnd.chunks += 1
+                if rnd.chunks == 1:
+                    observe_provider(self.provider, "brain", "first_chunk", time.monotonic() - started)
                 if chunk.usage is not None:
                     self.usage.add(chunk.usage)
                 if not chunk.choices:

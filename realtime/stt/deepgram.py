@@ -29,7 +29,10 @@ Failures: a dropped socket is reopened at once and the call goes on; audio
 already sent is not sent again (what Deepgram had not finalized of it is
 lost: at most the words in flight), audio pushed while reconnecting is
 queued (up to 5 s) and sent on the new socket. Every failure counts in
-`PROVIDER_ERRORS{provider="deepgram", role="stt"}`. A socket that stops
+`PROVIDER_ERRORS{provider="deepgram", role="stt"}`, a `Finalize` left
+unanswered included. `PROVIDER_SECONDS` times each handshake (`op="connect"`)
+and each `Finalize` from sending to its answer (`op="finalize"`: the
+time-to-final a caller waits for). A socket that stops
 answering (a `Finalize` unanswered, nothing at all received since it was
 sent) is treated as dropped. After three failures in a row with nothing
 heard from Deepgram in between (refused or timed-out handshakes, dead
@@ -61,7 +64,7 @@ from deepgram.listen.v1.types import ListenV1Error, ListenV1Results
 from websockets.exceptions import ConnectionClosed, ConnectionClosedOK
 
 from realtime import audio
-from realtime.metrics import PROVIDER_ERRORS
+from realtime.metrics import PROVIDER_ERRORS, observe_provider
 from realtime.stt.base import SpeechToText, SttSession, SttUnavailable, Transcript
 
 __all__ = ["DeepgramSession", "DeepgramSettings", "DeepgramStt", "SttUnavailable"]
@@ -422,6 +425,12 @@ class DeepgramSession(SttSession):
             # Not a word from Deepgram since the Finalize went out: the socket is dead, not slow.
             self._failed("no answer to Finalize")
             self._restart.set()
+        elif turn.gen is not None:
+            # Alive but too slow: the turn goes on with what it has, and the timeout is a failure
+            # of the vendor all the same (a dead socket was counted above; an unsent Finalize with
+            # the connection failure that kept it unsent).
+            PROVIDER_ERRORS.labels(provider="deepgram", role="stt").inc()
+            _log.warning("deepgram stt: Finalize unanswered after %.1f s", self._settings.finalize_timeout_s)
 
     # -- lifecycle -----------------------------------------------------------
 
@@ -516,9 +525,11 @@ class DeepgramSession(SttSession):
         """One socket, from handshake to close."""
         settings = self._settings
         cm = self._client.listen.v1.connect(**settings.query())
+        started = time.monotonic()
         try:
             async with asyncio.timeout(settings.connect_timeout_s):
                 conn = await cm.__aenter__()
+            observe_provider("deepgram", "stt", "connect", time.monotonic() - started)
         except ApiError as exc:
             if exc.status_code in (401, 403):
                 PROVIDER_ERRORS.labels(provider="deepgram", role="stt").inc()
@@ -671,6 +682,8 @@ class DeepgramSession(SttSession):
         )
         if answered:
             self._closing.popleft()
+            if turn.sent_at:  # answered by its own Finalize's round trip, not a pending flush
+                observe_provider("deepgram", "stt", "finalize", time.monotonic() - turn.sent_at)
             turn.finish()
 
 

@@ -5,6 +5,11 @@ on demand), so it costs almost nothing until needed — and when the vendor
 fails mid-call (error, timeout, dropped socket), the turn in progress is
 decoded locally from the same audio, and the rest of the call stays local.
 The caller hears at most the local decode time, never a lost turn.
+
+Metrics: every time the local recognizer answers in the vendor's place counts in
+`PROVIDER_FAILOVERS{provider=<vendor>, role="stt"}`. The vendor's own failures are
+counted in `PROVIDER_ERRORS` by its module (an `SttUnavailable` says it has been);
+this wrapper counts only the unexpected ones, so one failure is one error.
 """
 
 from __future__ import annotations
@@ -13,10 +18,17 @@ import asyncio
 import logging
 
 from realtime import metrics
-from realtime.stt.base import SpeechToText, SttSession, Transcript
+from realtime.stt.base import SpeechToText, SttSession, SttUnavailable, Transcript
 
 log = logging.getLogger("callengine.stt")
 RESCUE_MIN_SPEECH_MS = 300.0
+
+
+def _count_failure(provider: str, err: BaseException) -> None:
+    """One switch to the local recognizer; an error too unless the vendor's module counted it."""
+    if not isinstance(err, SttUnavailable):
+        metrics.PROVIDER_ERRORS.labels(provider=provider, role="stt").inc()
+    metrics.PROVIDER_FAILOVERS.labels(provider=provider, role="stt").inc()
 
 
 class FailoverSession(SttSession):
@@ -34,7 +46,7 @@ class FailoverSession(SttSession):
             self._provider,
             type(err).__name__,
         )
-        metrics.PROVIDER_ERRORS.labels(provider=self._provider, role="stt").inc()
+        _count_failure(self._provider, err)
         self._primary, self.switched = None, True
 
     def push(self, ulaw: bytes, speech: bool) -> None:
@@ -75,7 +87,9 @@ class FailoverSession(SttSession):
                     self._provider,
                     heard_ms,
                 )
-                metrics.PROVIDER_ERRORS.labels(provider=self._provider, role="stt").inc()
+                # A failover for this turn; whether it was the vendor's error (a timeout) or only a
+                # miss, its module has already said.
+                metrics.PROVIDER_FAILOVERS.labels(provider=self._provider, role="stt").inc()
                 return await self._fallback.finalize()
             except asyncio.CancelledError:
                 raise
@@ -112,7 +126,7 @@ class FailoverStt(SpeechToText):
         try:
             primary = self.primary.open()
         except Exception as e:
-            metrics.PROVIDER_ERRORS.labels(provider=self.primary.name, role="stt").inc()
+            _count_failure(self.primary.name, e)
             log.warning(
                 "speech-to-text %s unavailable (%s); using the local recognizer",
                 self.primary.name,

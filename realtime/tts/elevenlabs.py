@@ -28,6 +28,8 @@ count `PROVIDER_ERRORS{provider="elevenlabs", role="tts"}`: a refused handshake
 (401 = bad API key), an error frame, no audio within `audio_timeout_s`, a socket
 that drops mid-sentence. A socket found dropped before a stream got any audio
 (e.g. the server closed it while idle) is reopened once, transparently.
+`PROVIDER_SECONDS` times each handshake (`op="connect"`) and, per sentence, the
+wait from `stream()` to its first audio (`op="first_audio"`; cached lines excluded).
 
 Logs carry context ids, close codes and error codes, never the text spoken.
 """
@@ -50,7 +52,7 @@ from urllib.parse import quote, urlencode, urlsplit
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
-from realtime.metrics import PROVIDER_ERRORS
+from realtime.metrics import PROVIDER_ERRORS, observe_provider
 from realtime.tts.base import TextToSpeech, TtsUnavailable
 
 __all__ = [
@@ -414,6 +416,7 @@ class ElevenLabsTts(TextToSpeech):
 
     async def _connect(self) -> _Connection:
         s = self.settings
+        started = time.monotonic()
         try:
             ws = await connect(
                 s.stream_url(),
@@ -431,6 +434,7 @@ class ElevenLabsTts(TextToSpeech):
             raise self._connect_failed(f"ElevenLabs refused the WebSocket (HTTP {status})") from e
         except (OSError, TimeoutError, InvalidHandshake) as e:
             raise self._connect_failed(f"cannot reach ElevenLabs ({type(e).__name__})") from e
+        observe_provider(_PROVIDER, "tts", "connect", time.monotonic() - started)
         logger.info("ElevenLabs socket open (voice %s, model %s)", s.voice_id, s.model_id)
         return _Connection(ws)
 
@@ -584,7 +588,11 @@ class ElevenLabsTts(TextToSpeech):
         words = text.strip()
         if not words:
             return
+        started = time.monotonic()
         ctx, chunk = await self._begin(words)
+        if chunk is not None:
+            # From the caller's side: slot, handshake (if any) and synthesis until audio exists.
+            observe_provider(_PROVIDER, "tts", "first_audio", time.monotonic() - started)
         try:
             while chunk is not None:
                 yield chunk

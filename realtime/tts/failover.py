@@ -4,6 +4,11 @@ A sentence whose first audio does not come from the vendor (error, timeout,
 dropped socket) is spoken by the local voice instead, and after a failure the
 rest of the call stays local: the caller hears a short pause and a different
 voice, never silence.
+
+Metrics: each switch to the local voice counts in `PROVIDER_FAILOVERS{provider=<vendor>,
+role="tts"}` (once per failure; the sentences of the cool-down that follows are not
+switches). The vendor's own failures are counted in `PROVIDER_ERRORS` by its module (a
+`TtsUnavailable` says it has been); this wrapper counts only the unexpected ones.
 """
 
 from __future__ import annotations
@@ -13,9 +18,15 @@ import logging
 from collections.abc import AsyncIterator, Iterable
 
 from realtime import metrics
-from realtime.tts.base import TextToSpeech
+from realtime.tts.base import TextToSpeech, TtsUnavailable
 
 log = logging.getLogger("callengine.tts")
+
+
+def _count_error(provider: str, err: BaseException) -> None:
+    """An error of the vendor, unless its module counted it already (it raised `TtsUnavailable`)."""
+    if not isinstance(err, TtsUnavailable):
+        metrics.PROVIDER_ERRORS.labels(provider=provider, role="tts").inc()
 
 
 class FailoverTts(TextToSpeech):
@@ -40,7 +51,8 @@ class FailoverTts(TextToSpeech):
             except asyncio.CancelledError:
                 raise
             except Exception as e:
-                metrics.PROVIDER_ERRORS.labels(provider=self.primary.name, role="tts").inc()
+                _count_error(self.primary.name, e)
+                metrics.PROVIDER_FAILOVERS.labels(provider=self.primary.name, role="tts").inc()
                 log.warning(
                     "text-to-speech %s failed (%s); switching to the local voice",
                     self.primary.name,
@@ -63,7 +75,7 @@ class FailoverTts(TextToSpeech):
         try:
             await self.primary.prepare(fixed)
         except Exception as e:
-            metrics.PROVIDER_ERRORS.labels(provider=self.primary.name, role="tts").inc()
+            _count_error(self.primary.name, e)
             log.warning(
                 "text-to-speech %s could not prepare fixed lines (%s)", self.primary.name, type(e).__name__
             )
@@ -74,6 +86,8 @@ class FailoverTts(TextToSpeech):
         try:
             await self.primary.warm()
         except Exception as e:
-            metrics.PROVIDER_ERRORS.labels(provider=self.primary.name, role="tts").inc()
+            _count_error(self.primary.name, e)
+            # The cool-down below sends the first calls to the local voice: that is a switch too.
+            metrics.PROVIDER_FAILOVERS.labels(provider=self.primary.name, role="tts").inc()
             log.warning("text-to-speech %s unavailable at start (%s)", self.primary.name, type(e).__name__)
             self._down_until = asyncio.get_running_loop().time() + self._cooldown_s

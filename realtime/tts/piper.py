@@ -10,6 +10,11 @@ The ONNX model is loaded once per process and shared by every call; all
 synthesis runs on one worker thread per process, never on the event loop.
 One thread, because on a two-core machine two syntheses at once only make
 each other (and Whisper) slower, and a queue keeps the order fair.
+
+Each sentence a call streams is timed on that thread (synthesis and
+conversion, not the wait for the thread) in `PROVIDER_SECONDS{provider="piper",
+op="synth"}`, and a failed synthesis counts in `PROVIDER_ERRORS`. Warm-up and
+`prepare` are not timed: nobody waits on them.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+import time
 from collections.abc import AsyncGenerator, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -28,6 +34,7 @@ from piper import PiperVoice
 from piper.config import SynthesisConfig
 
 from realtime import audio
+from realtime.metrics import PROVIDER_ERRORS, observe_provider
 from realtime.tts.base import TextToSpeech
 
 __all__ = ["PiperTts"]
@@ -195,11 +202,15 @@ class PiperTts(TextToSpeech):
                 # Check before each sentence, not after: a stream closed while sentence N was on its
                 # way must not start synthesizing sentence N+1.
                 while not stop.is_set():
+                    started = time.perf_counter()
                     chunk = next(sentences, None)
                     if chunk is None:
                         break
+                    observe_provider("piper", "tts", "synth", time.perf_counter() - started)
                     hand_over(chunk)
             except BaseException as exc:  # handed to the reader, who re-raises it
+                if isinstance(exc, Exception):
+                    PROVIDER_ERRORS.labels(provider="piper", role="tts").inc()
                 hand_over(_End(exc))
             else:
                 hand_over(_End())

@@ -355,6 +355,7 @@ class FakeOpenAI:
     def __init__(self, api_key: str = API_KEY) -> None:
         self.api_key = api_key
         self.requests: list[RecordedRequest] = []
+        self.model_lists = 0  # `GET /v1/models` (warm-ups), kept apart from the scripted requests
         self._script: deque[Step] = deque()
         self._lock = threading.Lock()
         self._closing = threading.Event()
@@ -417,6 +418,7 @@ class FakeOpenAI:
         with self._lock:
             self._script.clear()
         self.requests.clear()
+        self.model_lists = 0
 
     def _push(self, step: _S) -> _S:
         with self._lock:
@@ -453,6 +455,20 @@ class FakeOpenAI:
         @app.post("/v1/chat/completions")
         async def chat_completions(request: Request) -> Response:
             return await self._handle(request)
+
+        @app.get("/v1/models")
+        async def models(request: Request) -> Response:
+            # What a client's warm-up asks for: authenticated, cheap, never a scripted step.
+            self.model_lists += 1
+            if request.headers.get("authorization") != f"Bearer {self.api_key}":
+                return _json(
+                    401,
+                    _error_body(
+                        "Incorrect API key provided.", "invalid_request_error", code="invalid_api_key"
+                    ),
+                )
+            model = {"id": "gpt-4o-mini", "object": "model", "created": 1721172741, "owned_by": "system"}
+            return _json(200, {"object": "list", "data": [model]})
 
         @app.api_route("/{path:path}", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
         async def unknown(request: Request, path: str) -> Response:
