@@ -59,7 +59,7 @@ def new_call_sid() -> str:
 
 def workflow_id(call_sid: str) -> str:
     """`call-<CallSid>`: the contract ops and tools rely on. Rejects anything not SID-shaped."""
-    if not _CALL_SID.match(call_sid):
+    if not _CALL_SID.fullmatch(call_sid):  # fullmatch: `$` would let "CA…\n" through
         raise ValueError("a Call SID is 'CA' followed by 32 hex digits")
     return f"call-{call_sid}"
 

@@ -306,5 +306,17 @@ def report(
     _run(run(Settings.from_env(), since, until, query, json_out, html))
 
 
+@app.command()
+def replay(
+    calls: Annotated[
+        list[str], typer.Argument(help="Call SIDs, workflow ids (call-CA…) or saved history .json files")
+    ],
+) -> None:
+    """Replay calls' histories against this code: would a deploy break calls in flight?"""
+    from callengine.replay import run
+
+    _run(run(calls, Settings.from_env()))
+
+
 if __name__ == "__main__":
     app()

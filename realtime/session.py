@@ -185,7 +185,12 @@ class CallSession:
     async def _send(self, text: str) -> None:
         async with self._send_lock:
             if self.ws.application_state == WebSocketState.CONNECTED:
-                await self.ws.send_text(text)
+                try:
+                    await self.ws.send_text(text)
+                except (WebSocketDisconnect, RuntimeError, OSError):
+                    # The peer closed the socket while the agent was talking (no `stop` came):
+                    # the stream is gone, which ends the call like any other lost stream.
+                    raise CallOver("stream_lost") from None
 
     async def _close(self) -> None:
         if self.ws.application_state == WebSocketState.CONNECTED:

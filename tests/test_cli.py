@@ -10,6 +10,7 @@ from pathlib import Path
 
 from temporalio.client import Client
 
+from callengine.calls import Call, new_call_sid
 from tests.conftest import Sandbox, WorkerFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,3 +73,31 @@ async def test_analyze_prints_the_intent_mix(tmp_path: Path) -> None:
     assert code == 0 and json.loads(out)["total"] == 400
     code, _, err = await run_cli("analyze", str(tmp_path / "missing.jsonl"))
     assert code == 2 and "missing.jsonl" in err
+
+
+async def test_replay_checks_a_live_call_and_saved_histories(
+    temporal_client: Client, worker: WorkerFactory, sandbox: Sandbox
+) -> None:
+    env = {"TEMPORAL_ADDRESS": temporal_client.service_client.config.target_host}
+    async with worker() as tq:
+        call = await Call.start(
+            temporal_client,
+            tq,
+            call_sid=new_call_sid(),
+            caller_number="+14155550101",
+            called_number="+18005550100",
+        )
+        await call.turn("caller", "What are your opening hours?")
+        await call.end()
+        await call.result()
+    code, out, err = await run_cli(
+        "replay",
+        call.workflow_id,
+        "tests/histories/lost_stream.json",
+        "tests/histories/dropped.json",
+        env=env,
+    )
+    assert code == 0, out + err
+    assert out.count("✓") == 3 and call.workflow_id in out
+    code, out, err = await run_cli("replay", "CAnot-a-sid", env=env)
+    assert code == 1 and "Call SID" in err
