@@ -113,12 +113,16 @@ class Call:
         """A handle on an existing call."""
         return cls(client.get_workflow_handle_for(CallWorkflow.run, workflow_id(call_sid)))
 
-    async def tool(self, name: str, update_id: str | None = None, **arguments: Any) -> ToolResult:
-        """Run one tool through the workflow's gate. `update_id` makes a retry a no-op."""
+    async def tool(
+        self, name: str, update_id: str | None = None, turns: list[TurnSignal] | None = None, **arguments: Any
+    ) -> ToolResult:
+        """Run one tool through the workflow's gate. `update_id` makes a retry a no-op.
+
+        `turns` (not yet recorded) travel with the update and are recorded before the tool runs.
+        """
         # By name: the SDK's typing of an async update with a validator trips mypy.
-        result = await self.handle.execute_update(
-            "tool", ToolRequest(name=name, arguments=arguments), id=update_id, result_type=ToolResult
-        )
+        request = ToolRequest(name=name, arguments=arguments, turns=turns or [])
+        result = await self.handle.execute_update("tool", request, id=update_id, result_type=ToolResult)
         assert isinstance(result, ToolResult)
         return result
 

@@ -358,12 +358,14 @@ class CallSession:
         update_id = f"{call.workflow_id}/tool-{self._tool_seq}"
         deadline = time.monotonic() + self.cfg.tool_retry_s
         delay = 0.2
+        turns = self._signals.take_for_update()  # what the caller just said rides along
         while True:
             try:
-                return await call.tool(name, update_id=update_id, **arguments)
+                return await call.tool(name, update_id=update_id, turns=turns, **arguments)
             except Exception as e:
                 if not transient(e) or time.monotonic() + delay > deadline:
                     log.warning("call %s: tool %s failed: %s", self.call_sid, name, type(e).__name__)
+                    self._signals.put_back(turns)
                     return ToolResult(
                         tool=name, ok=False, error_code="backend_unavailable", message=UNREACHABLE
                     )

@@ -2,9 +2,11 @@
 
 Every signal costs the workflow a task — about four history events — and a five-minute call
 has dozens of turns. So an agent's turn waits (up to `hold_s`) for the caller's next turn and
-both go in one `turns` signal: one workflow task per exchange. A caller's turn (and keypad
-entry) is never held: what the caller said is in the workflow's history at once, so a crash
-of this process loses nothing the caller said or did.
+both go in one `turns` signal: one workflow task per exchange. A caller's turn waits only
+`caller_hold_s` (a fraction of a second): if the brain calls a tool meanwhile, the turns ride
+in that tool's update (`take_for_update`) instead of a signal of their own. Either way what the
+caller said is in the workflow's history within a moment, so a crash of this process loses
+nothing the caller said or did.
 
 When Temporal is unreachable (a server restart) sends are retried with backoff for up to
 `retry_s`, while the call goes on. Each turn carries a running `seq`, and the workflow ignores a
@@ -34,6 +36,7 @@ class TurnWriter:
         call_sid: str = "",
         *,
         hold_s: float = 8.0,
+        caller_hold_s: float = 0.4,
         retry_s: float = 60.0,
         on_sent: Callable[[float], None] | None = None,
     ) -> None:
@@ -42,11 +45,14 @@ class TurnWriter:
         Args:
             call_sid: For log lines only.
             hold_s: How long an agent's turn may wait for the caller's next turn.
+            caller_hold_s: How long a caller's turn may wait for a tool update to carry it.
             retry_s: How long a send is retried while Temporal does not answer.
             on_sent: Called with the milliseconds each successful send took.
         """
         self.call_sid = call_sid
         self.hold_s = hold_s
+        self.caller_hold_s = caller_hold_s
+        self._sending = False
         self.retry_s = retry_s
         self._on_sent = on_sent
         self._queue: asyncio.Queue[TurnSignal | None] = asyncio.Queue()
@@ -58,6 +64,19 @@ class TurnWriter:
         """Queue a turn (numbered here, in the order the call produced it)."""
         self._seq += 1
         self._queue.put_nowait(turn.model_copy(update={"seq": self._seq}))
+
+    def take_for_update(self) -> list[TurnSignal]:
+        """The turns held for batching, handed to a tool update to carry (none while a send runs)."""
+        if self._sending:
+            return []
+        taken, self._pending = self._pending, []
+        return taken
+
+    def put_back(self, turns: list[TurnSignal]) -> None:
+        """Turns a tool update could not deliver: they go out by signal, first."""
+        if turns:
+            self._pending[:0] = turns
+            self._queue.put_nowait(_FLUSH)
 
     async def flush(self) -> None:
         """Send everything queued now, and return once the workflow has it."""
@@ -89,10 +108,12 @@ class TurnWriter:
         taken, flushed = 1, item is None
         if item is not None:
             self._pending.append(item)
-        deadline = time.monotonic() + self.hold_s
-        # Hold an agent's turn for the caller's answer: one workflow task for the exchange.
-        while not flushed and self._pending and self._pending[-1].speaker == "agent":
-            remaining = deadline - time.monotonic()
+        since = time.monotonic()  # when the newest held turn arrived
+        # Hold an agent's turn for the caller's answer (one workflow task for the exchange), and
+        # a caller's turn briefly for a tool update to carry it.
+        while not flushed and self._pending:
+            hold = self.hold_s if self._pending[-1].speaker == "agent" else self.caller_hold_s
+            remaining = since + hold - time.monotonic()
             if remaining <= 0:
                 break
             try:
@@ -104,6 +125,7 @@ class TurnWriter:
                 flushed = True
             else:
                 self._pending.append(item)
+                since = time.monotonic()
         while not self._queue.empty():  # whatever else is already waiting goes along
             item = self._queue.get_nowait()
             taken += 1
@@ -115,6 +137,13 @@ class TurnWriter:
         """Send the pending turns, retrying while Temporal does not answer."""
         deadline = time.monotonic() + self.retry_s
         delay = 0.2
+        self._sending = True
+        try:
+            await self._send_pending(call, deadline, delay)
+        finally:
+            self._sending = False
+
+    async def _send_pending(self, call: Call, deadline: float, delay: float) -> None:
         while self._pending:
             batch = list(self._pending)
             t0 = time.monotonic()

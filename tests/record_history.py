@@ -73,6 +73,26 @@ async def lost_stream_call(call: Call) -> None:
     await call.end("stream_lost")
 
 
+async def carried_turns_call(call: Call) -> None:
+    # One inactivity timer for the whole call, and turns riding in tool updates.
+    greeting = TurnSignal(speaker="agent", text="Thanks for calling. How can I help?", seq=1)
+    ask = TurnSignal(speaker="caller", text="What's my balance?", seq=2)
+    await call.tool("identify_customer", turns=[greeting, ask], use_caller_id=True)
+    zip_turns = [
+        TurnSignal(speaker="agent", text="What's the billing ZIP code?", seq=3),
+        TurnSignal(speaker="caller", text="94103", source="dtmf", seq=4),
+    ]
+    await call.tool("verify_customer", turns=zip_turns, zip="94103")
+    await call.tool("get_account", turns=[TurnSignal(speaker="agent", text="Thanks.", seq=5)])
+    await call.record_many(
+        [
+            TurnSignal(speaker="agent", text="Your balance is 42 dollars. Anything else?", seq=6),
+            TurnSignal(speaker="caller", text="No, thanks.", seq=7),
+        ]
+    )
+    await call.end("agent_hangup", resolved=True)
+
+
 async def rest_transfer_call(call: Call) -> None:
     # Twilio REST: the workflow transfers the live call itself (the sandbox emulates Twilio).
     await call.turn("caller", "Let me talk to a person, please.")
@@ -99,6 +119,7 @@ async def main() -> None:
                 ("dropped", None, {"inactivity_timeout_s": 1.0}),
                 ("lost_stream", lost_stream_call, {}),
                 ("rest_transfer", rest_transfer_call, {"human_queue": "+14155550199"}),
+                ("carried_turns", carried_turns_call, {}),
             ]:
                 if wanted and name not in wanted:
                     continue

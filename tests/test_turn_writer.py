@@ -44,12 +44,12 @@ async def test_an_exchange_is_one_signal_and_order_is_kept(
         task = asyncio.create_task(writer.run(call))
         writer.put(turn("agent", "Thanks for calling. How can I help you today?"))
         await asyncio.sleep(0.2)
-        writer.put(turn("caller", "Where is my order?"))  # sent with the held greeting
-        await asyncio.sleep(0.2)
+        writer.put(turn("caller", "Where is my order?"))  # sent with the held greeting…
+        await asyncio.sleep(0.6)  # …once no tool update came to carry them (caller_hold_s)
         writer.put(turn("agent", "What's your billing ZIP code?"))
         await asyncio.sleep(0.2)
         writer.put(turn("caller", "94103", source="dtmf"))
-        await asyncio.sleep(0.2)
+        await asyncio.sleep(0.6)
         writer.put(turn("agent", "Thanks, you're verified."))
         await writer.flush()  # the call ends: the held agent turn goes now, not after hold_s
         task.cancel()
@@ -63,6 +63,32 @@ async def test_an_exchange_is_one_signal_and_order_is_kept(
         ]
         assert writer.signals_sent == 3  # five turns, three signals: one per exchange
         assert await signal_events(call) == 3
+        await call.end()
+        await call.result()
+
+
+async def test_a_tool_update_carries_the_turns_before_it(
+    temporal_client: Client, worker: WorkerFactory, sandbox: Sandbox
+) -> None:
+    async with worker() as tq:
+        call = await start(temporal_client, tq)
+        writer = TurnWriter(hold_s=2.0, caller_hold_s=1.0)
+        task = asyncio.create_task(writer.run(call))
+        writer.put(turn("agent", "Thanks for calling. How can I help you today?"))
+        writer.put(turn("caller", "What's my balance?"))
+        await asyncio.sleep(0.1)  # the brain decides at once to look the caller up
+        carried = writer.take_for_update()
+        assert [t.speaker for t in carried] == ["agent", "caller"]
+        found = await call.tool("identify_customer", turns=carried, use_caller_id=True)
+        assert found.ok
+        await asyncio.sleep(1.2)  # the writer's hold ends: nothing left for it to send
+        state = await call.state()
+        assert [t.text for t in state.turns] == [
+            "Thanks for calling. How can I help you today?",
+            "What's my balance?",
+        ]
+        assert writer.signals_sent == 0 and await signal_events(call) == 0  # one update, no signal
+        task.cancel()
         await call.end()
         await call.result()
 

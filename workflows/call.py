@@ -175,7 +175,10 @@ class CallWorkflow:
         self._handoff: ToolResult | None = None
         # Tool calls run one at a time: identity changes must not interleave.
         self._tool_lock = asyncio.Lock()
-        self._last_seq = 0  # the highest turn `seq` recorded (re-sent turns are ignored)
+        # Turn numbers recorded: a re-sent turn is ignored. A set, not the highest number: a turn
+        # carried by a retried tool update may arrive after later turns sent by signal.
+        self._seqs: set[int] = set()
+        self._last_heard = workflow.now()  # the last message from the realtime side
 
     # ------------------------------------------------------------------ run
 
@@ -185,33 +188,60 @@ class CallWorkflow:
         state = self._state
         workflow.upsert_search_attributes([CALL_SID.value_set(inp.call_sid), ESCALATED.value_set(False)])
         self._refresh_details()
-        while self._ended_signal is None:
-            try:
-                await workflow.wait_condition(
-                    self._heard_since(self._activity_seq),
-                    timeout=timedelta(seconds=inp.inactivity_timeout_s),
-                )
-            except TimeoutError:
-                # Nothing from the realtime side for a long time: its process or
-                # the stream is gone. Wrap up as dropped rather than wait forever.
-                self._ended_signal = EndedSignal(reason="inactivity")
+        if workflow.patched("one-inactivity-timer"):
+            await self._until_ended_or_quiet(inp.inactivity_timeout_s)
+        else:  # calls started before the patch: one timer per message, as they were recorded
+            while self._ended_signal is None:
+                try:
+                    await workflow.wait_condition(
+                        self._heard_since(self._activity_seq),
+                        timeout=timedelta(seconds=inp.inactivity_timeout_s),
+                    )
+                except TimeoutError:
+                    self._ended_signal = EndedSignal(reason="inactivity")
+        end = self._ended_signal
+        assert end is not None  # both loops only leave once the call has ended
         state.ended = True
-        state.ended_reason = self._ended_signal.reason
-        self._resolved = self._resolved or self._ended_signal.resolved
-        if self._ended_signal.phone_action is not None:
-            await self._act_on_phone(self._ended_signal.phone_action)
+        state.ended_reason = end.reason
+        self._resolved = self._resolved or end.resolved
+        if end.phone_action is not None:
+            await self._act_on_phone(end.phone_action)
         # A tool call still running (a refund mid-flight) finishes and is recorded first.
         await workflow.wait_condition(lambda: not self._tool_lock.locked())
         result = await self._wrap_up()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return result
 
+    async def _until_ended_or_quiet(self, timeout_s: float) -> None:
+        """Wait for the end, or for `timeout_s` without any message from the realtime side.
+
+        One timer per quiet period, not one per message: re-arming a timer on every turn would
+        cost two history events per message (a five-minute call must stay well under 200).
+        When the timer fires, the call was only quiet if nothing arrived meanwhile.
+        """
+        while self._ended_signal is None:
+            remaining = timeout_s - (workflow.now() - self._last_heard).total_seconds()
+            if remaining <= 0:
+                # Nothing from the realtime side for a long time: its process or the stream is
+                # gone. Wrap up as dropped rather than wait forever.
+                self._ended_signal = EndedSignal(reason="inactivity")
+                return
+            try:
+                await workflow.wait_condition(
+                    lambda: self._ended_signal is not None, timeout=timedelta(seconds=remaining)
+                )
+            except TimeoutError:
+                pass  # re-check: messages may have come in while the timer ran
+
     # ------------------------------------------------------------- messages
 
     @workflow.signal(name="turns")
     def turns(self, batch: TurnBatch) -> None:
         """Record several turns at once (the realtime side sends one signal per exchange)."""
-        for sig in batch.turns[:MAX_BATCH]:
+        self._record_all(batch.turns)
+
+    def _record_all(self, turns: list[TurnSignal]) -> None:
+        for sig in turns[:MAX_BATCH]:
             if sig.source == "dtmf":
                 if self._fresh(sig.seq):
                     self._record(self._dtmf_turn(sig.text))
@@ -228,9 +258,9 @@ class CallWorkflow:
         """Whether a turn is new (not a re-send of one already recorded)."""
         if seq is None:
             return True
-        if seq <= self._last_seq:
+        if seq in self._seqs:
             return False
-        self._last_seq = seq
+        self._seqs.add(seq)
         return True
 
     def _record(self, sig: TurnSignal) -> None:
@@ -286,6 +316,7 @@ class CallWorkflow:
     async def tool(self, req: ToolRequest) -> ToolResult:
         """Run one tool for the brain, through the identity gate; always returns a result."""
         state = self._state
+        self._record_all(req.turns)  # what was said before the tool, in order
         self._touch()
         async with self._tool_lock:
             if self._ended_signal is not None:
@@ -625,6 +656,7 @@ class CallWorkflow:
 
     def _touch(self) -> None:
         self._activity_seq += 1
+        self._last_heard = workflow.now()
 
     def _duration_s(self) -> int:
         return max(0, int((workflow.now() - self._input.started_at).total_seconds()))

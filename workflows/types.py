@@ -47,6 +47,9 @@ class ToolRequest(BaseModel):
 
     name: str
     arguments: dict[str, Any] = Field(default_factory=dict)
+    # Turns not yet recorded (the caller's request that led to this tool): recorded first, so a
+    # turn followed by a tool costs the history one update instead of a signal and an update.
+    turns: list[TurnSignal] = Field(default_factory=list)
 
 
 class ToolResult(BaseModel):
@@ -193,3 +196,6 @@ class CallResult(BaseModel):
     turns: int
     tool_calls: int
     usage: CallUsage | None = None
+
+
+ToolRequest.model_rebuild()  # `turns` names TurnSignal, defined after it
