@@ -337,6 +337,7 @@ class Runner:
             line, keys = self._answer(sc, agent, used)
         if phone.closed.is_set() and report.ends_with is None:
             twiml = await phone.follow_action()
+            self._show_rest(phone, twiml)
             report.ends_with = (
                 "hangup"
                 if "<Hangup" in twiml
@@ -350,6 +351,16 @@ class Runner:
             await phone.hang_up()
             report.ends_with = "caller hung up"
         report.handle_time_s = round(phone._now(), 1)
+
+    def _show_rest(self, phone: PhoneCall, twiml: str) -> None:
+        """What the workflow did to the live call over Twilio REST (the sandbox plays Twilio)."""
+        if phone.rest_completed:
+            self.out("   → Twilio REST: the workflow completed the call (hang-up)")
+        elif phone.redirect_twiml is not None:
+            self.out(f"   → Twilio REST: the workflow redirected the call to {twiml}")
+            if phone.whisper_twiml:
+                said = re.sub(r"<[^>]+>", " ", phone.whisper_twiml).split()
+                self.out(f"   → the person who answers hears first: {' '.join(said)}")
 
     def _answer(self, sc: Scenario, agent: str, used: set[int]) -> tuple[str | None, str | None]:
         for i, reply in enumerate(sc.replies):
