@@ -29,6 +29,7 @@ from callengine.devserver import DevServerConfig, ensure_search_attributes, temp
 from callengine.temporal import DATA_CONVERTER  # noqa: E402
 
 TASK_QUEUE = "calls-bench"
+BACKEND_URLS = ("SHOPIFY_BASE_URL", "ZENDESK_BASE_URL", "CRM_BASE_URL", "SCHEDULING_BASE_URL")
 
 
 def free_port() -> int:
@@ -62,6 +63,27 @@ class BenchStack:
     task_queue: str = TASK_QUEUE
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
+    def api_env(self, port: int, **extra: str) -> dict[str, str]:
+        """The environment of an API process on `port` that uses this stack."""
+        return {
+            **os.environ,
+            "TEMPORAL_ADDRESS": self.client.service_client.config.target_host,
+            "CALLENGINE_TASK_QUEUE": self.task_queue,
+            "CALLENGINE_API_PORT": str(port),
+            "CALLENGINE_PUBLIC_URL": f"http://127.0.0.1:{port}",
+            **{k: self.sandbox_url for k in BACKEND_URLS},
+            **extra,
+        }
+
+    async def api_ready(self, url: str, limit_s: float) -> None:
+        """Wait until the API process answers `/healthz` (its models load at start-up)."""
+
+        async def healthy() -> bool:
+            async with httpx.AsyncClient() as h:
+                return (await h.get(url + "/healthz")).is_success
+
+        await wait_for(healthy, limit_s)
+
     def cpu(self) -> dict[str, float]:
         return {name: cpu_seconds(p.pid) for name, p in self.procs.items()} | {
             "bench_client": cpu_seconds(os.getpid())
@@ -89,10 +111,7 @@ async def bench_stack() -> AsyncIterator[BenchStack]:
         **os.environ,
         "TEMPORAL_ADDRESS": address,
         "CALLENGINE_TASK_QUEUE": TASK_QUEUE,
-        **{
-            k: sandbox_url
-            for k in ("SHOPIFY_BASE_URL", "ZENDESK_BASE_URL", "CRM_BASE_URL", "SCHEDULING_BASE_URL")
-        },
+        **{k: sandbox_url for k in BACKEND_URLS},
     }
 
     def spawn(cmd: list[str], quiet: bool = True) -> subprocess.Popen[bytes]:

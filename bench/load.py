@@ -35,6 +35,7 @@ import sys
 import time
 import xml.etree.ElementTree as ET
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -64,7 +65,7 @@ CUSTOMERS = [
 REQUESTS = ["Where is my order?", "What's my account balance?", "What are your opening hours?"]
 
 
-def pct(values: list[float], q: float) -> float | None:
+def pct(values: Sequence[float], q: float) -> float | None:
     if not values:
         return None
     s = sorted(values)
@@ -267,7 +268,7 @@ class FakeLine:
             if self.confused > 2:
                 return "No, that's all. Thanks, bye."
         if "zip" in h:
-            return self.customer["zip"]
+            return str(self.customer["zip"])
         if "order number" in h:
             return str(self.order["id"])
         if re.search(r"\bright\?|, right|correct\?", h):
@@ -469,28 +470,10 @@ async def main(args: argparse.Namespace) -> None:
     url = f"http://127.0.0.1:{port}"
     report: dict[str, Any] = {"ramp": [], "sustained": None}
     async with bench_stack() as stack, httpx.AsyncClient() as http:
-        env = {
-            **os.environ,
-            "TEMPORAL_ADDRESS": stack.client.service_client.config.target_host,
-            "CALLENGINE_TASK_QUEUE": stack.task_queue,
-            "CALLENGINE_API_PORT": str(port),
-            "CALLENGINE_PUBLIC_URL": url,
-            "CALLENGINE_LOG_FORMAT": "text",
-            **{
-                k: stack.sandbox_url
-                for k in ("SHOPIFY_BASE_URL", "ZENDESK_BASE_URL", "CRM_BASE_URL", "SCHEDULING_BASE_URL")
-            },
-        }
+        env = stack.api_env(port, CALLENGINE_LOG_FORMAT="text")
         api = start_load_server(env, port)
         stack.procs["api"] = api
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if (await http.get(url + "/healthz")).is_success:
-                    break
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.2)
+        await stack.api_ready(url, 60)
         ticker = Ticker()
         tick = asyncio.create_task(ticker.run())
         idle = {"api": rss_mb(api.pid), "worker": rss_mb(stack.procs["worker"].pid)}

@@ -24,7 +24,6 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -102,28 +101,10 @@ async def main() -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     async with bench_stack() as stack, httpx.AsyncClient() as http:
-        env = {
-            **os.environ,
-            "TEMPORAL_ADDRESS": stack.client.service_client.config.target_host,
-            "CALLENGINE_TASK_QUEUE": stack.task_queue,
-            "CALLENGINE_API_PORT": str(port),
-            "CALLENGINE_PUBLIC_URL": url,
-            "CALLENGINE_BRAIN": "offline",
-            **{
-                k: stack.sandbox_url
-                for k in ("SHOPIFY_BASE_URL", "ZENDESK_BASE_URL", "CRM_BASE_URL", "SCHEDULING_BASE_URL")
-            },
-        }
+        env = stack.api_env(port, CALLENGINE_BRAIN="offline")
         api = start_api(env)
         stack.procs["api"] = api
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if (await http.get(url + "/healthz")).is_success:
-                    break
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.2)
+        await stack.api_ready(url, 120)
         phone_v2v: list[float] = []
         greetings: list[float] = []
         server: dict[str, list[float]] = {}

@@ -22,6 +22,7 @@ import uvicorn
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
+from callengine import caller_voice
 from callengine.devserver import DevServerConfig, temporal_binary
 from callengine.phone import PhoneCall
 from callengine.scenario import split_on_pauses
@@ -29,10 +30,13 @@ from callengine.server import build_app
 from callengine.settings import DEFAULT_SEED, BackendSettings, Settings
 from callengine.temporal import DATA_CONVERTER
 from callengine.worker import running_worker
+from realtime.audio import FRAME_BYTES, ulaw_to_pcm16
 from realtime.brain.select import brain_factory
 from realtime.session import MediaStreamHandler, Services, SessionConfig
+from realtime.stt.base import SttSession
 from realtime.stt.whisper import WhisperStt
 from realtime.tts.piper import PiperTts
+from realtime.vad import EnergyVad
 from sandbox import create_app
 
 ADMIN = {"Authorization": "Bearer dev-admin-token"}
@@ -204,6 +208,31 @@ def engine_settings(task_queue: str, sandbox: Sandbox) -> Settings:
     )
 
 
+def offline_services(
+    client: Client, settings: Settings, speech: tuple[WhisperStt, PiperTts], **config: Any
+) -> Services:
+    """What an engine under test shares: local speech, the offline brain, a patient silence prompt."""
+    stt, tts = speech
+    return Services(
+        client=client,
+        settings=settings,
+        stt=stt,
+        tts=tts,
+        make_brain=brain_factory("offline"),
+        config=SessionConfig(**({"silence_prompt_s": 30} | config)),
+    )
+
+
+async def push_utterance(session: SttSession, text: str) -> None:
+    """Feed a recognizer one spoken line (Piper caller voice) as Twilio frames, with VAD flags."""
+    vad = EnergyVad()
+    audio = caller_voice.say(text, lead_ms=300, tail_ms=700)
+    for i in range(0, len(audio) - FRAME_BYTES + 1, FRAME_BYTES):
+        frame = audio[i : i + FRAME_BYTES]
+        session.push(frame, vad.is_speech(ulaw_to_pcm16(frame)))
+        await asyncio.sleep(0.002)
+
+
 @asynccontextmanager
 async def running_engine(settings: Settings, services: Services, stt: WhisperStt) -> AsyncIterator[Engine]:
     """The API/realtime app served by uvicorn in the test's event loop (it shares the Temporal client)."""
@@ -225,16 +254,9 @@ async def running_engine(settings: Settings, services: Services, stt: WhisperStt
 async def engine(
     temporal_client: Client, worker: WorkerFactory, sandbox: Sandbox, speech: tuple[WhisperStt, PiperTts]
 ) -> AsyncIterator[Engine]:
-    stt, tts = speech
     async with worker() as tq:
         settings = engine_settings(tq, sandbox)
-        services = Services(
-            client=temporal_client,
-            settings=settings,
-            stt=stt,
-            tts=tts,
-            make_brain=brain_factory("offline"),
-            config=SessionConfig(silence_prompt_s=30),
-        )
-        async with running_engine(settings, services, stt) as engine:
+        async with running_engine(
+            settings, offline_services(temporal_client, settings, speech), speech[0]
+        ) as engine:
             yield engine

@@ -17,7 +17,6 @@ from callengine import caller_voice
 from callengine.calls import Call
 from callengine.network import PhoneNetwork
 from callengine.phone import PhoneCall
-from realtime.audio import FRAME_BYTES, ulaw_to_pcm16
 from realtime.brain.base import Brain, CallContext
 from realtime.brain.fallback import FallbackBrain
 from realtime.brain.llm import LlmBrain, LlmSettings
@@ -31,8 +30,7 @@ from realtime.stt.whisper import WhisperStt
 from realtime.tts.elevenlabs import ElevenLabsSettings, ElevenLabsTts
 from realtime.tts.failover import FailoverTts
 from realtime.tts.piper import PiperTts
-from realtime.vad import EnergyVad
-from tests.conftest import Engine, Sandbox, WorkerFactory, engine_settings, running_engine
+from tests.conftest import Engine, Sandbox, WorkerFactory, engine_settings, push_utterance, running_engine
 from tests.fakes.deepgram_server import API_KEY as DG_KEY
 from tests.fakes.deepgram_server import FakeDeepgram, fake_deepgram, fake_deepgram_server
 from tests.fakes.elevenlabs_server import API_KEY as EL_KEY
@@ -67,15 +65,6 @@ def test_selection_follows_keys_and_overrides() -> None:
     assert make_tts(cloud | {"CALLENGINE_TTS": "piper"}).name == "piper"
     with pytest.raises(ValueError, match="CALLENGINE_STT"):
         make_stt({"CALLENGINE_STT": "watson"})
-
-
-async def push_utterance(session: FailoverSession, text: str) -> None:
-    vad = EnergyVad()
-    audio = caller_voice.say(text, lead_ms=300, tail_ms=700)
-    for i in range(0, len(audio) - FRAME_BYTES + 1, FRAME_BYTES):
-        frame = audio[i : i + FRAME_BYTES]
-        session.push(frame, vad.is_speech(ulaw_to_pcm16(frame)))
-        await asyncio.sleep(0.002)
 
 
 @pytest.mark.parametrize("fault", ["reject_with", "hang", "drop"])

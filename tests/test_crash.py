@@ -34,11 +34,16 @@ from callengine.phone import PhoneCall
 from callengine.settings import DEFAULT_SEED, DEV_TWILIO_AUTH_TOKEN, REPO_ROOT
 from callengine.temporal import DATA_CONVERTER
 from callengine.worker import running_worker
-from realtime.brain.select import brain_factory
-from realtime.session import Services, SessionConfig
 from realtime.stt.whisper import WhisperStt
 from realtime.tts.piper import PiperTts
-from tests.conftest import Sandbox, WorkerFactory, engine_settings, free_port, running_engine
+from tests.conftest import (
+    Sandbox,
+    WorkerFactory,
+    engine_settings,
+    free_port,
+    offline_services,
+    running_engine,
+)
 
 SEED = json.loads(DEFAULT_SEED.read_text())
 MARIA = SEED["customers"][0]
@@ -204,19 +209,11 @@ async def test_the_temporal_server_restarts_mid_call(
 ) -> None:
     cfg = restartable_temporal.cfg
     client = await Client.connect(cfg.address, namespace=cfg.namespace, data_converter=DATA_CONVERTER)
-    stt, tts = speech
     settings = engine_settings("calls-restart", sandbox)
-    services = Services(
-        client=client,
-        settings=settings,
-        stt=stt,
-        tts=tts,
-        make_brain=brain_factory("offline"),
-        config=SessionConfig(silence_prompt_s=60, silence_goodbye_s=60),
-    )
+    services = offline_services(client, settings, speech, silence_prompt_s=60, silence_goodbye_s=60)
     async with (
         running_worker(client, settings.task_queue, settings.backends),
-        running_engine(settings, services, stt) as engine,
+        running_engine(settings, services, speech[0]) as engine,
     ):
         phone = engine.phone(MARIA["phone"])
         await phone.dial()

@@ -44,7 +44,7 @@ from realtime.tts.elevenlabs import ElevenLabsSettings, ElevenLabsTts
 from realtime.tts.failover import FailoverTts
 from realtime.tts.piper import PiperTts
 from realtime.vad import EnergyVad
-from tests.conftest import Sandbox, free_port
+from tests.conftest import Sandbox, free_port, push_utterance
 from tests.fakes.deepgram_server import API_KEY as DG_KEY
 from tests.fakes.deepgram_server import FakeDeepgram, fake_deepgram, fake_deepgram_server
 from tests.fakes.elevenlabs_server import API_KEY as EL_KEY
@@ -85,15 +85,6 @@ def timed(provider: str, role: str, op: str) -> float:
 
 
 # ---------------------------------------------------------------- provider metrics
-
-
-async def push_utterance(session: FailoverSession, text: str) -> None:
-    vad = EnergyVad()
-    audio = caller_voice.say(text, lead_ms=300, tail_ms=700)
-    for i in range(0, len(audio) - FRAME_BYTES + 1, FRAME_BYTES):
-        frame = audio[i : i + FRAME_BYTES]
-        session.push(frame, vad.is_speech(ulaw_to_pcm16(frame)))
-        await asyncio.sleep(0.002)
 
 
 async def test_stt_failover_is_one_error_one_failover_and_a_local_decode(

@@ -20,11 +20,9 @@ from callengine.calls import Call, new_call_sid
 from callengine.network import PhoneNetwork
 from callengine.phone import PhoneCall
 from callengine.settings import BackendSettings
-from realtime.brain.select import brain_factory
-from realtime.session import Services, SessionConfig
 from realtime.stt.whisper import WhisperStt
 from realtime.tts.piper import PiperTts
-from tests.conftest import ADMIN, Sandbox, WorkerFactory, engine_settings, running_engine
+from tests.conftest import ADMIN, Sandbox, WorkerFactory, engine_settings, offline_services, running_engine
 
 HUMAN = "+14155550199"
 CALLER = "+14155550101"
@@ -164,20 +162,13 @@ async def test_workflow_hang_up_is_recorded_and_a_dead_twilio_is_survived(
 async def test_a_voice_call_is_transferred_over_rest_with_a_whisper(
     temporal_client: Client, worker: WorkerFactory, sandbox: Sandbox, speech: tuple[WhisperStt, PiperTts]
 ) -> None:
-    stt, tts = speech
     port_settings = engine_settings("unused", sandbox)
     # The worker's Twilio activity points the whisper at this engine's public URL.
     async with worker(api_public_url=port_settings.public_url) as tq:
         settings = dataclasses.replace(port_settings, task_queue=tq, telephony="rest", human_queue=HUMAN)
-        services = Services(
-            client=temporal_client,
-            settings=settings,
-            stt=stt,
-            tts=tts,
-            make_brain=brain_factory("offline"),
-            config=SessionConfig(silence_prompt_s=30),
-        )
-        async with running_engine(settings, services, stt) as engine:
+        async with running_engine(
+            settings, offline_services(temporal_client, settings, speech), speech[0]
+        ) as engine:
             network = PhoneNetwork(sandbox.url)
             phone = PhoneCall(engine.url, settings.twilio_auth_token, caller=CALLER, network=network)
             await phone.dial()
