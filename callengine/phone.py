@@ -208,7 +208,14 @@ class PhoneCall:
         self._outgoing.extend(frames)
         start = self._now()
         if wait:
-            await self._sent_all.wait()
+            # The engine may end the call mid-sentence: then the rest is never sent.
+            sent = asyncio.ensure_future(self._sent_all.wait())
+            gone = asyncio.ensure_future(self.closed.wait())
+            try:
+                await asyncio.wait({sent, gone}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                sent.cancel()
+                gone.cancel()
         return start
 
     async def press(self, digits: str) -> None:

@@ -70,6 +70,16 @@ def complete_answer(question: str, heard: str) -> bool:
     return any(found)
 
 
+def keys_complete(question: str, digits: str) -> bool:
+    """Whether keyed digits already answer the question (a ZIP, a phone number): no gap to wait."""
+    q = question.lower()
+    if "zip" in q:
+        return len(digits) == 5
+    if "phone" in q:
+        return len(digits) == 10 or (len(digits) == 11 and digits.startswith("1"))
+    return False  # order numbers vary in length: the gap or `#` ends them
+
+
 class CallOver(Exception):
     """Raised inside the call's TaskGroup to end every task of the call."""
 
@@ -433,6 +443,9 @@ class CallSession:
             self._flush_dtmf(now)
             return
         self._dtmf += digit
+        if keys_complete(self._question, self._dtmf):
+            self._flush_dtmf(now)  # a whole ZIP is keyed: answer now, not after the 1.5 s gap
+            return
         if self._dtmf_task is not None:
             self._dtmf_task.cancel()
         self._dtmf_task = asyncio.get_running_loop().create_task(self._dtmf_timeout())

@@ -72,6 +72,19 @@ async def test_order_status_with_caller_id_and_read_back(
     assert conv.result.outcome == "resolved" and conv.result.intent == "order_status"
 
 
+async def test_a_caller_leaving_mid_step_is_let_go_and_followed_up(
+    temporal_client: Client, worker: WorkerFactory, sandbox: Sandbox
+) -> None:
+    async with worker() as tq:
+        conv = await converse(temporal_client, tq, "Hi, where is my order?", "Sorry, I have to go, bye.")
+    assert "billing ZIP" in conv.agent[1]
+    assert conv.agent[-2:] == [
+        "Okay. I'll note where we left off so someone can follow up.",
+        "Thanks for calling. Goodbye.",
+    ]
+    assert conv.result.outcome == "ticketed" and conv.result.ticket_ids  # the follow-up is real
+
+
 async def test_misheard_digits_are_corrected_by_read_back(
     temporal_client: Client, worker: WorkerFactory, sandbox: Sandbox
 ) -> None:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from realtime.brain import slots
+from realtime.session import complete_answer, keys_complete
 
 # --- digit runs --------------------------------------------------------------
 
@@ -417,3 +418,32 @@ def test_afternoon_and_evening_bounds() -> None:
 
 def test_no_options() -> None:
     assert slots.match_time("the first one", [], TODAY) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "done"),
+    [
+        ("For security, what's the billing ZIP code?", "nine four one oh three", True),
+        ("For security, what's the billing ZIP code?", "nine four one", False),
+        ("What's the phone number on the account?", "four one five five five five oh one oh one", True),
+        ("What's the order number?", "one oh four eight two", True),
+        ("What's the order number?", "one oh four", False),
+    ],
+)
+def test_a_complete_spoken_answer_ends_the_turn_early(question: str, text: str, done: bool) -> None:
+    assert complete_answer(question, text) is done
+
+
+@pytest.mark.parametrize(
+    ("question", "keys", "done"),
+    [
+        ("Please say or key in the five-digit billing ZIP code.", "94103", True),
+        ("Please say or key in the five-digit billing ZIP code.", "9410", False),
+        ("What's the phone number on the account?", "4155550101", True),
+        ("What's the phone number on the account?", "14155550101", True),
+        ("What's the phone number on the account?", "415555", False),
+        ("What's the order number? You can key it in.", "10482", False),  # any length: wait for the gap or #
+    ],
+)
+def test_a_complete_keyed_answer_needs_no_gap(question: str, keys: str, done: bool) -> None:
+    assert keys_complete(question, keys) is done

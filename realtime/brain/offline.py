@@ -52,6 +52,8 @@ ANYTHING_ELSE = "Anything else I can help with?"
 _BYE = re.compile(
     r"\b(bye|goodbye|that'?s (all|it|everything)|nothing else|no thanks|i'?m (good|done|all set))\b"
 )
+# Leaving in the middle of a step ("bye" at the ZIP question): unlike "no thanks", never an answer.
+_LEAVING = re.compile(r"\b(bye|goodbye|bye-bye|i (have|need|gotta) (to )?go|gotta go|never ?mind)\b")
 _MOST_RECENT = re.compile(r"\b(recent|latest|last|newest|don'?t (know|have)|not sure|no idea|can'?t find)\b")
 _THIRD_PARTY = re.compile(
     r"\bC\d{4,}\b|\b(someone|somebody) else'?s\b|\banother (customer|person)'?s?\b|"
@@ -201,6 +203,13 @@ class OfflineBrain(Brain):
             Stage.DETAILS: self._on_details,
         }.get(d.stage)
         if handler is None:
+            return
+        if d.stage not in (Stage.INTENT, Stage.ANYTHING_ELSE) and _LEAVING.search(text.lower()):
+            # The caller is leaving mid-step: no more questions. What is open gets a follow-up
+            # ticket at wrap-up (the call ends unresolved), and the caller is told so.
+            yield Say("Okay. I'll note where we left off so someone can follow up.")
+            async for ev in self._goodbye():
+                yield ev
             return
         # A clear new request in the middle of a step (no value given) switches topic.
         if d.stage not in (Stage.INTENT, Stage.ANYTHING_ELSE, Stage.DETAILS):
