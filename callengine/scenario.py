@@ -357,7 +357,8 @@ class Runner:
         if phone.rest_completed:
             self.out("   → Twilio REST: the workflow completed the call (hang-up)")
         elif phone.redirect_twiml is not None:
-            self.out(f"   → Twilio REST: the workflow redirected the call to {twiml}")
+            shown = re.sub(r"^<\?xml[^>]*\?>", "", twiml.strip())
+            self.out(f"   → Twilio REST: the workflow redirected the call to {shown}")
             if phone.whisper_twiml:
                 said = re.sub(r"<[^>]+>", " ", phone.whisper_twiml).split()
                 self.out(f"   → the person who answers hears first: {' '.join(said)}")
