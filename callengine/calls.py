@@ -138,8 +138,7 @@ class Call:
         latency: TurnLatency | None = None,
     ) -> None:
         """Record one utterance."""
-        await self.handle.signal(
-            CallWorkflow.turn,
+        await self.record(
             TurnSignal.model_validate(
                 {
                     "speaker": speaker,
@@ -150,7 +149,7 @@ class Call:
                     "interrupted": interrupted,
                     "latency": latency,
                 }
-            ),
+            )
         )
 
     async def record(self, turn: TurnSignal) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import socket
 import threading
 import uuid
@@ -23,6 +24,7 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from callengine import caller_voice
+from callengine.calls import Call, new_call_sid
 from callengine.devserver import DevServerConfig, temporal_binary
 from callengine.phone import PhoneCall
 from callengine.scenario import split_on_pauses
@@ -149,6 +151,26 @@ async def sandbox(sandbox_server: SandboxServer) -> AsyncIterator[Sandbox]:
         await box.reset()
         yield box
         await http.delete(f"{sandbox_server.url}/_admin/faults", headers=ADMIN)
+
+
+# Maria calls from her own number in most tests: the seed's first customer.
+MARIA: dict[str, Any] = json.loads(DEFAULT_SEED.read_text())["customers"][0]
+OUR_NUMBER = "+18005550100"
+
+
+async def start_call(client: Client, task_queue: str, caller: str = MARIA["phone"], **kw: Any) -> Call:
+    """A call's workflow, started as the realtime side starts it (a fresh Call SID)."""
+    return await Call.start(
+        client, task_queue, call_sid=new_call_sid(), caller_number=caller, called_number=OUR_NUMBER, **kw
+    )
+
+
+async def verify_maria(call: Call) -> None:
+    """Identify Maria by caller ID and verify her billing ZIP, as the brain would."""
+    found = await call.tool("identify_customer", use_caller_id=True)
+    assert found.ok and found.data["found"] is True
+    verified = await call.tool("verify_customer", zip=MARIA["zip"])
+    assert verified.ok and verified.data == {"verified": True, "first_name": "Maria"}
 
 
 WorkerFactory = Callable[..., AbstractAsyncContextManager[str]]

@@ -8,27 +8,15 @@ from typing import Any
 import pytest
 from temporalio.client import Client
 
-from callengine.calls import Call, new_call_sid
+from callengine.calls import Call
 from callengine.settings import DEFAULT_SEED
-from tests.conftest import Sandbox, WorkerFactory
+from tests.conftest import Sandbox, WorkerFactory, verify_maria
+from tests.conftest import start_call as start
 
 SEED = json.loads(DEFAULT_SEED.read_text())
 MARIA = SEED["customers"][0]
 OTHER_ORDER = next(o for o in SEED["orders"] if o["customer_id"] != MARIA["id"])
 OTHER = next(c for c in SEED["customers"] if c["id"] == OTHER_ORDER["customer_id"])
-
-
-async def start(client: Client, task_queue: str, caller: str = MARIA["phone"], **kw: Any) -> Call:
-    return await Call.start(
-        client, task_queue, call_sid=new_call_sid(), caller_number=caller, called_number="+18005550100", **kw
-    )
-
-
-async def verify_maria(call: Call) -> None:
-    found = await call.tool("identify_customer", use_caller_id=True)
-    assert found.ok and found.data["found"] is True
-    verified = await call.tool("verify_customer", zip=MARIA["zip"])
-    assert verified.ok and verified.data == {"verified": True, "first_name": "Maria"}
 
 
 def leaks(result: Any, customer: dict[str, Any]) -> list[str]:

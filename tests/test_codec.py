@@ -25,7 +25,6 @@ from temporalio.worker import Replayer
 
 from api.app import create_app
 from api.codec import CodecServerConfig, ui_origins
-from callengine.calls import Call, new_call_sid
 from callengine.codec import (
     CodecConfigError,
     CodecError,
@@ -39,7 +38,7 @@ from callengine.devserver import DevServerConfig, DevServerConfigError
 from callengine.settings import DEFAULT_SEED, REPO_ROOT, Settings
 from callengine.temporal import data_converter
 from tests import TEST_CODEC_KEYS, TEST_CODEC_TOKEN
-from tests.conftest import Sandbox, WorkerFactory
+from tests.conftest import Sandbox, WorkerFactory, start_call
 from workflows import CallWorkflow
 
 SEED = json.loads(DEFAULT_SEED.read_text())
@@ -345,13 +344,7 @@ async def test_a_finished_calls_raw_history_holds_no_personal_data(
     temporal_client: Client, worker: WorkerFactory, sandbox: Sandbox, api: httpx.AsyncClient
 ) -> None:
     async with worker() as tq:
-        call = await Call.start(
-            temporal_client,
-            tq,
-            call_sid=new_call_sid(),
-            caller_number=MARIA["phone"],
-            called_number="+18005550100",
-        )
+        call = await start_call(temporal_client, tq)
         await call.turn("caller", f"Hi, this is {MARIA['name']}, my e-mail is {MARIA['email']}.")
         bad = await call.tool("identify_customer", email=MARIA["email"], phone=MARIA["phone"])
         assert not bad.ok  # two ways at once: refused, with the caller's input in the request

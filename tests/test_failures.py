@@ -46,7 +46,7 @@ from callengine.chat import ChatOutcome, run_chat
 from callengine.settings import DEFAULT_SEED, REPO_ROOT
 from callengine.temporal import DATA_CONVERTER
 from realtime.brain.offline import OfflineBrain
-from tests.conftest import ADMIN, Sandbox, WorkerFactory
+from tests.conftest import ADMIN, Sandbox, WorkerFactory, start_call, verify_maria
 from workflows import CallWorkflow
 from workflows.call import READ_OPTIONS
 
@@ -163,21 +163,6 @@ def worker_processes(temporal_client: Client, sandbox: Sandbox, tmp_path: Path) 
 
 
 # ------------------------------------------------------------------ helpers
-
-
-async def start_call(client: Client, task_queue: str) -> Call:
-    return await Call.start(
-        client,
-        task_queue,
-        call_sid=new_call_sid(),
-        caller_number=MARIA["phone"],
-        called_number="+18005550100",
-    )
-
-
-async def verify_maria(call: Call) -> None:
-    assert (await call.tool("identify_customer", use_caller_id=True)).data["found"]
-    assert (await call.tool("verify_customer", zip=MARIA["zip"])).data["verified"]
 
 
 async def history_events(handle: WorkflowHandle[Any, Any]) -> list[Any]:

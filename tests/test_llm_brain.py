@@ -19,13 +19,14 @@ from typing import Any
 
 from temporalio.client import Client
 
-from callengine.calls import Call, new_call_sid
+from callengine.calls import Call
 from callengine.settings import DEFAULT_SEED
 from realtime.brain import prompt
 from realtime.brain.base import Brain, BrainEvent, CallContext, CallerInput, Say, ToolUsed, TurnDone
 from realtime.brain.fallback import FIRST_EVENT_TIMEOUT, FallbackBrain
 from realtime.brain.llm import LlmBrain, LlmSettings, SentenceSplitter
 from tests.conftest import Sandbox, WorkerFactory
+from tests.conftest import start_call as start
 from tests.fakes.openai_server import API_KEY, FakeOpenAI, fake_openai, fake_openai_server
 from workflows.tools import TOOLS
 from workflows.types import ToolResult
@@ -65,16 +66,6 @@ def offline_brain(ctx: CallContext) -> Brain:
 
 def settings(fake: FakeOpenAI) -> LlmSettings:
     return LlmSettings(api_key=API_KEY, base_url=fake.base_url, model="gpt-4o-mini")
-
-
-async def start(client: Client, task_queue: str) -> Call:
-    return await Call.start(
-        client,
-        task_queue,
-        call_sid=new_call_sid(),
-        caller_number=MARIA["phone"],
-        called_number="+18005550100",
-    )
 
 
 class Conversation:

@@ -13,7 +13,7 @@ from temporalio.client import Client
 from callengine.chat import ChatOutcome, run_chat
 from callengine.settings import DEFAULT_SEED
 from realtime.brain.offline import OfflineBrain
-from tests.conftest import ADMIN, Sandbox, WorkerFactory
+from tests.conftest import ADMIN, Sandbox, WorkerFactory, start_call
 
 SEED = json.loads(DEFAULT_SEED.read_text())
 MARIA = SEED["customers"][0]
@@ -368,18 +368,11 @@ async def test_failed_lookup_is_said_plainly_and_ticketed(
 async def test_taking_over_mid_call_resumes_at_the_zip_question(
     temporal_client: Client, worker: WorkerFactory, sandbox: Sandbox
 ) -> None:
-    from callengine.calls import Call, new_call_sid
     from callengine.chat import context_for
     from realtime.brain.base import CallerInput, Say
 
     async with worker() as tq:
-        call = await Call.start(
-            temporal_client,
-            tq,
-            call_sid=new_call_sid(),
-            caller_number=MARIA["phone"],
-            called_number="+18005550100",
-        )
+        call = await start_call(temporal_client, tq)
         # Another brain (the LLM, before it failed) matched the caller and asked for the ZIP.
         await call.turn("agent", "What's the billing ZIP?", intent="account", confidence=0.9)
         assert (await call.tool("identify_customer", use_caller_id=True)).data["found"]

@@ -10,20 +10,15 @@ from typing import Any
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
-from callengine.calls import Call, new_call_sid
+from callengine.calls import Call
 from callengine.settings import DEFAULT_SEED
 from realtime.signals import TurnWriter
 from tests.conftest import Sandbox, WorkerFactory
+from tests.conftest import start_call as start
 from workflows.types import TurnSignal
 
 SEED = json.loads(DEFAULT_SEED.read_text())
 MARIA = SEED["customers"][0]
-
-
-async def start(client: Client, tq: str) -> Call:
-    return await Call.start(
-        client, tq, call_sid=new_call_sid(), caller_number=MARIA["phone"], called_number="+18005550100"
-    )
 
 
 def turn(speaker: str, text: str, **kw: Any) -> TurnSignal:
