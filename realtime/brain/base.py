@@ -34,6 +34,9 @@ class CallerInput:
     text: str
     source: Source = "speech"
     stt_confidence: float | None = None
+    # What the caller did not hear of the agent's previous reply because they talked over it:
+    # "sorry, what was the balance?" must be answerable even though the words were never heard.
+    missed: str = ""
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,8 @@ class Say:
     """One speakable chunk (a sentence or two)."""
 
     text: str
+    # A repeat for a caller who asked to hear it again: spoken slower (the TTS honours it).
+    slow: bool = False
 
 
 @dataclass(frozen=True)
