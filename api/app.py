@@ -20,6 +20,7 @@ from starlette.background import BackgroundTask
 from starlette.datastructures import FormData
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
+from activities import validation
 from api import fallback, openapi_docs, twiml
 from api.codec import CodecServerConfig, codec_router
 from api.forms import read_form
@@ -45,6 +46,14 @@ class MediaHandler(Protocol):
     async def __call__(self, websocket: WebSocket) -> None:
         """Serve the stream until it ends."""
         ...
+
+
+def _ticket_id(value: str) -> str | None:
+    """The handoff ticket named in the whisper URL: an opaque help-desk id, or None if unusable."""
+    try:
+        return validation.opaque_id(value)
+    except ValueError:
+        return None
 
 
 def _sid(value: str | None) -> str | None:
@@ -254,9 +263,7 @@ def create_app(
         if isinstance(form, Response):
             return form
         call_sid = _sid(request.query_params.get("CallSid"))
-        ticket = request.query_params.get("ticket", "")
-        # isascii: str.isdigit() is also true of "²", which int() refuses.
-        ticket_id = int(ticket) if ticket.isascii() and ticket.isdigit() and len(ticket) < 12 else None
+        ticket_id = _ticket_id(request.query_params.get("ticket", ""))
         state = await access.state(call_sid, temporal_timeout_s) if call_sid is not None else None
         return _counted("whisper", _xml(twiml.whisper(state, ticket_id)))
 

@@ -380,7 +380,7 @@ class CallWorkflow:
         data = out.model_dump(mode="json")
         data["_note"] = spec.note(out)
         if spec.name == "create_ticket":
-            self._state.ticket_ids.append(int(data["ticket_id"]))
+            self._state.ticket_ids.append(str(data["ticket_id"]))
         return ToolResult(tool=spec.name, ok=True, data=data)
 
     async def _identify(self, args: Any) -> ToolResult:
@@ -514,7 +514,7 @@ class CallWorkflow:
                         call_sid=inp.call_sid,
                         target=inp.human_queue,
                         caller_id=inp.called_number or None,
-                        ticket_id=int(ticket) if ticket is not None else None,
+                        ticket_id=str(ticket) if ticket is not None else None,
                     ),
                     summary=f"transfer to {inp.human_queue}",
                     **PHONE_OPTIONS,
