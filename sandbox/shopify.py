@@ -39,8 +39,10 @@ STATUS_MAP: dict[str, tuple[str, str | None, str | None]] = {
     "cancelled": ("voided", None, None),
     "refunded": ("refunded", "fulfilled", "delivered"),
 }
-# A status the emulator does not know: paid, nothing shipped yet (the shop's word says the rest).
+# A status the emulator does not know: paid, and in transit if the seed gives a carrier or a
+# tracking number ("delayed" with DHL), else nothing shipped yet; the shop's word says the rest.
 UNKNOWN_STATUS = ("paid", None, None)
+UNKNOWN_STATUS_SHIPPED = ("paid", "fulfilled", "in_transit")
 # Shopify's `status` filter over the seed statuses: (only these, or None for any; not these).
 # An unknown status word counts as open: the order is neither cancelled nor closed.
 _CLOSED = frozenset({"delivered", "refunded"})
@@ -63,7 +65,9 @@ def _shopify_time(value: str) -> str:
 
 def render_order(order: OrderRow, refunds: list[RefundRow]) -> JSON:
     """An order in Shopify's shape (with its `refunds`, as Shopify embeds them), plus `callengine_status`."""
-    financial, fulfillment, shipment = STATUS_MAP.get(order.status, UNKNOWN_STATUS)
+    shipped = order.carrier is not None or order.tracking is not None
+    unknown = UNKNOWN_STATUS_SHIPPED if shipped else UNKNOWN_STATUS
+    financial, fulfillment, shipment = STATUS_MAP.get(order.status, unknown)
     if 0 < order.refunded_cents < order.total_cents:
         financial = "partially_refunded"
     elif order.refunded_cents >= order.total_cents > 0:

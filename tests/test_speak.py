@@ -26,6 +26,13 @@ from realtime.brain import slots, speak
         ("1234567890123", "one two three, four five six, seven eight nine, oh one two three"),
         ("C1001", "C one oh oh one"),
         ("", ""),
+        # Other businesses' ids: letters as capitals, '#' and '-' dropped, long ones grouped.
+        ("#1001", "one oh oh one"),
+        ("SO-7781", "S O seven seven eight one"),
+        ("SO7701", "S O seven seven zero one"),  # the letter O is there: a zero is "zero"
+        ("a1b2c3", "A one B two C three"),
+        ("AP-900-B2", "A P, nine oh oh, B two"),
+        ("0035e00000AbC12QAE", "oh oh three, five E oh, oh oh oh, oh A B, C one two, Q A E"),
     ],
 )
 def test_say_digits(value: str, expected: str) -> None:
@@ -126,6 +133,10 @@ def test_say_slot(value: datetime, expected: str) -> None:
         ("refunded", "refunded"),
         ("Out for delivery", "out for delivery"),
         ("on_hold", "on hold"),  # unknown: its own words, nothing invented
+        ("ON-HOLD", "on hold"),
+        ("partially_refunded", "partially refunded"),
+        ("partiallyRefunded", "partially refunded"),
+        ("returned", "returned"),
     ],
 )
 def test_say_status(status: str, expected: str) -> None:
