@@ -20,7 +20,6 @@ from starlette.background import BackgroundTask
 from starlette.datastructures import FormData
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
-from activities import validation
 from api import fallback, openapi_docs, twiml
 from api.codec import CodecServerConfig, codec_router
 from api.forms import read_form
@@ -32,6 +31,7 @@ from realtime.metrics import ESCALATIONS, PROVIDER_ERRORS, REGISTRY, WEBHOOKS
 log = logging.getLogger(__name__)
 
 _CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
+_SAYABLE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 MEDIA_PATH = "/twilio/media"
 
 
@@ -49,11 +49,12 @@ class MediaHandler(Protocol):
 
 
 def _ticket_id(value: str) -> str | None:
-    """The handoff ticket named in the whisper URL: an opaque help-desk id, or None if unusable."""
-    try:
-        return validation.opaque_id(value)
-    except ValueError:
-        return None
+    """The handoff ticket named in the whisper URL, if it can be read out to the human.
+
+    Help-desk ids are opaque (Zendesk's are integers, others' `TCK-12`, UUIDs); the whisper
+    speaks it, so only plain ASCII letters, digits and `._-` are taken ("²" or markup never).
+    """
+    return value if _SAYABLE_ID.fullmatch(value) else None
 
 
 def _sid(value: str | None) -> str | None:

@@ -208,6 +208,14 @@ async def test_every_intent_runs_on_another_business_data(temporal_client: Clien
         assert moved.ok and moved.data["appointment_id"] == ANA_APPT, moved
         stolen = await call.tool("open_slots", appointment_id=BEN_APPT)
         assert stolen.error_code == "not_found"
+        # What cannot be an id or an order number is a validation error, never an outage.
+        for tool, args in (
+            ("open_slots", {"appointment_id": "x" * 129}),
+            ("open_slots", {"appointment_id": "AP\n900"}),
+            ("lookup_order", {"order_id": "S O"}),
+        ):
+            bad = await call.tool(tool, **args)
+            assert bad.error_code == "invalid_input", (tool, bad)
 
         # Knowledge: articles without KB ids.
         kb = await call.tool("search_knowledge", query="my earbuds will not pair")
