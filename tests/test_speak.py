@@ -46,6 +46,21 @@ def test_read_back_is_heard_back(value: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("name", "heard"),
+    [
+        ("SO-7781", "SO7781"),
+        ("A1B2C3", "A1B2C3"),
+        ("AP-900-B2", "AP900B2"),
+        ("#1001", "1001"),
+        ("B0O1", "B0O1"),
+    ],
+)
+def test_an_order_name_read_back_is_heard_back(name: str, heard: str) -> None:
+    # Another shop's order names: the read-back, repeated by the caller, is the same order number.
+    assert slots.order_number(speak.say_digits(name)) == heard
+
+
+@pytest.mark.parametrize(
     ("cents", "expected"),
     [
         (4250, "42 dollars and 50 cents"),

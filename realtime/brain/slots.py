@@ -370,7 +370,7 @@ def order_number(text: str) -> str | None:
 
 
 # An order name said with letters: single spelled letters, a short capitalised prefix ("SO"),
-# or a token mixing letters and digits ("A1B2C3"), next to digits (sandbox-free: any shop's).
+# or a token mixing letters and digits ("A1B2C3"), next to digits: any shop's naming scheme.
 _ORDER_TOKEN = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)*|\d+|[^\sA-Za-z\d]")
 _ORDER_JOINERS = frozenset({"-", "#", ".", ",", "/"})
 # Capitalised words that come before numbers without being part of an order name.
@@ -379,18 +379,23 @@ _NOT_PREFIXES = frozenset({"OK", "ID", "PIN", "ZIP", "UPS", "USPS", "DHL", "AM",
 _SUFFIXED = re.compile(r"\d+(st|nd|rd|th|am|pm|s)", re.I)
 
 
-def _order_piece(tokens: list[str], i: int, prev: str) -> str:
-    """What token `i` is inside a spoken order name: L(etter), M(ixed), D(igit), J(oiner) or "" (none)."""
+def _order_piece(tokens: list[str], i: int, prev: str, lettered: bool) -> str:
+    """What token `i` is inside a spoken order name: L(etter), D(igit), J(oiner) or "" (none).
+
+    `prev` is the previous token's piece, `lettered` whether the name so far has a letter.
+    """
     tok = tokens[i]
     nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
     if tok.isalpha():
         if len(tok) == 1:
+            if tok == "O" and prev == "D" and not lettered:
+                return "D"  # "one O four": among digits only, a zero (in "B zero O one", the letter)
             if prev == "L":
                 return "L"  # inside a spelled run, "O" is the letter: "S O seven…"
             if nxt.isalpha() and len(nxt) == 1 and tok not in "ai":
                 return "L"  # "A B 1 2 3 4" starts a spelled run (lower-case "a", "i" are words)
-            if tok.isupper() and tok not in "AIO":
-                return "L"  # "C 1001"; a lone "A" or "I" is a word, a lone "O" a zero
+            if tok.isupper():
+                return "L"  # "C 1001"; a lone leading "A", "I" or "O" is dropped later
         elif tok.isupper() and len(tok) <= 4 and tok not in _NOT_PREFIXES and (nxt.isdigit() or nxt == "-"):
             return "L"  # "SO-7781", "INV 2231": a capitalised prefix right before its number
         if tok.lower() in {"dash", "hyphen"}:
@@ -423,15 +428,19 @@ def _spelled_orders(text: str) -> list[str]:
     out: list[str] = []
     value, chunk, prev, has_letter = "", [], "", False
     for i in range(len(tokens) + 1):
-        piece = _order_piece(tokens, i, prev) if i < len(tokens) else ""
+        piece = _order_piece(tokens, i, prev, has_letter) if i < len(tokens) else ""
         if piece in ("D", "J"):
-            chunk.append(tokens[i])
+            # After a letter, "oh" is a zero even after a pause ("five E, oh oh three").
+            weak = has_letter and tokens[i].lower() in _WEAK_ZEROS
+            chunk.append("zero" if weak else tokens[i])
         elif piece == "L":
             value += "".join(digit_runs(" ".join(chunk))) + tokens[i].upper()
             chunk, has_letter = [], True
         else:
             value += "".join(digit_runs(" ".join(chunk)))
-            if has_letter and any(c.isdigit() for c in value):
+            # "A 10482", "I 10482": a lone leading A or I is a word, a lone O a zero: no letters.
+            lone = value[:1] in ("A", "I", "O") and sum(c.isalpha() for c in value) == 1
+            if has_letter and not lone and any(c.isdigit() for c in value):
                 out.append(value)
             value, chunk, has_letter = "", [], False
         prev = piece
