@@ -98,12 +98,12 @@ def order_name(order: dict[str, Any]) -> str:
     return validation.backend_id(order.get("id"), "Shopify")
 
 
-def spoken_form(name: str) -> str | None:
-    """What a caller says for an order name ("#SO-7781" → "SO7781"), or None if unsayable."""
+def spoken_form(order: dict[str, Any]) -> str | None:
+    """What a caller says for an order's name ("#SO-7781" → "SO7781"), or None if unsayable."""
     try:
-        return validation.order_id(name)
-    except ValueError:
-        return None
+        return validation.order_id(order_name(order))
+    except (ValueError, ApplicationError):
+        return None  # a name no caller could say (or none at all) matches nothing
 
 
 def summarize_order(order: dict[str, Any], refunded_cents: int = 0) -> OrderSummary:
@@ -163,13 +163,16 @@ class ShopifyOrders:
             ApplicationError: `InvalidInput` when it cannot be an order number.
         """
         wanted = validation.checked(validation.order_id, spoken)
+        # Shopify matches `name` loosely ("1001" finds "#1001"); the exact comparison is ours,
+        # on the spoken form. A shop whose names carry separators ("SO-7781") may need the
+        # name as written, which a caller's words cannot give: such shops want a prefix search.
         body = await self.api.call(
             "GET", "/orders.json", params={"name": wanted, "status": "any", "limit": "50"}
         )
         found = body.get("orders")
         if not isinstance(found, list):
             raise errors.unavailable("Shopify sent an order search without results")
-        return [o for o in found if isinstance(o, dict) and spoken_form(order_name(o)) == wanted]
+        return [o for o in found if isinstance(o, dict) and spoken_form(o) == wanted]
 
     async def owned_order(self, order_id: str, customer_id: str) -> dict[str, Any]:
         """The order if it belongs to `customer_id`; NotFound otherwise (same message either way)."""

@@ -135,6 +135,26 @@ def test_refund_policy() -> None:
     assert not cancelled.eligible and cancelled.reason == "not_refundable"
 
 
+def test_refund_policy_ignores_the_shops_status_words() -> None:
+    today = date(2026, 11, 25)
+    # Any shop's status word rides along; only money, dates and cancellation decide.
+    for word in ("on_hold", "partially_refunded", "returned", "delayed", "Wartend"):
+        decision = decide({**ORDER, "callengine_status": word}, 0, POLICY, today)
+        assert decision.reason == "within_policy", word
+    unpaid = decide({**ORDER, "financial_status": "authorized"}, 0, POLICY, today)
+    assert unpaid.reason == "not_refundable"  # nothing captured: nothing to give back
+    undated = decide({**ORDER, "created_at": None}, 0, POLICY, today)
+    assert not undated.eligible and undated.reason == "outside_window"  # a person decides
+
+
+def test_order_summary_names_the_order_as_the_shop_does() -> None:
+    named = {**ORDER, "name": "#SO-7781", "callengine_status": "on_hold"}
+    summary = summarize_order(named)
+    assert (summary.order_id, summary.status) == ("SO-7781", "on_hold")
+    assert summarize_order({**ORDER, "name": "#1001"}).order_id == "1001"
+    assert summarize_order(ORDER).order_id == "1"  # no name: the id
+
+
 def test_order_summary_works_from_plain_shopify_fields() -> None:
     order = {
         "id": 7,

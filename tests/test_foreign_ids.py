@@ -10,6 +10,7 @@ one write), never about phrasing.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 import uuid
@@ -32,7 +33,7 @@ SHOPIFY = {"X-Shopify-Access-Token": "dev-shopify-token"}
 SCHEDULING = {"Authorization": "Bearer dev-scheduling-token"}
 
 # Salesforce 18-character ids and a HubSpot integer id (as a string: ids are opaque).
-ANA = {
+ANA: dict[str, Any] = {
     "id": "0035e00000AbC12QAE",
     "name": "Ana Weber",
     "phone": "+4930123456701",
@@ -42,7 +43,7 @@ ANA = {
     "plan": "Komfort",
     "status": "on_hold",
 }
-BEN = {
+BEN: dict[str, Any] = {
     "id": "0035e00000XyZ98QAB",
     "name": "Ben Kraus",
     "phone": "+4930123456702",
@@ -52,7 +53,13 @@ BEN = {
     "plan": "Basis",
     "status": "active",
 }
-CARL = {**BEN, "id": "51", "name": "Carl Roth", "phone": "+4930123456703", "email": "carl@example.de"}
+CARL: dict[str, Any] = {
+    **BEN,
+    "id": "51",
+    "name": "Carl Roth",
+    "phone": "+4930123456703",
+    "email": "carl@example.de",
+}
 ANA_APPT = "3f2b8c1e-9d4a-4e2b-8f7a-1c2d3e4f5a6b"
 BEN_APPT = "9b1d2c3e-0000-4a4a-9f9f-abcdefabcdef"
 
@@ -209,11 +216,12 @@ async def test_every_intent_runs_on_another_business_data(temporal_client: Clien
         stolen = await call.tool("open_slots", appointment_id=BEN_APPT)
         assert stolen.error_code == "not_found"
         # What cannot be an id or an order number is a validation error, never an outage.
-        for tool, args in (
+        bad_inputs: list[tuple[str, dict[str, Any]]] = [
             ("open_slots", {"appointment_id": "x" * 129}),
             ("open_slots", {"appointment_id": "AP\n900"}),
             ("lookup_order", {"order_id": "S O"}),
-        ):
+        ]
+        for tool, args in bad_inputs:
             bad = await call.tool(tool, **args)
             assert bad.error_code == "invalid_input", (tool, bad)
 
@@ -308,3 +316,85 @@ def test_the_foreign_seed_is_valid_as_written(tmp_path: Path) -> None:
     path.write_text(json.dumps(FOREIGN_SEED))
     seed = load_seed(path)
     assert [o.id for o in seed.orders] == ["#1001", "SO-7781", "#1002", "#1003", "A1B2C3"]
+
+
+# -- the emulators on the foreign seed, over ASGI -------------------------------------------------
+
+
+@pytest.fixture
+async def shop(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    from sandbox.app import create_app
+
+    path = tmp_path / "seed.json"
+    path.write_text(json.dumps(FOREIGN_SEED))
+    transport = httpx.ASGITransport(app=create_app(path))
+    async with httpx.AsyncClient(transport=transport, base_url="http://sandbox") as c:
+        yield c
+
+
+async def test_orders_are_found_by_the_name_a_customer_quotes(shop: httpx.AsyncClient) -> None:
+    async def names(**params: str) -> list[tuple[int, str]]:
+        resp = await shop.get("/admin/api/2024-10/orders.json", params=params, headers=SHOPIFY)
+        assert resp.status_code == 200, resp.text
+        return [(o["id"], o["name"]) for o in resp.json()["orders"]]
+
+    assert await names(name="so7781") == await names(name="SO-7781")
+    ((so_id, so_name),) = await names(name="SO-7781")
+    # A name without a number of its own gets a Shopify-like id; "#1001" keeps 1001.
+    assert so_name == "SO-7781" and so_id >= 5_000_000_001
+    assert await names(name="1001") == await names(name="#1001") == [(1001, "#1001")]
+    assert await names(name="7781") == []  # the whole name, not a part of it
+
+
+async def test_unknown_statuses_pass_through_as_open_paid_orders(shop: httpx.AsyncClient) -> None:
+    url = "/admin/api/2024-10/orders.json"
+    open_ = (await shop.get(url, params={"status": "open"}, headers=SHOPIFY)).json()["orders"]
+    closed = (await shop.get(url, params={"status": "closed"}, headers=SHOPIFY)).json()["orders"]
+    assert {o["callengine_status"] for o in open_} == {"delayed", "on_hold", "partially_refunded", "returned"}
+    assert {o["callengine_status"] for o in closed} == {"delivered"}
+    by_name = {o["name"]: o for o in open_}
+    delayed = by_name["#1001"]
+    assert delayed["financial_status"] == "paid" and delayed["fulfillments"][0]["tracking_company"] == "DHL"
+    assert by_name["SO-7781"]["fulfillments"] == []  # no carrier: nothing shipped yet
+    partly = by_name["#1002"]
+    assert partly["financial_status"] == "partially_refunded"
+    assert [r["transactions"][0]["amount"] for r in partly["refunds"]] == ["30.00"]
+
+
+async def test_articles_without_kb_ids_get_integer_ids(shop: httpx.AsyncClient) -> None:
+    url = "/api/v2/help_center/articles/search.json"
+    auth = {
+        "Authorization": "Basic " + base64.b64encode(b"agent@example.com/token:dev-zendesk-token").decode()
+    }
+    found = (await shop.get(url, params={"query": "earbuds pair returning item"}, headers=auth)).json()
+    ids = {r["title"]: r["id"] for r in found["results"]}
+    assert ids["Returning an item"] == 360004567891  # a numeric id is kept
+    assert isinstance(ids["Earbuds will not pair"], int)
+
+
+async def test_an_encoded_slash_never_becomes_a_path_separator(shop: httpx.AsyncClient) -> None:
+    crm = {"Authorization": "Bearer dev-crm-token"}
+    honest = await shop.get(f"/crm/v1/customers/{ANA['id']}/notes", headers=crm)
+    assert honest.status_code == 200
+    smuggled = await shop.get(f"/crm/v1/customers/{ANA['id']}%2Fnotes", headers=crm)
+    assert smuggled.status_code == 404
+
+
+def test_calls_recorded_with_integer_ticket_ids_still_decode() -> None:
+    from workflows.types import CallResult
+
+    recorded = {
+        "call_sid": "CA" + "1" * 32,
+        "outcome": "ticketed",
+        "customer_id": "C1001",
+        "verified": True,
+        "intent": None,
+        "escalated": False,
+        "escalation_reason": None,
+        "ticket_ids": [17, "TCK-9"],
+        "summary": "",
+        "duration_s": 1,
+        "turns": 1,
+        "tool_calls": 0,
+    }
+    assert CallResult.model_validate(recorded).ticket_ids == ["17", "TCK-9"]
