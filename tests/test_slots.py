@@ -138,6 +138,8 @@ def test_order_number(text: str, expected: str | None) -> None:
         ("my zip is 94103 and the order is S O 7 7 8 1", "SO7781"),  # letters mark the order
         ("no, not SO7781, it's SO7782", "SO7782"),
         ("B zero O one", "B0O1"),  # beside a spelled letter, "O" is the letter
+        ("It is A 4761", "A4761"),  # mid-sentence, STT writes the article "a" in lower case
+        ("order A-4-7-6-1", "A4761"),
         # …and what is not an order name with letters.
         ("A 10482", "10482"),  # a lone "A" is a word
         ("I 10482", "10482"),

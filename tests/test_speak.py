@@ -60,6 +60,26 @@ def test_an_order_name_read_back_is_heard_back(name: str, heard: str) -> None:
     assert slots.order_number(speak.say_digits(name)) == heard
 
 
+@pytest.mark.parametrize("scheme", ["#9999", "AA-9999", "A9A9A9", "AAA-999999", "99999-AA", "B9999"])
+def test_generated_order_names_survive_the_read_back(scheme: str) -> None:
+    # 300 names per naming scheme ('A' a letter, '9' a digit). A lone leading A, I or O is left
+    # out of the last scheme on purpose: said alone before digits it is the article, the pronoun
+    # or "oh" ("A 10482"), and the slot reader takes it as such.
+    import random
+    import string
+
+    from activities import validation
+
+    rng = random.Random(scheme)
+    letters = [c for c in string.ascii_uppercase if scheme != "B9999" or c not in "AIO"]
+    for _ in range(300):
+        name = "".join(
+            rng.choice(letters) if c == "A" or c == "B" else rng.choice(string.digits) if c == "9" else c
+            for c in scheme
+        )
+        assert slots.order_number(speak.say_digits(name)) == validation.order_id(name), name
+
+
 @pytest.mark.parametrize(
     ("cents", "expected"),
     [

@@ -395,7 +395,7 @@ def _order_piece(tokens: list[str], i: int, prev: str, lettered: bool) -> str:
             if nxt.isalpha() and len(nxt) == 1 and tok not in "ai":
                 return "L"  # "A B 1 2 3 4" starts a spelled run (lower-case "a", "i" are words)
             if tok.isupper():
-                return "L"  # "C 1001"; a lone leading "A", "I" or "O" is dropped later
+                return "L"  # "C 1001"; a lone "A", "I" or "O" may be a word (see `_weak_letter`)
         elif tok.isupper() and len(tok) <= 4 and tok not in _NOT_PREFIXES and (nxt.isdigit() or nxt == "-"):
             return "L"  # "SO-7781", "INV 2231": a capitalised prefix right before its number
         if tok.lower() in {"dash", "hyphen"}:
@@ -405,6 +405,19 @@ def _order_piece(tokens: list[str], i: int, prev: str, lettered: bool) -> str:
     if tok.isdigit():
         return "D"
     return "J" if tok in _ORDER_JOINERS else ""
+
+
+def _weak_letter(tokens: list[str], i: int) -> bool:
+    """Whether the letter token `i` may be a word: "I", or "A"/"O" opening a sentence.
+
+    Such a letter counts only in a name with another letter ("A one B two") or glued to its
+    number ("A-4761"); alone it is the pronoun, the article or "oh" ("A 10482", "I 10482").
+    STT capitalises a sentence's first word, so "order A 4761" keeps its "A".
+    """
+    tok = tokens[i]
+    glued = i + 1 < len(tokens) and tokens[i + 1] == "-"
+    opens = i == 0 or tokens[i - 1] in {".", "!", "?", ","}
+    return not glued and (tok == "I" or (tok in ("A", "O") and opens))
 
 
 def _lettered_orders(text: str) -> list[str]:
@@ -426,23 +439,23 @@ def _spelled_orders(text: str) -> list[str]:
     """Order numbers spelled out piece by piece: "S O seven seven eight one", "A B 1 2 3 4"."""
     tokens = [m.group() for m in _ORDER_TOKEN.finditer(text)]
     out: list[str] = []
-    value, chunk, prev, has_letter = "", [], "", False
+    value, chunk, prev, has_letter, weak = "", [], "", False, False
     for i in range(len(tokens) + 1):
         piece = _order_piece(tokens, i, prev, has_letter) if i < len(tokens) else ""
         if piece in ("D", "J"):
             # After a letter, "oh" is a zero even after a pause ("five E, oh oh three").
-            weak = has_letter and tokens[i].lower() in _WEAK_ZEROS
-            chunk.append("zero" if weak else tokens[i])
+            zero = has_letter and tokens[i].lower() in _WEAK_ZEROS
+            chunk.append("zero" if zero else tokens[i])
         elif piece == "L":
             value += "".join(digit_runs(" ".join(chunk))) + tokens[i].upper()
+            weak = weak or (not has_letter and not value[:-1] and _weak_letter(tokens, i))
             chunk, has_letter = [], True
         else:
             value += "".join(digit_runs(" ".join(chunk)))
-            # "A 10482", "I 10482": a lone leading A or I is a word, a lone O a zero: no letters.
-            lone = value[:1] in ("A", "I", "O") and sum(c.isalpha() for c in value) == 1
+            lone = weak and sum(c.isalpha() for c in value) == 1  # "A 10482": no letters after all
             if has_letter and not lone and any(c.isdigit() for c in value):
                 out.append(value)
-            value, chunk, has_letter = "", [], False
+            value, chunk, has_letter, weak = "", [], False, False
         prev = piece
     return out
 
