@@ -398,3 +398,15 @@ def test_calls_recorded_with_integer_ticket_ids_still_decode() -> None:
         "tool_calls": 0,
     }
     assert CallResult.model_validate(recorded).ticket_ids == ["17", "TCK-9"]
+
+
+def test_calls_recorded_before_opaque_ids_replay_the_old_refusals() -> None:
+    from workflows import legacy
+
+    # What the old argument checks refused (answered invalid_input without an activity)…
+    assert legacy.refusal({"order_id": "SO-7781"}) == "order_id: an order number is 3 to 12 digits"
+    assert legacy.refusal({"appointment_id": ANA_APPT}) == "appointment_id: an appointment id looks like A501"
+    # …and what they let through to the activity, as today's rules do.
+    assert legacy.refusal({"order_id": "#10-482"}) is None
+    assert legacy.refusal({"appointment_id": "a501 "}) is None
+    assert legacy.refusal({"query": "router"}) is None

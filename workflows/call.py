@@ -26,6 +26,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities import crm, errors, handoff, orders, summary, telephony, tickets
+    from workflows import legacy
     from workflows.tools import TOOLS, Access, Kind, Tool, ToolContext
     from workflows.types import (
         CallInput,
@@ -330,7 +331,11 @@ class CallWorkflow:
             except ValidationError as e:
                 result = _failure(req.name, "invalid_input", _validation_message(e))
             else:
-                result = await self._dispatch(spec, args, step)
+                old_rule = None if workflow.patched(legacy.PATCH) else legacy.refusal(req.arguments)
+                if old_rule is not None:
+                    result = _failure(req.name, "invalid_input", old_rule)
+                else:
+                    result = await self._dispatch(spec, args, step)
             note = result.data.pop("_note", "") if result.ok else ""
             state.tool_calls.append(
                 ToolCallRecord(
