@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from temporalio import activity
@@ -30,6 +31,26 @@ from activities import errors
 DEADLINE_MARGIN_S = 0.3
 # Below this, a request has no real chance: give up rather than start one.
 MIN_REQUEST_S = 0.25
+
+
+def segment(value: str) -> str:
+    """One path segment holding an opaque id, percent-encoded so it names exactly one resource.
+
+    Ids come from the customer's systems and may hold '/', '?', '#' or be "..": unencoded,
+    `/customers/{id}` with id "C1/notes" or "../orders" would ask for another resource. Every
+    reserved character is encoded (`safe=""`), and a dot-only segment too, since HTTP clients
+    (httpx among them) resolve "." and ".." segments before sending.
+
+    Args:
+        value: The id, exactly as the backend gave it.
+
+    Returns:
+        The encoded segment, e.g. "C1%2Fnotes", "%2E%2E".
+    """
+    encoded = quote(value, safe="")
+    if encoded in {".", ".."}:
+        encoded = encoded.replace(".", "%2E")
+    return encoded
 
 
 def time_left_s() -> float | None:
@@ -71,7 +92,7 @@ class BackendApi:
         """Send one request and return the decoded JSON object body.
 
         Raises:
-            ApplicationError: `NotFound` on 404, `Rejected` on other 4xx (with the
+            ApplicationError: `NotFound` on 404 and 410, `Rejected` on other 4xx (with the
                 backend's message), `BackendAuth` on 401/403, and the retryable
                 `BackendUnavailable` on timeouts, connection errors, 429 and 5xx — final
                 (non-retryable) once the activity's time is up.
@@ -103,7 +124,7 @@ class BackendApi:
         status = resp.status_code
         if status in (401, 403):
             raise errors.auth_failed(system)
-        if status == 404:
+        if status in (404, 410):  # 410 Gone: the record was deleted — for a caller, no such thing
             raise errors.not_found(self.not_found_message)
         if status == 429 or status >= 500:
             raise errors.unavailable(f"{system} answered {status}")

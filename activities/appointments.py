@@ -14,7 +14,7 @@ from temporalio import activity
 
 from activities import errors, validation
 from activities._heartbeat import heartbeating
-from activities._http import BackendApi
+from activities._http import BackendApi, segment
 from callengine.settings import BackendSettings
 
 NOT_FOUND_MESSAGE = "no appointment with that id on this account"
@@ -68,7 +68,7 @@ class CustomerAppointmentsInput(BaseModel):
 
 def _summary(a: dict[str, Any]) -> AppointmentSummary:
     return AppointmentSummary(
-        appointment_id=str(a["id"]),
+        appointment_id=validation.backend_id(a.get("id"), "Scheduling"),
         service=str(a["service"]),
         starts_at=str(a["starts_at"]),
         status=str(a["status"]),
@@ -89,8 +89,8 @@ class AppointmentsActivities:
         )
 
     async def _owned(self, appointment_id: str, customer_id: str) -> dict[str, Any]:
-        aid = validation.checked(validation.appointment_id, appointment_id)
-        appt = (await self._api.call("GET", f"/appointments/{aid}")).get("appointment")
+        aid = validation.checked(validation.opaque_id, appointment_id)
+        appt = (await self._api.call("GET", f"/appointments/{segment(aid)}")).get("appointment")
         if not isinstance(appt, dict) or str(appt.get("customer_id")) != customer_id:
             raise errors.not_found(NOT_FOUND_MESSAGE)
         return appt
@@ -141,7 +141,7 @@ class AppointmentsActivities:
             return _summary(appt)
         body = await self._api.call(
             "POST",
-            f"/appointments/{appt['id']}/reschedule",
+            f"/appointments/{segment(validation.backend_id(appt.get('id'), 'Scheduling'))}/reschedule",
             json={"starts_at": inp.starts_at},
             idempotency_key=inp.idempotency_key,
         )

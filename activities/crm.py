@@ -17,7 +17,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities import errors, validation
 from activities._heartbeat import heartbeating
-from activities._http import BackendApi
+from activities._http import BackendApi, segment
 from callengine.settings import BackendSettings
 
 
@@ -78,7 +78,7 @@ class AddNoteInput(BaseModel):
 class NoteResult(BaseModel):
     """The note that exists now."""
 
-    note_id: int
+    note_id: validation.BackendId
 
 
 class CrmActivities:
@@ -95,8 +95,8 @@ class CrmActivities:
         )
 
     async def _customer(self, customer_id: str) -> dict[str, object]:
-        cid = validation.checked(validation.customer_id, customer_id)
-        body = await self._api.call("GET", f"/customers/{cid}")
+        cid = validation.checked(validation.opaque_id, customer_id)
+        body = await self._api.call("GET", f"/customers/{segment(cid)}")
         customer = body.get("customer")
         if not isinstance(customer, dict):
             raise errors.unavailable("CRM sent a customer without a body")
@@ -115,7 +115,8 @@ class CrmActivities:
                 if e.type == errors.NOT_FOUND:
                     return FindCustomerResult(found=False)
                 raise
-            return FindCustomerResult(found=True, customer_id=str(customer["id"]))
+            cid = validation.backend_id(customer.get("id"), "CRM")
+            return FindCustomerResult(found=True, customer_id=cid)
         if inp.phone:
             params = {"phone": validation.checked(validation.phone, inp.phone)}
         else:
@@ -128,7 +129,7 @@ class CrmActivities:
             # A shared family phone or a duplicate record: ask for something more
             # specific rather than guess which account the caller means.
             return FindCustomerResult(found=False)
-        return FindCustomerResult(found=True, customer_id=str(matches[0]["id"]))
+        return FindCustomerResult(found=True, customer_id=validation.backend_id(matches[0].get("id"), "CRM"))
 
     @activity.defn(name="crm.verify_customer")
     async def verify_customer(self, inp: VerifyInput) -> VerifyResult:
@@ -143,7 +144,7 @@ class CrmActivities:
         """The account facts a verified caller asks about: plan, status, balance."""
         c = await self._customer(inp.customer_id)
         return CustomerProfile(
-            customer_id=str(c["id"]),
+            customer_id=validation.backend_id(c.get("id"), "CRM"),
             first_name=str(c.get("name", "")).split(" ")[0],
             email=str(c.get("email", "")),
             plan=str(c.get("plan", "")),
@@ -155,14 +156,14 @@ class CrmActivities:
     @heartbeating
     async def add_note(self, inp: AddNoteInput) -> NoteResult:
         """Leave the call summary on the customer's record, once."""
-        cid = validation.checked(validation.customer_id, inp.customer_id)
+        cid = validation.checked(validation.opaque_id, inp.customer_id)
         body = await self._api.call(
             "POST",
-            f"/customers/{cid}/notes",
+            f"/customers/{segment(cid)}/notes",
             json={"body": inp.body[:5000], "call_id": inp.call_id},
             idempotency_key=inp.idempotency_key,
         )
         note = body.get("note")
         if not isinstance(note, dict):
             raise errors.unavailable("CRM sent a note without a body")
-        return NoteResult(note_id=int(note["id"]))
+        return NoteResult(note_id=validation.backend_id(note.get("id"), "CRM"))

@@ -12,6 +12,7 @@ import httpx
 from pydantic import BaseModel
 from temporalio import activity
 
+from activities import validation
 from activities._heartbeat import heartbeating
 from activities.tickets import CreateTicketInput, ZendeskClient
 from callengine.settings import BackendSettings
@@ -33,7 +34,7 @@ class HandoffInput(BaseModel):
 class HandoffResult(BaseModel):
     """Where the handoff landed."""
 
-    ticket_id: int
+    ticket_id: validation.BackendId
     queue: str
 
 

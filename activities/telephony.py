@@ -30,7 +30,7 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.rest import Client
 from twilio.twiml.voice_response import Dial, VoiceResponse
 
-from activities import errors
+from activities import errors, validation
 from activities._heartbeat import heartbeating
 from callengine.settings import BackendSettings
 
@@ -48,7 +48,7 @@ class TransferInput(BaseModel):
     call_sid: str
     target: str  # CALLENGINE_HUMAN_QUEUE: +E.164, sip:…, or a queue name
     caller_id: str | None = None  # the number the caller dialled, shown to the human
-    ticket_id: int | None = None  # the handoff ticket, named in the whisper URL
+    ticket_id: validation.BackendId | None = None  # the handoff ticket, named in the whisper URL
 
 
 class HangUpInput(BaseModel):

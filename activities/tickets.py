@@ -16,9 +16,9 @@ import httpx
 from pydantic import BaseModel
 from temporalio import activity
 
-from activities import errors
+from activities import errors, validation
 from activities._heartbeat import heartbeating
-from activities._http import BackendApi
+from activities._http import BackendApi, segment
 from callengine.settings import BackendSettings
 
 Priority = Literal["low", "normal", "high", "urgent"]
@@ -37,16 +37,16 @@ class CreateTicketInput(BaseModel):
 
 
 class TicketRef(BaseModel):
-    """The ticket that exists now."""
+    """The ticket that exists now. Its id is opaque (Zendesk's are integers, other desks' not)."""
 
-    ticket_id: int
+    ticket_id: validation.BackendId
     status: str
 
 
 class CommentInput(BaseModel):
     """An internal note on a ticket, once per idempotency key."""
 
-    ticket_id: int
+    ticket_id: validation.BackendId
     body: str
     idempotency_key: str
 
@@ -72,7 +72,9 @@ class ZendeskClient:
             raise errors.invalid_input("a ticket needs a subject and a description")
         existing = await self.api.call("GET", "/tickets.json", params={"external_id": inp.idempotency_key})
         for t in existing.get("tickets", []):
-            return TicketRef(ticket_id=int(t["id"]), status=str(t.get("status", "new")))
+            return TicketRef(
+                ticket_id=validation.backend_id(t.get("id"), "Zendesk"), status=str(t.get("status", "new"))
+            )
         custom = [{"id": 1, "value": inp.call_id}]
         if inp.customer_id:
             custom.append({"id": 2, "value": inp.customer_id})
@@ -95,7 +97,10 @@ class ZendeskClient:
         ticket = body.get("ticket")
         if not isinstance(ticket, dict):
             raise errors.unavailable("Zendesk sent a ticket without a body")
-        return TicketRef(ticket_id=int(ticket["id"]), status=str(ticket.get("status", "new")))
+        return TicketRef(
+            ticket_id=validation.backend_id(ticket.get("id"), "Zendesk"),
+            status=str(ticket.get("status", "new")),
+        )
 
 
 class TicketsActivities:
@@ -118,7 +123,7 @@ class TicketsActivities:
             raise errors.invalid_input("a comment needs a body")
         body = await self._zendesk.api.call(
             "PUT",
-            f"/tickets/{inp.ticket_id}.json",
+            f"/tickets/{segment(inp.ticket_id)}.json",
             idempotency_key=inp.idempotency_key,
             json={"ticket": {"comment": {"body": inp.body[:60000], "public": False}}},
         )

@@ -1,11 +1,16 @@
-"""Normalise and check the values callers say or key in.
+"""Normalise and check the values callers say or key in, and bound the ids backends give.
 
-Speech-to-text and keypads deliver "#10482", "1 0 4 8 2", "415-555-0101",
+Speech-to-text and keypads deliver "#10482", "S O 7781", "415-555-0101",
 "Maria@Example.COM". Each function returns the canonical form or raises
 ValueError with a message the agent can act on. The same functions back the
 tool argument models in the workflow (so bad input is answered without an
 activity call) and are called again inside the activities (which may be used
 by other callers and never trust their input).
+
+Ids that come *from* a backend (customer, order, appointment, ticket, article,
+refund) are another matter: their shape belongs to the customer's systems
+(Salesforce `0035e00000AbC12QAE`, HubSpot `51`, UUIDs, `H2001`), so they are
+opaque — only bounded and free of control characters, and carried unchanged.
 """
 
 from __future__ import annotations
@@ -14,22 +19,31 @@ import re
 from collections.abc import Callable
 from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator
 
 from activities import errors
 
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$")
-_CUSTOMER_ID = re.compile(r"^C\d{3,10}$")
-_APPOINTMENT_ID = re.compile(r"^A\d{1,10}$")
 _SEPARATORS = re.compile(r"[\s\-().#]")
+# What people put between the parts of an order name: "SO-7781", "#1001", "A1B2 C3", "2026/114".
+_ORDER_SEPARATORS = re.compile(r"[\s\-().#/_:.]")
+MAX_OPAQUE_ID = 128
 
 
 def order_id(value: str) -> str:
-    """An order number: 3 to 12 digits, separators and a leading '#' ignored."""
-    digits = _SEPARATORS.sub("", value)
-    if not digits.isdigit() or not 3 <= len(digits) <= 12:
-        raise ValueError("an order number is 3 to 12 digits")
-    return digits
+    """An order number as a caller says it, normalised to compare with a shop's order names.
+
+    Shops name orders "#1001", "SO-7781" or "A1B2C3": spaces, separators and a
+    leading '#' are dropped and letters upper-cased ("so-7781" → "SO7781").
+    What remains must be 3 to 20 letters and digits with at least one digit,
+    so a word the caller said ("refund") is never taken for an order number.
+    """
+    cleaned = _ORDER_SEPARATORS.sub("", value).upper()
+    if not (3 <= len(cleaned) <= 20 and cleaned.isascii() and cleaned.isalnum()):
+        raise ValueError("an order number is 3 to 20 letters and digits")
+    if not any(c.isdigit() for c in cleaned):
+        raise ValueError("an order number has at least one digit")
+    return cleaned
 
 
 def email(value: str) -> str:
@@ -63,28 +77,54 @@ def phone(value: str) -> str:
     return "+" + digits
 
 
-def customer_id(value: str) -> str:
-    """A CRM customer id such as C1001."""
-    cleaned = value.strip().upper()
-    if not _CUSTOMER_ID.match(cleaned):
-        raise ValueError("a customer id looks like C1001")
-    return cleaned
+def opaque_id(value: str) -> str:
+    """An id a backend gave us: any printable string up to 128 characters, returned unchanged.
+
+    Nothing about its shape is assumed (no case folding, no trimming: "abc " and
+    "ABC" may be different records). Only what could never be an id is refused:
+    nothing at all, something unbounded, or control characters (a newline in an
+    id would forge log lines and headers).
+    """
+    if not value:
+        raise ValueError("an id cannot be empty")
+    if len(value) > MAX_OPAQUE_ID:
+        raise ValueError(f"an id is at most {MAX_OPAQUE_ID} characters")
+    if not value.isprintable():
+        raise ValueError("an id cannot contain control characters")
+    return value
 
 
-def appointment_id(value: str) -> str:
-    """A scheduling appointment id such as A501."""
-    cleaned = value.strip().upper()
-    if not _APPOINTMENT_ID.match(cleaned):
-        raise ValueError("an appointment id looks like A501")
-    return cleaned
+def _id_text(value: object) -> object:
+    # Zendesk and HubSpot send integer ids, other systems strings: the same opaque id either
+    # way. Results recorded while ticket ids were integers still decode (workflow replay).
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
 
 
 OrderId = Annotated[str, AfterValidator(order_id)]
 Email = Annotated[str, AfterValidator(email)]
 ZipCode = Annotated[str, AfterValidator(zip_code)]
 Phone = Annotated[str, AfterValidator(phone)]
-CustomerId = Annotated[str, AfterValidator(customer_id)]
-AppointmentId = Annotated[str, AfterValidator(appointment_id)]
+OpaqueId = Annotated[str, AfterValidator(opaque_id)]
+# An opaque id in a result: a backend's integer id is taken as its decimal string.
+BackendId = Annotated[str, BeforeValidator(_id_text), AfterValidator(opaque_id)]
+
+
+def backend_id(value: object, system: str) -> str:
+    """The id in a backend's answer as an opaque string (integers as their decimal digits).
+
+    Raises:
+        ApplicationError: `BackendUnavailable` when the record has no usable id: the
+            backend's answer is broken, whatever the caller said.
+    """
+    text = _id_text(value)
+    if isinstance(text, str):
+        try:
+            return opaque_id(text)
+        except ValueError:
+            pass
+    raise errors.unavailable(f"{system} sent a record without a usable id")
 
 
 def checked(check: Callable[[str], str], value: str) -> str:

@@ -31,6 +31,7 @@ from realtime.metrics import ESCALATIONS, PROVIDER_ERRORS, REGISTRY, WEBHOOKS
 log = logging.getLogger(__name__)
 
 _CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
+_SAYABLE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 MEDIA_PATH = "/twilio/media"
 
 
@@ -45,6 +46,15 @@ class MediaHandler(Protocol):
     async def __call__(self, websocket: WebSocket) -> None:
         """Serve the stream until it ends."""
         ...
+
+
+def _ticket_id(value: str) -> str | None:
+    """The handoff ticket named in the whisper URL, if it can be read out to the human.
+
+    Help-desk ids are opaque (Zendesk's are integers, others' `TCK-12`, UUIDs); the whisper
+    speaks it, so only plain ASCII letters, digits and `._-` are taken ("²" or markup never).
+    """
+    return value if _SAYABLE_ID.fullmatch(value) else None
 
 
 def _sid(value: str | None) -> str | None:
@@ -254,9 +264,7 @@ def create_app(
         if isinstance(form, Response):
             return form
         call_sid = _sid(request.query_params.get("CallSid"))
-        ticket = request.query_params.get("ticket", "")
-        # isascii: str.isdigit() is also true of "²", which int() refuses.
-        ticket_id = int(ticket) if ticket.isascii() and ticket.isdigit() and len(ticket) < 12 else None
+        ticket_id = _ticket_id(request.query_params.get("ticket", ""))
         state = await access.state(call_sid, temporal_timeout_s) if call_sid is not None else None
         return _counted("whisper", _xml(twiml.whisper(state, ticket_id)))
 

@@ -81,7 +81,7 @@ def enqueue(queue: str, say: str) -> str:
     return str(response)
 
 
-def whisper(state: CallState | None, ticket_id: int | None) -> str:
+def whisper(state: CallState | None, ticket_id: str | None) -> str:
     """What the human hears after answering a transfer, before the caller is connected.
 
     Spoken from the workflow's record so the caller never has to repeat themselves: why the

@@ -208,7 +208,7 @@ class ScenarioReport:
     intent: str | None = None
     escalated: bool = False
     escalation_reason: str | None = None
-    ticket_ids: list[int] = field(default_factory=list)
+    ticket_ids: list[str] = field(default_factory=list)  # opaque help-desk ids
     ends_with: str | None = None
     wav: str | None = None
     workflow_url: str = ""

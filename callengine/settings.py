@@ -36,22 +36,31 @@ class RefundPolicy:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], seed_path: Path) -> RefundPolicy:
-        """Environment first; else the seed's `refund_policy` (the sandbox's business rules)."""
+        """Environment first; else the seed's `refund_policy` and `as_of` (the sandbox's rules).
+
+        `CALLENGINE_BUSINESS_DATE` (or the seed's top-level `as_of`) pins the date the refund
+        window counts from: a seed is a snapshot of one day, and its orders do not age.
+        """
         base = cls()
         if seed_path.is_file():
             try:
-                raw = json.loads(seed_path.read_text()).get("refund_policy") or {}
+                seed = json.loads(seed_path.read_text())
+                raw = seed.get("refund_policy") or {}
+                as_of = seed.get("as_of")
                 base = cls(
                     int(raw.get("window_days", base.window_days)),
                     int(raw.get("auto_approve_max_cents", base.auto_approve_max_cents)),
+                    date.fromisoformat(as_of) if isinstance(as_of, str) else None,
                 )
             except (ValueError, AttributeError):
                 pass  # the sandbox reports a broken seed loudly; the policy keeps its defaults
+        business_date = env.get("CALLENGINE_BUSINESS_DATE")
         return cls(
             window_days=int(env.get("CALLENGINE_REFUND_WINDOW_DAYS", base.window_days)),
             auto_approve_max_cents=int(
                 env.get("CALLENGINE_REFUND_AUTO_APPROVE_MAX_CENTS", base.auto_approve_max_cents)
             ),
+            as_of=date.fromisoformat(business_date) if business_date else base.as_of,
         )
 
 

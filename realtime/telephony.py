@@ -33,7 +33,7 @@ class Handoff:
 
     queue: str
     reason: str
-    ticket_id: int | None = None
+    ticket_id: str | None = None  # opaque help-desk id
 
 
 class Telephony(abc.ABC):

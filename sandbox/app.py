@@ -22,6 +22,7 @@ from sandbox.auth import SandboxTokens
 from sandbox.errors import ApiError, http_error, invalid_input, problems_from_validation, system_for_path
 from sandbox.faults import FaultMiddleware, Faults
 from sandbox.idempotency import IdempotencyMiddleware
+from sandbox.paths import EncodedSlashMiddleware
 from sandbox.requestlog import RequestLog, RequestLogMiddleware
 from sandbox.seed import load_seed
 from sandbox.state import SandboxState
@@ -94,4 +95,5 @@ def create_app(seed_path: Path, tokens: SandboxTokens | None = None, *, db_path:
     app.add_middleware(IdempotencyMiddleware, state=state)
     app.add_middleware(FaultMiddleware, faults=state.faults)
     app.add_middleware(RequestLogMiddleware, log=state.requests)
+    app.add_middleware(EncodedSlashMiddleware)  # outermost: such a path is no resource at all
     return app

@@ -29,7 +29,9 @@ class Rejected(ValueError):
 
 @dataclass(frozen=True)
 class OrderRow:
-    id: int
+    id: int  # Shopify's internal id
+    name: str  # the seed id: the order's name as the shop shows it
+    spoken: str  # the name's letters and digits, upper-cased
     customer_id: str
     email: str
     status: str

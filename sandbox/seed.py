@@ -19,6 +19,10 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from sandbox.ids import opaque, spoken_key
+
+# The order statuses the emulators know and map to Shopify fields (sandbox/shopify.py). A seed
+# may use any other status word ("on_hold", "partially_refunded"): it is passed through as is.
 ORDER_STATUSES: tuple[str, ...] = (
     "pending",
     "processing",
@@ -29,21 +33,10 @@ ORDER_STATUSES: tuple[str, ...] = (
     "cancelled",
     "refunded",
 )
-OrderStatus = Literal[
-    "pending",
-    "processing",
-    "shipped",
-    "out_for_delivery",
-    "delivered",
-    "delivery_attempted",
-    "cancelled",
-    "refunded",
-]
 AppointmentStatus = Literal["booked", "completed", "cancelled"]
 
 E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-ARTICLE_ID = re.compile(r"^KB(\d+)$")
 
 
 class SeedError(ValueError):
@@ -88,6 +81,8 @@ Email = Annotated[str, AfterValidator(_email)]
 DateOrDateTime = Annotated[str, AfterValidator(_iso_date_or_datetime)]
 AwareDateTime = Annotated[str, AfterValidator(_aware_datetime)]
 NonEmpty = Annotated[str, Field(min_length=1)]
+# A record id in the business's own scheme: opaque, only bounded (sandbox/ids.py).
+Id = Annotated[str, AfterValidator(opaque)]
 Cents = Annotated[int, Field(ge=0)]
 
 
@@ -97,7 +92,7 @@ class _Record(BaseModel):
 
 
 class Customer(_Record):
-    id: NonEmpty
+    id: Id
     name: NonEmpty
     phone: Phone
     email: Email
@@ -114,19 +109,37 @@ class Item(_Record):
 
 
 class Order(_Record):
-    id: Annotated[str, Field(pattern=r"^\d{1,15}$")]
+    # The order's name as the shop shows it ("#1001", "SO-7781"); a bare number is Shopify's
+    # order number, shown as "#<number>".
+    id: Id
     customer_id: NonEmpty
-    status: OrderStatus
+    status: NonEmpty
     carrier: str | None = None
     tracking: str | None = None
     eta: DateOrDateTime | None = None
     total_cents: Cents
     placed_at: DateOrDateTime
     items: Annotated[list[Item], Field(min_length=1)]
+    # Already refunded: a refund of this much is on the order. Default: all of it for a
+    # "refunded" order, nothing otherwise.
+    refunded_cents: Cents | None = None
+
+    @model_validator(mode="after")
+    def _refund_within_total(self) -> Order:
+        if self.refunded_cents is not None and self.refunded_cents > self.total_cents:
+            raise ValueError("refunded_cents cannot exceed total_cents")
+        return self
+
+    @property
+    def seeded_refund_cents(self) -> int:
+        """What was refunded before the sandbox started."""
+        if self.refunded_cents is not None:
+            return self.refunded_cents
+        return self.total_cents if self.status == "refunded" else 0
 
 
 class Appointment(_Record):
-    id: NonEmpty
+    id: Id
     customer_id: NonEmpty
     service: NonEmpty
     starts_at: AwareDateTime
@@ -139,17 +152,10 @@ class Slot(_Record):
 
 
 class Article(_Record):
-    id: Annotated[str, Field(pattern=r"^KB\d+$")]
+    id: Id  # the help-center emulator numbers articles itself (sandbox/ids.py)
     title: NonEmpty
     body: NonEmpty
     tags: list[str]
-
-    @property
-    def number(self) -> int:
-        """The integer id the help-center API uses for `KB<n>`."""
-        match = ARTICLE_ID.match(self.id)
-        assert match is not None  # guaranteed by the field pattern
-        return int(match.group(1))
 
 
 class RefundPolicy(_Record):
@@ -171,9 +177,12 @@ class Seed(_Record):
         problems += _duplicates("customers", (c.id for c in self.customers), "id")
         problems += _duplicates("customers", (c.phone for c in self.customers), "phone")
         problems += _duplicates("customers", (c.email.lower() for c in self.customers), "email")
-        problems += _duplicates("orders", (int(o.id) for o in self.orders), "id")
+        problems += _duplicates("orders", (o.id for o in self.orders), "id")
+        # Callers say order names without their punctuation: "SO-7781" and "so7781" would be
+        # one spoken number for two orders.
+        problems += _duplicates("orders", (spoken_key(o.id) for o in self.orders), "spoken order number")
         problems += _duplicates("appointments", (a.id for a in self.appointments), "id")
-        problems += _duplicates("articles", (a.number for a in self.articles), "id")
+        problems += _duplicates("articles", (a.id for a in self.articles), "id")
         known = {c.id for c in self.customers}
         owners = [("orders", i, o.customer_id) for i, o in enumerate(self.orders)]
         owners += [("appointments", i, a.customer_id) for i, a in enumerate(self.appointments)]

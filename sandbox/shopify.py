@@ -1,4 +1,11 @@
-"""Shopify Admin REST emulation: orders and refunds (`/admin/api/2024-10`)."""
+"""Shopify Admin REST emulation: orders and refunds (`/admin/api/2024-10`).
+
+Orders have Shopify's integer `id` (assigned by the sandbox, sandbox/ids.py) and a `name`
+(the seed id: "#1001", "SO-7781"). `GET /orders.json?name=…` finds orders by name, as the
+(long undocumented) Shopify filter integrations use to look up the number a customer quotes.
+A seed status the emulator knows is mapped to Shopify's fields; any other status word is
+passed through in the extension field `callengine_status` with a paid, unfulfilled order.
+"""
 
 from __future__ import annotations
 
@@ -32,12 +39,19 @@ STATUS_MAP: dict[str, tuple[str, str | None, str | None]] = {
     "cancelled": ("voided", None, None),
     "refunded": ("refunded", "fulfilled", "delivered"),
 }
-# Shopify's `status` filter, over the seed statuses.
-STATUS_FILTERS: dict[str, frozenset[str] | None] = {
-    "any": None,
-    "open": frozenset({"pending", "processing", "shipped", "out_for_delivery", "delivery_attempted"}),
-    "closed": frozenset({"delivered", "refunded"}),
-    "cancelled": frozenset({"cancelled"}),
+# A status the emulator does not know: paid, and in transit if the seed gives a carrier or a
+# tracking number ("delayed" with DHL), else nothing shipped yet; the shop's word says the rest.
+UNKNOWN_STATUS = ("paid", None, None)
+UNKNOWN_STATUS_SHIPPED = ("paid", "fulfilled", "in_transit")
+# Shopify's `status` filter over the seed statuses: (only these, or None for any; not these).
+# An unknown status word counts as open: the order is neither cancelled nor closed.
+_CLOSED = frozenset({"delivered", "refunded"})
+_CANCELLED = frozenset({"cancelled"})
+STATUS_FILTERS: dict[str, tuple[frozenset[str] | None, frozenset[str]]] = {
+    "any": (None, frozenset()),
+    "open": (None, _CLOSED | _CANCELLED),
+    "closed": (_CLOSED, frozenset()),
+    "cancelled": (_CANCELLED, frozenset()),
 }
 
 
@@ -51,7 +65,9 @@ def _shopify_time(value: str) -> str:
 
 def render_order(order: OrderRow, refunds: list[RefundRow]) -> JSON:
     """An order in Shopify's shape (with its `refunds`, as Shopify embeds them), plus `callengine_status`."""
-    financial, fulfillment, shipment = STATUS_MAP[order.status]
+    shipped = order.carrier is not None or order.tracking is not None
+    unknown = UNKNOWN_STATUS_SHIPPED if shipped else UNKNOWN_STATUS
+    financial, fulfillment, shipment = STATUS_MAP.get(order.status, unknown)
     if 0 < order.refunded_cents < order.total_cents:
         financial = "partially_refunded"
     elif order.refunded_cents >= order.total_cents > 0:
@@ -69,7 +85,7 @@ def render_order(order: OrderRow, refunds: list[RefundRow]) -> JSON:
         )
     return {
         "id": order.id,
-        "name": f"#{order.id}",
+        "name": display_name(order.name),
         "email": order.email,
         "created_at": _shopify_time(order.placed_at),
         "currency": "USD",
@@ -86,6 +102,11 @@ def render_order(order: OrderRow, refunds: list[RefundRow]) -> JSON:
         "refunds": [render_refund(r) for r in refunds],
         "callengine_status": order.status,
     }
+
+
+def display_name(name: str) -> str:
+    """Shopify shows an order number as "#1001"; a name with letters stays as the shop wrote it."""
+    return f"#{name}" if name.isdigit() else name
 
 
 def render_refund(refund: RefundRow) -> JSON:
@@ -126,15 +147,17 @@ class RefundEnvelope(BaseModel):
 async def list_orders(
     store: StoreDep,
     email: str | None = None,
+    name: Annotated[str, Query(max_length=128)] | None = None,
     status: str = "any",
     limit: Annotated[int, Query(ge=1, le=250)] = 50,
 ) -> JSON:
-    """Orders newest first, filtered by customer email and status."""
+    """Orders newest first, filtered by customer email, order name and status."""
     if email is not None and not EMAIL.match(email):
         raise shopify_invalid("email", "is invalid")
     if status not in STATUS_FILTERS:
         raise shopify_invalid("status", f"must be one of {', '.join(STATUS_FILTERS)}")
-    orders = store.orders_by_email(email, STATUS_FILTERS[status], limit)
+    only, exclude = STATUS_FILTERS[status]
+    orders = store.find_orders(email=email, name=name, statuses=only, exclude=exclude, limit=limit)
     return {"orders": [render_order(o, store.list_refunds(o.id)) for o in orders]}
 
 

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from sandbox.ids import ARTICLE_NUMBER, ORDER_NUMBER, numbered, spoken_key
 from sandbox.money import format_cents
 from sandbox.records import (
     AppointmentRow,
@@ -45,12 +46,14 @@ CREATE TABLE notes (
     id INTEGER PRIMARY KEY, customer_id TEXT NOT NULL, body TEXT NOT NULL, call_id TEXT,
     created_at TEXT NOT NULL);
 CREATE TABLE orders (
-    id INTEGER PRIMARY KEY, customer_id TEXT NOT NULL, email TEXT NOT NULL, status TEXT NOT NULL,
+    id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, spoken TEXT NOT NULL,
+    customer_id TEXT NOT NULL, email TEXT NOT NULL, status TEXT NOT NULL,
     placed_at TEXT NOT NULL, total_cents INTEGER NOT NULL, carrier TEXT, tracking TEXT, eta TEXT,
     items TEXT NOT NULL);
 CREATE TABLE refunds (
     id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL, created_at TEXT NOT NULL, note TEXT,
     notify INTEGER NOT NULL, amount_cents INTEGER NOT NULL, transactions TEXT NOT NULL);
+CREATE INDEX orders_spoken ON orders (spoken);
 CREATE INDEX refunds_order ON refunds (order_id);
 CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL UNIQUE);
 CREATE TABLE tickets (
@@ -153,11 +156,15 @@ class Store:
                 "INSERT INTO customers VALUES (?, ?, ?, ?)",
                 (c.id, c.phone, c.email.lower(), json.dumps(c.model_dump(mode="json"))),
             )
+        # Shopify's own integer ids; the seed id is the order's name (sandbox/ids.py).
+        order_ids = numbered((o.id for o in seed.orders), ORDER_NUMBER)
         for o in seed.orders:
             db.execute(
-                "INSERT INTO orders VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO orders VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    int(o.id),
+                    order_ids[o.id],
+                    o.id,
+                    spoken_key(o.id),
                     o.customer_id,
                     emails[o.customer_id],
                     o.status,
@@ -169,27 +176,29 @@ class Store:
                     json.dumps([i.model_dump(mode="json") for i in o.items]),
                 ),
             )
-        refunded = sorted((o for o in seed.orders if o.status == "refunded"), key=lambda o: int(o.id))
+        refunded = sorted((o for o in seed.orders if o.seeded_refund_cents), key=lambda o: order_ids[o.id])
         for number, o in enumerate(refunded, start=FIRST_REFUND_ID):
-            # A seeded "refunded" order gets the refund that made it so, so the
-            # refunds API and the refundable remainder agree with its status.
+            # A seeded refunded (or partly refunded) order gets the refund that made it so, so
+            # the refunds API and the refundable remainder agree with its status.
             when = date.fromisoformat((o.eta or o.placed_at)[:10]) + timedelta(days=3)
-            tx = [self._transaction(o.total_cents, "manual")]
+            tx = [self._transaction(o.seeded_refund_cents, "manual")]
             db.execute(
                 "INSERT INTO refunds VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     number,
-                    int(o.id),
+                    order_ids[o.id],
                     f"{when.isoformat()}T12:00:00Z",
                     "Returned item",
                     0,
-                    o.total_cents,
+                    o.seeded_refund_cents,
                     json.dumps(tx),
                 ),
             )
+        article_ids = numbered((a.id for a in seed.articles), ARTICLE_NUMBER)
         for a in seed.articles:
             db.execute(
-                "INSERT INTO articles VALUES (?, ?, ?, ?)", (a.number, a.title, a.body, json.dumps(a.tags))
+                "INSERT INTO articles VALUES (?, ?, ?, ?)",
+                (article_ids[a.id], a.title, a.body, json.dumps(a.tags)),
             )
         for p in seed.appointments:
             data = p.model_dump(mode="json")
@@ -282,17 +291,39 @@ class Store:
             row = db.execute(f"{self._ORDER_SELECT} WHERE o.id = ?", (order_id,)).fetchone()
         return None if row is None else self._order(row)
 
-    def orders_by_email(
-        self, email: str | None, statuses: frozenset[str] | None, limit: int
+    def find_orders(
+        self,
+        *,
+        email: str | None = None,
+        name: str | None = None,
+        statuses: frozenset[str] | None = None,
+        exclude: frozenset[str] = frozenset(),
+        limit: int = 50,
     ) -> list[OrderRow]:
-        """Orders newest first, optionally for one email and a set of statuses."""
-        where, args = [], []
+        """Orders newest first, optionally for one email, one spoken name, some statuses.
+
+        Args:
+            email: The customer's e-mail (case-insensitive).
+            name: An order name as a caller might say it: matched on its letters and
+                digits, case-insensitive ("so7781" finds "SO-7781").
+            statuses: Only these statuses (None: any).
+            exclude: Not these statuses.
+            limit: At most this many.
+        """
+        where: list[str] = []
+        args: list[object] = []
         if email is not None:
             where.append("lower(o.email) = ?")
             args.append(email.lower())
+        if name is not None:
+            where.append("o.spoken = ?")
+            args.append(spoken_key(name))
         if statuses is not None:
             where.append(f"o.status IN ({','.join('?' * len(statuses))})")
             args.extend(sorted(statuses))
+        if exclude:
+            where.append(f"o.status NOT IN ({','.join('?' * len(exclude))})")
+            args.extend(sorted(exclude))
         sql = self._ORDER_SELECT + (" WHERE " + " AND ".join(where) if where else "")
         sql += " ORDER BY o.placed_at DESC, o.id DESC LIMIT ?"
         with self._tx() as db:

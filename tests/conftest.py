@@ -15,6 +15,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -29,7 +30,7 @@ from callengine.devserver import DevServerConfig, temporal_binary
 from callengine.phone import PhoneCall
 from callengine.scenario import split_on_pauses
 from callengine.server import build_app
-from callengine.settings import DEFAULT_SEED, BackendSettings, Settings
+from callengine.settings import DEFAULT_SEED, BackendSettings, RefundPolicy, Settings
 from callengine.temporal import DATA_CONVERTER
 from callengine.worker import running_worker
 from realtime.audio import FRAME_BYTES, ulaw_to_pcm16
@@ -72,11 +73,11 @@ def temporal_client(temporal_env: WorkflowEnvironment) -> Client:
 class SandboxServer:
     """The real sandbox app served by uvicorn on a loopback port, in a thread."""
 
-    def __init__(self) -> None:
+    def __init__(self, seed: Path = DEFAULT_SEED) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(
-            create_app(DEFAULT_SEED), host="127.0.0.1", port=self.port, log_level="warning", lifespan="off"
+            create_app(seed), host="127.0.0.1", port=self.port, log_level="warning", lifespan="off"
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
@@ -132,10 +133,12 @@ class Sandbox:
         return resp.json()
 
     async def tickets(self) -> list[dict[str, Any]]:
+        """The help desk's tickets, ids as the product carries them: opaque strings."""
         import base64
 
         auth = base64.b64encode(b"agent@example.com/token:dev-zendesk-token").decode()
-        return list((await self.get("/api/v2/tickets.json", {"Authorization": f"Basic {auth}"}))["tickets"])
+        found = (await self.get("/api/v2/tickets.json", {"Authorization": f"Basic {auth}"}))["tickets"]
+        return [{**t, "id": str(t["id"])} for t in found]
 
     async def crm_notes(self, customer_id: str) -> list[dict[str, Any]]:
         notes = await self.get(
@@ -183,7 +186,11 @@ def worker(temporal_client: Client, sandbox: Sandbox) -> WorkerFactory:
     @asynccontextmanager
     async def start(**overrides: Any) -> AsyncIterator[str]:
         task_queue = f"calls-test-{uuid.uuid4().hex[:8]}"
-        base = BackendSettings.for_sandbox(sandbox.url)
+        # The seed's refund policy, with its business date: the seed is a snapshot "as of" a day,
+        # so refund windows must not depend on the day the tests run.
+        base = dataclasses.replace(
+            BackendSettings.for_sandbox(sandbox.url), refund_policy=RefundPolicy.from_env({}, DEFAULT_SEED)
+        )
         backends = dataclasses.replace(base, **overrides)
         async with running_worker(temporal_client, task_queue, backends):
             yield task_queue

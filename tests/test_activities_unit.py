@@ -10,6 +10,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities import errors, validation
+from activities._http import segment
 from activities.crm import CrmActivities, FindCustomerInput
 from activities.knowledge import steps_of
 from activities.orders import cents, summarize_order
@@ -20,13 +21,24 @@ from callengine.settings import BackendSettings, RefundPolicy
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("#10482", "10482"), ("1 0 4 8 2", "10482"), ("104-82", "10482"), (" 10482 ", "10482")],
+    [
+        ("#10482", "10482"),
+        ("1 0 4 8 2", "10482"),
+        ("104-82", "10482"),
+        (" 10482 ", "10482"),
+        # Shops name orders with letters: as a caller says them, upper-cased, no separators.
+        ("#1001", "1001"),
+        ("SO-7781", "SO7781"),
+        ("so 7781", "SO7781"),
+        ("a1b2c3", "A1B2C3"),
+        ("1" * 20, "1" * 20),
+    ],
 )
 def test_order_numbers_normalise(raw: str, expected: str) -> None:
     assert validation.order_id(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["12", "10482a", "", "1" * 13, "ten thousand"])
+@pytest.mark.parametrize("raw", ["12", "", "1" * 21, "ten thousand", "refund", "10482!", "१२३४"])
 def test_bad_order_numbers_are_refused(raw: str) -> None:
     with pytest.raises(ValueError, match="order number"):
         validation.order_id(raw)
@@ -53,6 +65,34 @@ def test_emails(raw: str, ok: str) -> None:
 def test_bad_emails(raw: str) -> None:
     with pytest.raises(ValueError, match="e-mail"):
         validation.email(raw)
+
+
+@pytest.mark.parametrize(
+    "raw", ["C1001", "0035e00000AbC12QAE", "51", "3f2b8c1e-9d4a-4e2b-8f7a-1c2d3e4f5a6b", "H2001 ", "a/b?c#d"]
+)
+def test_backend_ids_are_opaque_and_unchanged(raw: str) -> None:
+    assert validation.opaque_id(raw) == raw
+
+
+@pytest.mark.parametrize("raw", ["", "x" * 129, "C1\n001", "C1\x00", "A\t1"])
+def test_ids_that_cannot_be_ids_are_refused(raw: str) -> None:
+    with pytest.raises(ValueError, match="an id"):
+        validation.opaque_id(raw)
+
+
+def test_backend_ids_may_be_integers_and_a_missing_one_is_the_backends_fault() -> None:
+    assert validation.backend_id(4711, "Zendesk") == "4711"
+    with pytest.raises(ApplicationError) as e:
+        validation.backend_id(None, "Zendesk")
+    assert e.value.type == errors.UNAVAILABLE
+
+
+@pytest.mark.parametrize(
+    ("raw", "encoded"),
+    [("C1001", "C1001"), ("C1/notes", "C1%2Fnotes"), ("a?b#c", "a%3Fb%23c"), ("..", "%2E%2E"), (".", "%2E")],
+)
+def test_path_segments_are_percent_encoded(raw: str, encoded: str) -> None:
+    assert segment(raw) == encoded
 
 
 def test_zip_and_phone() -> None:
@@ -93,6 +133,26 @@ def test_refund_policy() -> None:
     assert big.eligible and not big.auto_approve and big.reason == "over_auto_approve_limit"
     cancelled = decide({**ORDER, "cancelled_at": "2026-11-07"}, 0, POLICY, today)
     assert not cancelled.eligible and cancelled.reason == "not_refundable"
+
+
+def test_refund_policy_ignores_the_shops_status_words() -> None:
+    today = date(2026, 11, 25)
+    # Any shop's status word rides along; only money, dates and cancellation decide.
+    for word in ("on_hold", "partially_refunded", "returned", "delayed", "Wartend"):
+        decision = decide({**ORDER, "callengine_status": word}, 0, POLICY, today)
+        assert decision.reason == "within_policy", word
+    unpaid = decide({**ORDER, "financial_status": "authorized"}, 0, POLICY, today)
+    assert unpaid.reason == "not_refundable"  # nothing captured: nothing to give back
+    undated = decide({**ORDER, "created_at": None}, 0, POLICY, today)
+    assert not undated.eligible and undated.reason == "outside_window"  # a person decides
+
+
+def test_order_summary_names_the_order_as_the_shop_does() -> None:
+    named = {**ORDER, "name": "#SO-7781", "callengine_status": "on_hold"}
+    summary = summarize_order(named)
+    assert (summary.order_id, summary.status) == ("SO-7781", "on_hold")
+    assert summarize_order({**ORDER, "name": "#1001"}).order_id == "1001"
+    assert summarize_order(ORDER).order_id == "1"  # no name: the id
 
 
 def test_order_summary_works_from_plain_shopify_fields() -> None:

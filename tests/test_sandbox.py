@@ -864,7 +864,14 @@ def write_seed(tmp_path: Path, mutate: Any) -> Path:
             lambda d: d["customers"][2].update(phone="555-0101"),
             "customers[2].phone: must be an E.164 phone number",
         ),
-        (lambda d: d["orders"][0].update(status="lost"), "orders[0].status: Input should be"),
+        # Any status word is a status (an unknown one is passed through); an empty one is not.
+        (lambda d: d["orders"][0].update(status=""), "orders[0].status: String should have at least 1"),
+        (lambda d: d["orders"][1].update(id="SO\n1"), "orders[1].id: must not contain control"),
+        (lambda d: d["customers"][1].update(id="C1/notes"), "customers[1].id: must not contain '/'"),
+        (
+            lambda d: d["orders"][2].update(id=d["orders"][3]["id"].join("-" * 2)),
+            "orders: duplicate spoken order number",
+        ),
         (lambda d: d["orders"][1].update(customer_id="C9"), "orders[1].customer_id: unknown customer 'C9'"),
         (
             lambda d: d["appointments"][0].update(starts_at="2026-12-01T10:00"),

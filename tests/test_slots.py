@@ -126,6 +126,38 @@ def test_order_number(text: str, expected: str | None) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        # Shops name orders with letters; callers spell them out or STT writes them whole.
+        ("S O seven seven eight one", "SO7781"),
+        ("order number A B 1 2 3 4", "AB1234"),
+        ("hash one oh oh one", "1001"),
+        ("My order is SO-7781.", "SO7781"),
+        ("It's S O dash seven seven eight one", "SO7781"),
+        ("it's A1B2C3", "A1B2C3"),
+        ("A one B two C three", "A1B2C3"),
+        ("INV 2231, please", "INV2231"),
+        ("my zip is 94103 and the order is S O 7 7 8 1", "SO7781"),  # letters mark the order
+        ("no, not SO7781, it's SO7782", "SO7782"),
+        ("B zero O one", "B0O1"),  # beside a spelled letter, "O" is the letter
+        ("It is A 4761", "A4761"),  # mid-sentence, STT writes the article "a" in lower case
+        ("order A-4-7-6-1", "A4761"),
+        # …and what is not an order name with letters.
+        ("A 10482", "10482"),  # a lone "A" is a word
+        ("I 10482", "10482"),
+        ("one O four eight two", "10482"),  # among digits only, "O" is a zero
+        ("OK 10482", "10482"),
+        ("It's 1-0-4-8-2.", "10482"),  # the "s" of "it's" is no letter
+        ("my iPhone15 broke", None),
+        ("at 10am please", None),
+        ("on the 22nd", None),
+    ],
+)
+def test_order_number_with_letters(text: str, expected: str | None) -> None:
+    assert slots.order_number(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         ("Uh, my zip is 9, 4, 1, 0, 3.", "94103"),
         ("nine four one zero three", "94103"),
         ("94103-1234", "94103"),  # ZIP+4 keeps the first five
@@ -288,6 +320,7 @@ def test_neither_yes_nor_no(text: str) -> None:
         ("no it's nine four one one oh", "zip", "94110"),
         ("No, 94110.", "zip", "94110"),
         ("no, it's four one five, five five five, oh one oh two", "phone", "+14155550102"),
+        ("no, it's S O seven seven eight two", "order", "SO7782"),
         ("no", "order", None),  # rejected, but no new value
         ("nope, wrong one", "zip", None),
         ("yes, 10482", "order", None),  # a confirmation is not a correction

@@ -26,6 +26,13 @@ from realtime.brain import slots, speak
         ("1234567890123", "one two three, four five six, seven eight nine, oh one two three"),
         ("C1001", "C one oh oh one"),
         ("", ""),
+        # Other businesses' ids: letters as capitals, '#' and '-' dropped, long ones grouped.
+        ("#1001", "one oh oh one"),
+        ("SO-7781", "S O seven seven eight one"),
+        ("SO7701", "S O seven seven zero one"),  # the letter O is there: a zero is "zero"
+        ("a1b2c3", "A one B two C three"),
+        ("AP-900-B2", "A P, nine oh oh, B two"),
+        ("0035e00000AbC12QAE", "oh oh three, five E oh, oh oh oh, oh A B, C one two, Q A E"),
     ],
 )
 def test_say_digits(value: str, expected: str) -> None:
@@ -36,6 +43,41 @@ def test_say_digits(value: str, expected: str) -> None:
 def test_read_back_is_heard_back(value: str) -> None:
     # What the agent reads back, the caller repeats; the slot reader must get the same digits.
     assert slots.digit_runs(speak.say_digits(value)) == [value]
+
+
+@pytest.mark.parametrize(
+    ("name", "heard"),
+    [
+        ("SO-7781", "SO7781"),
+        ("A1B2C3", "A1B2C3"),
+        ("AP-900-B2", "AP900B2"),
+        ("#1001", "1001"),
+        ("B0O1", "B0O1"),
+    ],
+)
+def test_an_order_name_read_back_is_heard_back(name: str, heard: str) -> None:
+    # Another shop's order names: the read-back, repeated by the caller, is the same order number.
+    assert slots.order_number(speak.say_digits(name)) == heard
+
+
+@pytest.mark.parametrize("scheme", ["#9999", "AA-9999", "A9A9A9", "AAA-999999", "99999-AA", "B9999"])
+def test_generated_order_names_survive_the_read_back(scheme: str) -> None:
+    # 300 names per naming scheme ('A' a letter, '9' a digit). A lone leading A, I or O is left
+    # out of the last scheme on purpose: said alone before digits it is the article, the pronoun
+    # or "oh" ("A 10482"), and the slot reader takes it as such.
+    import random
+    import string
+
+    from activities import validation
+
+    rng = random.Random(scheme)
+    letters = [c for c in string.ascii_uppercase if scheme != "B9999" or c not in "AIO"]
+    for _ in range(300):
+        name = "".join(
+            rng.choice(letters) if c == "A" or c == "B" else rng.choice(string.digits) if c == "9" else c
+            for c in scheme
+        )
+        assert slots.order_number(speak.say_digits(name)) == validation.order_id(name), name
 
 
 @pytest.mark.parametrize(
@@ -126,6 +168,10 @@ def test_say_slot(value: datetime, expected: str) -> None:
         ("refunded", "refunded"),
         ("Out for delivery", "out for delivery"),
         ("on_hold", "on hold"),  # unknown: its own words, nothing invented
+        ("ON-HOLD", "on hold"),
+        ("partially_refunded", "partially refunded"),
+        ("partiallyRefunded", "partially refunded"),
+        ("returned", "returned"),
     ],
 )
 def test_say_status(status: str, expected: str) -> None:

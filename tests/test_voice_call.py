@@ -79,7 +79,7 @@ async def test_barge_in_clears_fast_and_keeps_only_what_was_heard(engine: Engine
 
 async def test_caller_hangs_up_during_a_slow_lookup(engine: Engine, sandbox: Sandbox) -> None:
     await sandbox.fault(
-        method="GET", path_prefix="/admin/api/2024-10/orders/10482", delay_ms=2500, status=None, count=1
+        method="GET", path_prefix="/admin/api/2024-10/orders.json", delay_ms=2500, status=None, count=1
     )
     phone = engine.phone()
     await phone.dial()

@@ -26,6 +26,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities import crm, errors, handoff, orders, summary, telephony, tickets
+    from workflows import legacy
     from workflows.tools import TOOLS, Access, Kind, Tool, ToolContext
     from workflows.types import (
         CallInput,
@@ -330,7 +331,11 @@ class CallWorkflow:
             except ValidationError as e:
                 result = _failure(req.name, "invalid_input", _validation_message(e))
             else:
-                result = await self._dispatch(spec, args, step)
+                old_rule = None if workflow.patched(legacy.PATCH) else legacy.refusal(req.arguments)
+                if old_rule is not None:
+                    result = _failure(req.name, "invalid_input", old_rule)
+                else:
+                    result = await self._dispatch(spec, args, step)
             note = result.data.pop("_note", "") if result.ok else ""
             state.tool_calls.append(
                 ToolCallRecord(
@@ -380,7 +385,7 @@ class CallWorkflow:
         data = out.model_dump(mode="json")
         data["_note"] = spec.note(out)
         if spec.name == "create_ticket":
-            self._state.ticket_ids.append(int(data["ticket_id"]))
+            self._state.ticket_ids.append(str(data["ticket_id"]))
         return ToolResult(tool=spec.name, ok=True, data=data)
 
     async def _identify(self, args: Any) -> ToolResult:
@@ -514,7 +519,7 @@ class CallWorkflow:
                         call_sid=inp.call_sid,
                         target=inp.human_queue,
                         caller_id=inp.called_number or None,
-                        ticket_id=int(ticket) if ticket is not None else None,
+                        ticket_id=str(ticket) if ticket is not None else None,
                     ),
                     summary=f"transfer to {inp.human_queue}",
                     **PHONE_OPTIONS,

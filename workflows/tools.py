@@ -23,7 +23,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities import appointments, crm, handoff, knowledge, orders, refunds, tickets
-    from activities.validation import AppointmentId, Email, OrderId, Phone, ZipCode
+    from activities.validation import Email, OpaqueId, OrderId, Phone, ZipCode
     from workflows.types import BrainEscalationReason
 
 
@@ -69,7 +69,9 @@ class IdentifyArgs(Args):
     use_caller_id: bool = Field(False, description="Match the number the caller is calling from.")
     phone: Phone | None = Field(None, description="A phone number the caller says is on the account.")
     email: Email | None = Field(None, description="The account e-mail address.")
-    order_id: OrderId | None = Field(None, description="An order number from one of their orders.")
+    order_id: OrderId | None = Field(
+        None, description="An order number from one of their orders, as the caller says it (#1001, SO-7781)."
+    )
 
     @model_validator(mode="after")
     def _exactly_one(self) -> IdentifyArgs:
@@ -93,7 +95,7 @@ class VerifyArgs(Args):
 class OrderArgs(Args):
     """One of the caller's orders."""
 
-    order_id: OrderId = Field(description="The order number, digits only.")
+    order_id: OrderId = Field(description="The order number as the caller says it: digits, maybe letters.")
 
 
 class RefundArgs(Args):
@@ -106,13 +108,18 @@ class RefundArgs(Args):
 class AppointmentArgs(Args):
     """One of the caller's appointments."""
 
-    appointment_id: AppointmentId
+    # An id is opaque and carried unchanged: "A1 " and "A1" may be two appointments.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+    appointment_id: OpaqueId = Field(description="An appointment_id exactly as list_appointments gave it.")
 
 
 class RescheduleArgs(Args):
     """Move an appointment to one of the open slots offered."""
 
-    appointment_id: AppointmentId
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)  # opaque id, as above
+
+    appointment_id: OpaqueId = Field(description="An appointment_id exactly as list_appointments gave it.")
     starts_at: str = Field(min_length=16, max_length=40, description="ISO 8601 start of an offered slot.")
 
 

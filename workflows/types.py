@@ -10,6 +10,10 @@ from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+from temporalio import workflow
+
+with workflow.unsafe.imports_passed_through():
+    from activities.validation import BackendId
 
 Speaker = Literal["caller", "agent"]
 
@@ -168,7 +172,7 @@ class CallState(BaseModel):
     confidence: float | None = None
     turns: list[TurnRecord] = Field(default_factory=list)
     tool_calls: list[ToolCallRecord] = Field(default_factory=list)
-    ticket_ids: list[int] = Field(default_factory=list)
+    ticket_ids: list[BackendId] = Field(default_factory=list)  # opaque help-desk ids
     escalated: bool = False
     escalation_reason: str | None = None
     ended: bool = False
@@ -190,7 +194,7 @@ class CallResult(BaseModel):
     intent: str | None
     escalated: bool
     escalation_reason: str | None
-    ticket_ids: list[int]
+    ticket_ids: list[BackendId]  # opaque; calls recorded with integer ids decode as their digits
     summary: str
     duration_s: int
     turns: int

@@ -349,15 +349,123 @@ def digits(text: str, min_len: int = 1, max_len: int = 20) -> str | None:
 
 
 def order_number(text: str) -> str | None:
-    """An order number: a run of 3 to 12 digits (see `digits`).
+    """An order number as the caller says it: letters and digits, or a run of 3 to 12 digits.
+
+    Shops name orders with letters ("SO-7781", "A1B2C3"): "S O seven seven eight
+    one", "order number A B 1 2 3 4" and "SO-7781" give "SO7781" / "AB1234"
+    (upper-cased, as `activities.validation.order_id` normalises). Without
+    letters it is the longest digit run (see `digits`): "hash one oh oh one" →
+    "1001".
 
     Args:
         text: One caller utterance.
 
     Returns:
-        The digits, or None.
+        The order number, or None.
     """
+    lettered = _lettered_orders(text)
+    if lettered:
+        return lettered[-1]  # corrections come last
     return digits(text, 3, 12)
+
+
+# An order name said with letters: single spelled letters, a short capitalised prefix ("SO"),
+# or a token mixing letters and digits ("A1B2C3"), next to digits: any shop's naming scheme.
+_ORDER_TOKEN = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)*|\d+|[^\sA-Za-z\d]")
+_ORDER_JOINERS = frozenset({"-", "#", ".", ",", "/"})
+# Capitalised words that come before numbers without being part of an order name.
+_NOT_PREFIXES = frozenset({"OK", "ID", "PIN", "ZIP", "UPS", "USPS", "DHL", "AM", "PM", "TV", "USA", "CA"})
+# "2nd", "10am", "1990s": numbers with a suffix, never order names.
+_SUFFIXED = re.compile(r"\d+(st|nd|rd|th|am|pm|s)", re.I)
+
+
+def _order_piece(tokens: list[str], i: int, prev: str, lettered: bool) -> str:
+    """What token `i` is inside a spoken order name: L(etter), D(igit), J(oiner) or "" (none).
+
+    `prev` is the previous token's piece, `lettered` whether the name so far has a letter.
+    """
+    tok = tokens[i]
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+    if tok.isalpha():
+        if len(tok) == 1:
+            if tok == "O" and prev == "D" and not lettered:
+                return "D"  # "one O four": among digits only, a zero (in "B zero O one", the letter)
+            if prev == "L":
+                return "L"  # inside a spelled run, "O" is the letter: "S O seven…"
+            if nxt.isalpha() and len(nxt) == 1 and tok not in "ai":
+                return "L"  # "A B 1 2 3 4" starts a spelled run (lower-case "a", "i" are words)
+            if tok.isupper():
+                return "L"  # "C 1001"; a lone "A", "I" or "O" may be a word (see `_weak_letter`)
+        elif tok.isupper() and len(tok) <= 4 and tok not in _NOT_PREFIXES and (nxt.isdigit() or nxt == "-"):
+            return "L"  # "SO-7781", "INV 2231": a capitalised prefix right before its number
+        if tok.lower() in {"dash", "hyphen"}:
+            return "J"  # "S O dash seven seven eight one"
+        kind, _ = _kind(tok.lower())
+        return "D" if kind in _NUMBER_WORD_KINDS or kind == "repeat" else ""
+    if tok.isdigit():
+        return "D"
+    return "J" if tok in _ORDER_JOINERS else ""
+
+
+def _weak_letter(tokens: list[str], i: int) -> bool:
+    """Whether the letter token `i` may be a word: "I", or "A"/"O" opening a sentence.
+
+    Such a letter counts only in a name with another letter ("A one B two") or glued to its
+    number ("A-4761"); alone it is the pronoun, the article or "oh" ("A 10482", "I 10482").
+    STT capitalises a sentence's first word, so "order A 4761" keeps its "A".
+    """
+    tok = tokens[i]
+    glued = i + 1 < len(tokens) and tokens[i + 1] == "-"
+    opens = i == 0 or tokens[i - 1] in {".", "!", "?", ","}
+    return not glued and (tok == "I" or (tok in ("A", "O") and opens))
+
+
+def _lettered_orders(text: str) -> list[str]:
+    """Every order number with letters in `text`, in order ("SO7781", "AB1234", "A1B2C3")."""
+    text = text.replace("\u2019", "'")
+    whole: list[str] = []
+    for word in text.split():
+        core = word.strip(".,;:!?")
+        if _SUFFIXED.fullmatch(core) or not re.fullmatch(r"#?[A-Z0-9]+(?:-[A-Z0-9]+)*", core):
+            continue  # lower or mixed case ("iPhone15") is a word, not an order name
+        flat = core.replace("-", "").lstrip("#")
+        if flat.upper() not in _NOT_PREFIXES and sum(c.isdigit() for c in flat) >= 2 and not flat.isdigit():
+            whole.append(flat)  # written as one token: "A1B2C3", "SO-7781"
+    # A name written as one token is the clearer reading; spelled-out ones otherwise.
+    return [c for c in (whole or _spelled_orders(text)) if _valid_order(c)]
+
+
+def _spelled_orders(text: str) -> list[str]:
+    """Order numbers spelled out piece by piece: "S O seven seven eight one", "A B 1 2 3 4"."""
+    tokens = [m.group() for m in _ORDER_TOKEN.finditer(text)]
+    out: list[str] = []
+    value, chunk, prev, has_letter, weak = "", [], "", False, False
+    for i in range(len(tokens) + 1):
+        piece = _order_piece(tokens, i, prev, has_letter) if i < len(tokens) else ""
+        if piece in ("D", "J"):
+            # After a letter, "oh" is a zero even after a pause ("five E, oh oh three").
+            zero = has_letter and tokens[i].lower() in _WEAK_ZEROS
+            chunk.append("zero" if zero else tokens[i])
+        elif piece == "L":
+            value += "".join(digit_runs(" ".join(chunk))) + tokens[i].upper()
+            weak = weak or (not has_letter and not value[:-1] and _weak_letter(tokens, i))
+            chunk, has_letter = [], True
+        else:
+            value += "".join(digit_runs(" ".join(chunk)))
+            lone = weak and sum(c.isalpha() for c in value) == 1  # "A 10482": no letters after all
+            if has_letter and not lone and any(c.isdigit() for c in value):
+                out.append(value)
+            value, chunk, has_letter, weak = "", [], False, False
+        prev = piece
+    return out
+
+
+def _valid_order(value: str) -> bool:
+    try:
+        validation.order_id(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _as_zip(run: str) -> str | None:
@@ -614,6 +722,8 @@ def correction(text: str, kind: Literal["order", "zip", "phone"]) -> str | None:
     """
     if yes_no(text) is not False and not _CORRECTION_CUE.search(_words(text)):
         return None
+    if kind == "order" and (lettered := _lettered_orders(text)):
+        return lettered[-1]  # "no, it's S O seven seven eight two"
     accept = {"order": _as_order, "zip": _as_zip, "phone": _as_phone}[kind]
     return _pick_last(text, accept)
 

@@ -49,17 +49,20 @@ def _digit_groups(n: int, leading_one: bool) -> list[int]:
 
 
 def say_digits(s: str) -> str:
-    """Read a number digit by digit, as an agent reads back an order number or ZIP.
+    """Read an id digit by digit and letter by letter, as an agent reads back a number.
 
     Zero is "oh" ("one oh four eight two"), except in a string of only zeros
-    ("zero zero"). Separators ("#", "-", "+", spaces) are dropped; digit-only
-    strings are grouped with commas so TTS pauses: 10 digits as a US phone
-    number ("four one five, five five five, oh one oh one"), 11 starting with
-    1 as "one, …", 9 as ZIP+4, up to 6 as one group. Letters (as in "C1001")
-    are read as capitals.
+    ("zero zero") and in an id that also holds the letter O ("S O seven seven
+    zero one"), where "oh" could be either. Separators ("#", "-", "+", spaces)
+    are dropped; digit-only strings are grouped with commas so TTS pauses: 10
+    digits as a US phone number ("four one five, five five five, oh one oh
+    one"), 11 starting with 1 as "one, …", 9 as ZIP+4, up to 6 as one group.
+    Letters are read as capitals ("C1001" → "C one oh oh one"); an id with
+    letters longer than six characters is grouped too, along its own separators
+    ("SO-7781-B2") or in threes ("0035e00000AbC12QAE"), so a caller can follow.
 
     Args:
-        s: The value to read, e.g. "10482", "+14155550101", "C1001".
+        s: The value to read, e.g. "10482", "+14155550101", "SO-7781".
 
     Returns:
         The words to speak ("" when `s` holds no letter or digit).
@@ -69,22 +72,29 @@ def say_digits(s: str) -> str:
         return ""
     only_digits = all(c.isdigit() for c in chars)
     all_zero = only_digits and set(chars) == {"0"}
+    zero = "zero" if all_zero or any(c in "oO" for c in chars) else "oh"
 
     def word(c: str) -> str:
         if not c.isdigit():
             return c.upper()
-        if c == "0" and not all_zero:
-            return "oh"
-        return _DIGIT_NAMES[int(c)]
+        return zero if c == "0" else _DIGIT_NAMES[int(c)]
 
-    if not only_digits:
+    if only_digits:
+        sizes = _digit_groups(len(chars), chars[0] == "1")
+        return ", ".join(" ".join(word(c) for c in part) for part in _cut(chars, sizes))
+    if len(chars) <= 6:
         return " ".join(word(c) for c in chars)
-    chunks: list[str] = []
-    i = 0
-    for size in _digit_groups(len(chars), chars[0] == "1"):
-        chunks.append(" ".join(word(c) for c in chars[i : i + size]))
+    parts = [list(p) for p in re.split(r"[^0-9A-Za-z]+", s) if p] if s.isascii() else [chars]
+    groups = [g for p in parts for g in _cut(p, _digit_groups(len(p), False))]
+    return ", ".join(" ".join(word(c) for c in g) for g in groups)
+
+
+def _cut(chars: list[str], sizes: list[int]) -> list[list[str]]:
+    out, i = [], 0
+    for size in sizes:
+        out.append(chars[i : i + size])
         i += size
-    return ", ".join(chunks)
+    return out
 
 
 def say_money(cents: int) -> str:
@@ -185,8 +195,9 @@ def say_status(status: str) -> str:
     "shipped", out_for_delivery → "out for delivery", delivered →
     "delivered", delivery_attempted → "not delivered yet: the carrier made
     a delivery attempt", cancelled → "cancelled", refunded → "refunded". An
-    unknown status is read as its words ("on_hold" → "on hold"), so a new
-    backend status is still spoken, never invented.
+    unknown status is read as its words ("on_hold", "ON-HOLD" → "on hold",
+    "partially_refunded" → "partially refunded"), so a status of another
+    business's shop is still spoken, never invented.
 
     Args:
         status: The status as the order tool returns it.
@@ -194,7 +205,10 @@ def say_status(status: str) -> str:
     Returns:
         The phrase.
     """
-    key = status.strip().lower().replace("-", "_").replace(" ", "_")
+    # camelCase ("partiallyRefunded") and SHOUTING-KEBAB ("ON-HOLD") are words too.
+    spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", status.strip())
+    words = re.split(r"[\s_\-]+", spaced.lower())
+    key = "_".join(w for w in words if w)
     return STATUS_PHRASES.get(key, key.replace("_", " "))
 
 
