@@ -408,7 +408,12 @@ class LlmBrain(Brain):
 
     async def _repeat(self, said: CallerInput) -> AsyncGenerator[BrainEvent, None]:
         """The last reply again, slower; recorded so the model knows the caller heard it twice."""
-        intent, confidence, _ = self._read_intent(said)
+        # "Can you repeat the order number?" is about the call's topic; it does not change it.
+        current = self._intent or self._topic
+        if current is None:
+            reading = classify(said.text, said.stt_confidence)
+            current = (reading.intent, reading.confidence)
+        intent, confidence = current
         self._reply_repeated = True
         lines = self._last_reply
         self._history.append({"role": "user", "content": with_missed(said.text.strip(), said.missed)})
