@@ -20,7 +20,7 @@ from typing import Any
 from temporalio.client import Client
 
 from callengine.calls import Call
-from callengine.settings import DEFAULT_SEED
+from callengine.settings import DEFAULT_SEED, RefundPolicy
 from realtime.brain import prompt
 from realtime.brain.base import Brain, BrainEvent, CallContext, CallerInput, Say, ToolUsed, TurnDone
 from realtime.brain.fallback import FIRST_EVENT_TIMEOUT, FallbackBrain
@@ -39,6 +39,9 @@ MARIA = SEED["customers"][0]
 HANNAH = next(c for c in SEED["customers"] if c["id"] == "C1002")
 HANNAH_ORDER = next(o for o in SEED["orders"] if o["customer_id"] == "C1002" and o["status"] == "shipped")
 TODAY = date.fromisoformat(SEED["as_of"])
+# The seed is a snapshot "as of" its date: refund windows count from it, not from the clock,
+# so a refund test gives the same answer on any day.
+SEED_REFUNDS = RefundPolicy(as_of=TODAY)
 SHOPIFY = {"X-Shopify-Access-Token": "dev-shopify-token"}
 
 
@@ -214,7 +217,7 @@ async def test_refund_call_creates_exactly_one_refund(
     f.reply_text("Done, your refund is on its way. Is there anything else?")
     f.reply_tools([("end_call", {"resolved": True})])
 
-    async with worker() as tq:
+    async with worker(refund_policy=SEED_REFUNDS) as tq:
         call = await start(temporal_client, tq)
         brain = LlmBrain(context(call), settings(f))
         talk = Conversation(call, brain)
@@ -688,7 +691,7 @@ async def test_cancelling_a_reply_never_cancels_a_tool_in_flight(
         count=1,
     )
     started = asyncio.Event()
-    async with worker() as tq:
+    async with worker(refund_policy=SEED_REFUNDS) as tq:
         call = await start(temporal_client, tq)
         assert (await call.tool("identify_customer", use_caller_id=True)).ok
         assert (await call.tool("verify_customer", zip=MARIA["zip"])).ok
