@@ -37,6 +37,9 @@ def test_read_back_digits_are_grouped_and_amounts_times_and_ids_left_alone() -> 
         ("Can you repeat the number?", "Your order shipped with UPS.", True),
         ("Say that again?", "Your order shipped with UPS.", False),
         ("What was the dates?", "The open dates are Monday and Tuesday.", False),
+        ("I didn't get the last part.", "Your order is out for delivery.", False),
+        ("I missed the delivery.", "Your order is out for delivery.", True),
+        ("I didn't get the package.", "Your package shipped.", True),
     ],
 )
 def test_a_repeat_request_naming_what_the_last_reply_did_not_say_goes_to_the_model(

@@ -50,10 +50,25 @@ def spoken_again(lines: Iterable[str]) -> list[Say]:
 
 # "can you repeat the number", "what was the balance again": the thing the caller names.
 _NAMED = re.compile(
-    r"\b(?:repeat|say|read|tell me|give me|what (?:was|were|did you say)|catch|get|hear|missed) "
+    r"\b(repeat|say|read|tell me|give me|what (?:was|were|did you say)|catch|get|hear|missed) "
     r"the (\w+)"
 )
 _NUMBER_WORDS = {"number", "numbers", "digits", "code", "zip", "amount", "total", "price"}
+# "I didn't get the package" and "I missed the delivery" are problems, not repeat requests:
+# with these verbs only the things an agent says make it a request to hear them again.
+_AMBIGUOUS_VERBS = {"get", "missed"}
+_SPOKEN_THINGS = {
+    *_NUMBER_WORDS,
+    "balance",
+    "name",
+    "date",
+    "time",
+    "times",
+    "address",
+    "email",
+}
+# "I didn't catch the last part": a part of the last reply, whatever it said.
+_PARTS = {"last", "first", "end", "beginning", "rest", "part", "question", "words"}
 _DIGIT_WORDS = re.compile(r"\d|\b(zero|oh|one|two|three|four|five|six|seven|eight|nine)\b")
 
 
@@ -62,7 +77,9 @@ def names_something_else(text: str, lines: Iterable[str]) -> bool:
 
     "What was the balance again?" after "Your balance is $187.40." is a repeat;
     after "Your order shipped." it is a question for the model (the balance was
-    said earlier, or never). A request that names nothing ("sorry, what?") never is.
+    said earlier, or never). So is "I missed the delivery", whatever was said:
+    a delivery is not something the agent says. A request that names nothing
+    ("sorry, what?") never is.
 
     Args:
         text: The caller's repeat request.
@@ -75,7 +92,11 @@ def names_something_else(text: str, lines: Iterable[str]) -> bool:
     if m is None:
         return False
     said = " ".join(lines).lower()
-    thing = m.group(1)
+    verb, thing = m.group(1), m.group(2)
+    if thing in _PARTS:
+        return False
+    if verb in _AMBIGUOUS_VERBS and thing not in _SPOKEN_THINGS:
+        return True
     if thing in _NUMBER_WORDS and _DIGIT_WORDS.search(said):
         return False
     stem = thing[:-1] if thing.endswith("s") and len(thing) > 3 else thing
