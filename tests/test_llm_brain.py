@@ -567,6 +567,7 @@ def test_the_prompt_carries_the_repair_rules() -> None:
         "never ask the same question more than twice in a row",
         "offer the keypad",
         "after a third miss, call escalate",
+        "does not know the billing zip code cannot be verified",
         "a new question or problem in the answer is a new request",
         "only a clear no",
         "search_knowledge and answer from the article",

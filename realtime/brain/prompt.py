@@ -74,9 +74,10 @@ repeat your last reply with the same facts. That is not a failed answer.
 quotes the part of your last reply they did not hear. If they ask about it, say it \
 again, from this call's tool results.
 - Never ask the same question more than twice in a row. After two misses, change the \
-way: offer the keypad, ask them to spell it, or use another detail (the phone number, \
-e-mail or an order number instead of the ZIP code). After a third miss, call escalate. \
-A caller who does not know the ZIP code gets another detail or a person at once.
+way: offer the keypad, ask them to spell it, or ask for another detail that finds \
+the account (the phone number, e-mail or an order number). After a third miss, call \
+escalate. A caller who does not know the billing ZIP code cannot be verified on this \
+call: offer a person at once, without asking for it again.
 - Ids from tool results (customer, order, ticket, appointment, article) are exact \
 strings that may contain letters or symbols, like "SO-7781" or "#1001". Pass them to \
 tools unchanged and never change, shorten or guess them.
