@@ -20,11 +20,12 @@ from typing import Any
 from temporalio.client import Client
 
 from callengine.calls import Call
-from callengine.settings import DEFAULT_SEED
+from callengine.settings import DEFAULT_SEED, RefundPolicy
 from realtime.brain import prompt
 from realtime.brain.base import Brain, BrainEvent, CallContext, CallerInput, Say, ToolUsed, TurnDone
 from realtime.brain.fallback import FIRST_EVENT_TIMEOUT, FallbackBrain
 from realtime.brain.llm import LlmBrain, LlmSettings, SentenceSplitter
+from realtime.brain.llm_repair import with_missed
 from tests.conftest import Sandbox, WorkerFactory
 from tests.conftest import start_call as start
 from tests.fakes.openai_server import API_KEY, FakeOpenAI, fake_openai, fake_openai_server
@@ -38,6 +39,9 @@ MARIA = SEED["customers"][0]
 HANNAH = next(c for c in SEED["customers"] if c["id"] == "C1002")
 HANNAH_ORDER = next(o for o in SEED["orders"] if o["customer_id"] == "C1002" and o["status"] == "shipped")
 TODAY = date.fromisoformat(SEED["as_of"])
+# The seed is a snapshot "as of" its date: refund windows count from it, not from the clock,
+# so a refund test gives the same answer on any day.
+SEED_REFUNDS = RefundPolicy(as_of=TODAY)
 SHOPIFY = {"X-Shopify-Access-Token": "dev-shopify-token"}
 
 
@@ -76,10 +80,11 @@ class Conversation:
         self.brain = brain
         self.timeline: list[tuple[float, BrainEvent]] = []
 
-    async def say(self, text: str, source: str = "speech") -> list[BrainEvent]:
+    async def say(self, text: str, source: str = "speech", missed: str = "") -> list[BrainEvent]:
         await self.call.turn("caller", text, source=source)
         events: list[BrainEvent] = []
-        async for event in self.brain.respond(CallerInput(text, source)):  # type: ignore[arg-type]
+        said = CallerInput(text, source, missed=missed)  # type: ignore[arg-type]
+        async for event in self.brain.respond(said):
             self.timeline.append((time.monotonic(), event))
             events.append(event)
         assert [type(e) for e in events].count(TurnDone) == 1 and isinstance(events[-1], TurnDone)
@@ -212,7 +217,7 @@ async def test_refund_call_creates_exactly_one_refund(
     f.reply_text("Done, your refund is on its way. Is there anything else?")
     f.reply_tools([("end_call", {"resolved": True})])
 
-    async with worker() as tq:
+    async with worker(refund_policy=SEED_REFUNDS) as tq:
         call = await start(temporal_client, tq)
         brain = LlmBrain(context(call), settings(f))
         talk = Conversation(call, brain)
@@ -381,6 +386,197 @@ async def test_connection_lost_before_any_chunk_is_retried_once(
     assert spoken(events) == "How can I help?"
 
 
+# ---------------------------------------------------------------- conversation repair
+
+
+def says(events: list[BrainEvent]) -> list[Say]:
+    return [e for e in events if isinstance(e, Say)]
+
+
+async def test_repeat_requests_are_answered_at_once_slower_and_never_escalate(
+    temporal_client: Client, worker: WorkerFactory, sandbox: Sandbox, fake_openai: FakeOpenAI
+) -> None:
+    f = fake_openai
+    f.reply_tools([("identify_customer", {"use_caller_id": True})])
+    f.reply_text("I found an account for this number. What is your billing ZIP code?")
+    f.reply_text("That's 9 4 1 0 3, correct?")
+
+    async with worker() as tq:
+        call = await start(temporal_client, tq)
+        brain = LlmBrain(context(call), settings(f))
+        talk = Conversation(call, brain)
+        # Two "what?"s before any topic: words with no intent, which the escalation policy
+        # would read as two low-confidence turns in a row if they reached it.
+        began = time.monotonic()
+        greeting_again = await talk.say("Sorry, what?")
+        come_again = await talk.say("Come again?")
+        instant = time.monotonic() - began
+        await talk.say("Hi, where is my order?")
+        zip_again = await talk.say("Sorry, I didn't catch that.")
+        await talk.say("9 4 1 0 3")
+        readback_again = await talk.say("Pardon?")
+        state = await call.state()
+        await call.end()
+        await call.result()
+
+    # Answered by the brain itself: no request reached the model for any repeat request.
+    assert len(f.requests) == 3 and f.remaining == 0
+    assert instant < 1.0
+    assert says(greeting_again) == says(come_again) == [Say(prompt.GREETING, slow=True)]
+    assert says(zip_again) == [
+        Say("I found an account for this number.", slow=True),
+        Say("What is your billing ZIP code?", slow=True),
+    ]
+    # Digits the model read back are grouped in words for the slower repeat.
+    assert says(readback_again) == [Say("That's nine four one oh three, correct?", slow=True)]
+    for events in (greeting_again, come_again, zip_again, readback_again):
+        done = events[-1]
+        assert isinstance(done, TurnDone) and not done.end_call and done.escalation is None
+        assert tools_used(events) == []
+    assert not state.escalated and "escalate" not in [c.name for c in state.tool_calls]
+    # The exchange is in the model's history, so the conversation stays coherent.
+    after_repeat = f.requests[2].messages
+    i = after_repeat.index({"role": "user", "content": "Sorry, I didn't catch that."})
+    assert after_repeat[i + 1] == {
+        "role": "assistant",
+        "content": "I found an account for this number. What is your billing ZIP code?",
+    }
+    assert after_repeat[i + 2] == {"role": "user", "content": "9 4 1 0 3"}
+
+
+async def test_a_balance_talked_over_is_answered_when_asked_for(
+    temporal_client: Client, worker: WorkerFactory, sandbox: Sandbox, fake_openai: FakeOpenAI
+) -> None:
+    f = fake_openai
+    balance = f"${MARIA['balance_cents'] // 100}.{MARIA['balance_cents'] % 100:02d}"
+    account = f.reply_tools([("get_account", {})], text_before="Sure, let me look.")
+    f.reply_text(f"Your balance is {balance}. Is there anything else I can help with?")
+    f.reply_text(f"You owe {balance}, due with your next bill.")
+
+    async with worker() as tq:
+        call = await start(temporal_client, tq)
+        assert (await call.tool("identify_customer", use_caller_id=True)).ok
+        assert (await call.tool("verify_customer", zip=MARIA["zip"])).ok
+        brain = LlmBrain(context(call), settings(f))
+        talk = Conversation(call, brain)
+        await talk.say("What's my balance?")
+        # The caller talked over the answer: the session reports what they did not hear.
+        missed = f"Your balance is {balance}. Is there anything else I can help with?"
+        asked = await talk.say("Sorry, what was the balance?", missed=missed)
+        # Asked in other words, it is the model's to answer, with the note of what was missed.
+        owed = await talk.say("How much do I owe?", missed=missed)
+        await call.end(resolved=True)
+        await call.result()
+
+    assert len(f.requests) == 3
+    assert balance in spoken(asked) and all(s.slow for s in says(asked))
+    request = f.requests[2].messages
+    note = request[-1]["content"]
+    assert note.startswith(prompt.MISSED_PREFIX) and missed in note and note.endswith("How much do I owe?")
+    # What the model answers from is in the same request: this call's get_account result.
+    result = next(json.loads(m["content"]) for m in request if m.get("tool_call_id") == account.call_ids[0])
+    assert result["ok"] and result["data"]["balance_cents"] == MARIA["balance_cents"]
+    assert balance in spoken(owed)
+
+
+async def test_a_new_request_at_anything_else_continues_the_call(
+    temporal_client: Client, worker: WorkerFactory, sandbox: Sandbox, fake_openai: FakeOpenAI
+) -> None:
+    f = fake_openai
+    f.reply_tools([("search_knowledge", {"query": "support hours"})])
+    f.reply_text("I can help with that now. Is there anything else I can help with?")
+    # A model that takes the new problem for a goodbye…
+    hasty = f.reply_tools([("end_call", {"resolved": True})])
+    f.reply_tools([("search_knowledge", {"query": "earbuds will not pair"})])
+    f.reply_text("Let's try one step. Turn the earbuds off and on again. Did that help?")
+    f.reply_tools([("end_call", {"resolved": True})], text_before="Glad to help. Goodbye.")
+
+    async with worker() as tq:
+        call = await start(temporal_client, tq)
+        brain = LlmBrain(context(call), settings(f))
+        talk = Conversation(call, brain)
+        await talk.say("What are your support hours?")
+        new_problem = await talk.say("My earbuds will not pair with my phone.")
+        bye = await talk.say("No, that's all, thanks.")
+        await call.end(resolved=True)
+        await call.result()
+
+    # …is told once that it was a new request, and the call goes on with it.
+    refusal = next(
+        json.loads(m["content"])
+        for r in f.requests
+        for m in r.tool_messages()
+        if m["tool_call_id"] == hasty.call_ids[0]
+    )
+    assert refusal["ok"] is False and refusal["error_code"] == "new_request"
+    assert [u.name for u in tools_used(new_problem)] == ["search_knowledge"]
+    done = new_problem[-1]
+    assert isinstance(done, TurnDone) and not done.end_call
+    assert spoken(new_problem).endswith("Did that help?")
+    # A clear no ends the call.
+    last = bye[-1]
+    assert isinstance(last, TurnDone) and last.end_call and spoken(bye) == "Glad to help. Goodbye."
+    assert f.remaining == 0
+
+
+async def test_the_same_question_a_third_time_in_a_row_hands_off(
+    temporal_client: Client, worker: WorkerFactory, sandbox: Sandbox, fake_openai: FakeOpenAI
+) -> None:
+    f = fake_openai
+    f.reply_tools([("identify_customer", {"use_caller_id": True})])
+    f.reply_text("I found your account. What is your billing ZIP code?")
+    f.reply_text("Sorry, I didn't get that. What's your billing ZIP code?")
+    f.reply_text("Sorry, I still didn't catch it. What is your billing ZIP code, please?")
+
+    async with worker() as tq:
+        call = await start(temporal_client, tq)
+        brain = LlmBrain(context(call), settings(f))
+        talk = Conversation(call, brain)
+        await talk.say("Hi, where is my order?")
+        await talk.say("It's, uh, the one on the bill")
+        # A repeat request between the asks is not an ask: it neither counts nor resets.
+        again = await talk.say("Sorry?")
+        third = await talk.say("Hmm, hold on, I have it here somewhere")
+        state = await call.state()
+        await call.end("transferred")
+        await call.result()
+
+    assert len(f.requests) == 4
+    assert spoken(again) == "Sorry, I didn't get that. What's your billing ZIP code?"
+    # The third ask is never said: what came before it is, then the handoff.
+    assert [s.text for s in says(third)] == ["Sorry, I still didn't catch it.", prompt.GIVE_UP_LINE]
+    assert [(u.name, u.arguments) for u in tools_used(third)] == [
+        ("escalate", {"reason": "repeated_failure"})
+    ]
+    done = third[-1]
+    assert isinstance(done, TurnDone) and done.end_call and done.escalation == "repeated_failure"
+    assert state.escalated and state.escalation_reason == "repeated_failure"
+
+
+def test_the_prompt_carries_the_repair_rules() -> None:
+    system = prompt.system_prompt(TODAY)
+    rules = " ".join(system.split()).lower()
+    # The note the brain puts on a caller message after a barge-in is the one the prompt explains.
+    assert with_missed("what was it?", "Your balance is $42.50.").startswith(prompt.MISSED_PREFIX)
+    assert prompt.MISSED_PREFIX.strip() in " ".join(system.split())
+    for rule in (
+        "not asked for again",  # use what the caller already said
+        "a correction inside a no",
+        "uh-huh",
+        "repeat your last reply",
+        "never ask the same question more than twice in a row",
+        "offer the keypad",
+        "after a third miss, call escalate",
+        "does not know the billing zip code cannot be verified",
+        "a new question or problem in the answer is a new request",
+        "only a clear no",
+        "search_knowledge and answer from the article",
+        '"so-7781"',  # ids may carry letters: passed unchanged
+        "never change, shorten or guess them",
+    ):
+        assert rule in rules, rule
+
+
 # ---------------------------------------------------------------- failures and fallback
 
 
@@ -496,7 +692,7 @@ async def test_cancelling_a_reply_never_cancels_a_tool_in_flight(
         count=1,
     )
     started = asyncio.Event()
-    async with worker() as tq:
+    async with worker(refund_policy=SEED_REFUNDS) as tq:
         call = await start(temporal_client, tq)
         assert (await call.tool("identify_customer", use_caller_id=True)).ok
         assert (await call.tool("verify_customer", zip=MARIA["zip"])).ok

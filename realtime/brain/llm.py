@@ -9,7 +9,11 @@ when the model answers with text only, ends the call, or hands it over.
 
 What the model cannot decide: escalation on the caller's words (the shared
 `EscalationPolicy` runs before the model is asked), and which account a tool
-reads (the workflow supplies the customer id, never the arguments).
+reads (the workflow supplies the customer id, never the arguments). Nor the
+repair rules that keep a call out of loops (`llm_repair`): a repeat request is
+answered with the last reply without a model round trip, a question is never
+asked a third time in a row, and an `end_call` right after a new request is
+questioned once.
 """
 
 from __future__ import annotations
@@ -42,6 +46,14 @@ from realtime.brain.base import Brain, BrainEvent, CallContext, CallerInput, Say
 from realtime.brain.escalation import CONFIDENCE_FLOOR, EscalationPolicy
 from realtime.brain.fallback import FAILURES, BrainFailure
 from realtime.brain.intents import TOP_FIVE, classify
+from realtime.brain.llm_repair import (
+    QuestionStreak,
+    names_something_else,
+    sounds_like_a_request,
+    spoken_again,
+    with_missed,
+)
+from realtime.brain.repair import repeat_request
 from realtime.metrics import PROVIDER_ERRORS, observe_provider
 from workflows.tools import TOOLS, json_schemas
 from workflows.types import ToolResult
@@ -72,6 +84,11 @@ END_CALL_TOOL: dict[str, Any] = {
         },
     },
 }
+
+
+NEW_REQUEST_MESSAGE = (
+    "The caller's last words are a new request, not a goodbye. Answer it; end the call only after a clear no."
+)
 
 
 class LlmStreamError(BrainFailure):
@@ -297,6 +314,14 @@ class LlmBrain(Brain):
         self._identified = False
         self._verified = False
         self._pending_escalation: str | None = None
+        # Repair (see llm_repair): what a repeat request repeats, the lines of the reply in
+        # progress, and how many replies in a row asked each question.
+        self._last_reply: list[str] = [self.greeting()]
+        self._reply_lines: list[str] = []
+        self._reply_repeated = False
+        self._questions = QuestionStreak()
+        self._caller_text = ""
+        self._end_questioned = False
         self.usage = LlmUsage()
         self.tool_running = False
 
@@ -337,28 +362,81 @@ class LlmBrain(Brain):
             else:
                 history.append({"role": "assistant", "content": turn.text})
         self._history = history or self._history
+        agent = [t.text for t in turns if t.speaker == "agent" and t.text.strip()]
+        if agent:
+            self._last_reply = [agent[-1]]
+        self._reply_lines, self._reply_repeated = [], False
         self._open = {}
         self._trimmed = True  # restate the identity facts: the tool results are not in the history
 
     # ------------------------------------------------------------- one turn
 
     async def respond(self, said: CallerInput) -> AsyncGenerator[BrainEvent, None]:
-        """Stream the reply to one caller turn (see the module docstring)."""
+        """Stream the reply to one caller turn (see the module docstring).
+
+        A repeat request ("sorry, say that again?") is answered here with the last
+        reply, slower, without asking the model: instant, no tokens, and never
+        counted as a failed or low-confidence turn. It still enters the history.
+        """
         # A reply cut short by barge-in may have left a tool running: its result
         # belongs in the history before the model is asked anything else.
         await self._ctx.settle()
         self._close_open_round()
         self._pending_escalation = None
+        self._close_reply()
         text = said.text.strip()
+        again = said.source != "dtmf" and repeat_request(text)
+        if again and self._last_reply and not names_something_else(text, self._last_reply):
+            replies = self._repeat(said)
+        else:
+            replies = self._reply(said, again)
+        async with aclosing(replies) as events:
+            async for event in events:
+                if isinstance(event, Say):
+                    self._reply_lines.append(event.text)
+                yield event
+
+    def _close_reply(self) -> None:
+        """Take in the previous reply: it is now what a repeat request repeats, and its questions count."""
+        lines, repeated = self._reply_lines, self._reply_repeated
+        self._reply_lines, self._reply_repeated = [], False
+        # A repeat asks nothing new, and "could you say that again?" is not worth repeating.
+        if repeated or not lines or lines == [prompt.REPEAT_LINE]:
+            return
+        self._last_reply = lines
+        self._questions.replied(lines)
+
+    async def _repeat(self, said: CallerInput) -> AsyncGenerator[BrainEvent, None]:
+        """The last reply again, slower; recorded so the model knows the caller heard it twice."""
+        # "Can you repeat the order number?" is about the call's topic; it does not change it.
+        current = self._intent or self._topic
+        if current is None:
+            reading = classify(said.text, said.stt_confidence)
+            current = (reading.intent, reading.confidence)
+        intent, confidence = current
+        self._reply_repeated = True
+        lines = self._last_reply
+        self._history.append({"role": "user", "content": with_missed(said.text.strip(), said.missed)})
+        self._history.append({"role": "assistant", "content": " ".join(lines)})
+        for say in spoken_again(lines):
+            yield say
+        yield TurnDone(intent, confidence)
+
+    async def _reply(self, said: CallerInput, again: bool) -> AsyncGenerator[BrainEvent, None]:
+        """The model's reply to one caller turn."""
+        text = said.text.strip()
+        self._caller_text = text
+        self._end_questioned = False
         intent, confidence, policy_confidence = self._read_intent(said)
         if not text:
             yield Say(prompt.REPEAT_LINE)
             yield TurnDone(intent, confidence)
             return
-        reason = self._policy.on_caller_turn(text, policy_confidence)
+        # A request to hear something again is not a misunderstanding, whatever its words score.
+        reason = self._policy.on_caller_turn(text, None if again else policy_confidence)
         # Keypad digits are exact; the model need not read them back (see the prompt).
         content = f"{prompt.KEYPAD_PREFIX}{text}" if said.source == "dtmf" else text
-        self._history.append({"role": "user", "content": content})
+        self._history.append({"role": "user", "content": with_missed(content, said.missed)})
         if reason is not None:
             # The seed's rule: a caller who asks for a person gets one, without a model round-trip.
             async with aclosing(self._handoff(reason, intent, confidence, say=True)) as events:
@@ -369,10 +447,25 @@ class LlmBrain(Brain):
         spoke = False
         for _ in range(self.settings.max_rounds):
             rnd = _Round()
+            looped = False
             async with aclosing(self._stream_round(rnd)) as says:
                 async for say in says:
+                    if self._questions.would_loop(say.text, self._reply_lines):
+                        rnd.spoken.pop()  # never said, so not in the history either
+                        looped = True
+                        break
                     spoke = True
                     yield say
+            if looped:
+                # The third ask in a row would start a loop: a person takes over instead.
+                log.warning("llm brain: the model asked the same question a third time; handing off")
+                yield Say(prompt.GIVE_UP_LINE)
+                async with aclosing(
+                    self._handoff("repeated_failure", intent, confidence, say=False)
+                ) as events:
+                    async for event in events:
+                        yield event
+                return
             calls = [rnd.calls[i] for i in sorted(rnd.calls)]
             if not calls:
                 self._history.append({"role": "assistant", "content": rnd.text})
@@ -572,6 +665,11 @@ class LlmBrain(Brain):
                 if len(calls) > 1:
                     msg = "Call end_call on its own, after reading the other results."
                     self._answer(call.id, _error_content("invalid_input", msg))
+                elif not self._end_questioned and sounds_like_a_request(self._caller_text):
+                    # Asked once per turn: a model that still ends the call after this has
+                    # read the caller's words twice, and a goodbye must not loop either.
+                    self._end_questioned = True
+                    self._answer(call.id, _error_content("new_request", NEW_REQUEST_MESSAGE))
                 else:
                     outcome.end_call = True
                     outcome.resolved = bool((args or {}).get("resolved", False))
