@@ -144,7 +144,7 @@ def replay(request: str, missed: str, replies: Sequence[Sequence[str]]) -> list[
         start = next((i for i, s in enumerate(last) if cut[:24] in s.lower() or s.lower() in cut), None)
         chosen = last[start:] if start is not None else _sentences([missed])
     if not chosen:
-        return last
+        return list(replies[-1]) if replies else []
     if last and last[-1].endswith("?") and chosen[-1] != last[-1]:
         chosen.append(last[-1])
     return chosen
@@ -190,7 +190,7 @@ def group_digits(line: str) -> str:
 
 _DONT_KNOW = re.compile(
     r"\b((i )?(don'?t|do not|didn'?t) (know|have|remember|recall)( it| that| the \w+| my \w+)?|"
-    r"no idea|not sure|can'?t (remember|find|recall)|forgot|i have no)\b"
+    r"no idea|not sure|dunno|can'?t (remember|find|recall)|forgot|i have no)\b"
 )
 
 

@@ -75,6 +75,8 @@ class OfflineBrain(Brain):
         self.ctx = ctx
         self.agent = Agent(ctx, proceed)
         self.policy = self.agent.policy
+        # "Sorry?" right after the greeting asks for the greeting.
+        self.agent.d.remember([lines.GREETING])
 
     @property
     def d(self) -> Dialog:

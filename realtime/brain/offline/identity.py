@@ -202,9 +202,8 @@ async def _verify(agent: Agent, zip_code: str) -> Flow:
         d.identity = "locked"
         async for ev in agent.escalate("identity_failure"):
             yield ev
-    elif res.error_code == "invalid_input":
-        async for ev in step.miss(agent, lines.ZIP_UNUSABLE):
-            yield ev
     else:
+        # The ZIP sent is five digits, so "invalid input" is about the account's own record
+        # (an id the CRM refuses): asking the caller again cannot help, and it is no outage.
         async for ev in agent.tool_failed(res, "account"):
             yield ev

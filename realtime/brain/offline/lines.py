@@ -49,7 +49,6 @@ ZIP_AFTER_FOUND = "For security, what's the billing ZIP code?"
 ZIP_RETRY = "Please say or key in the five-digit billing ZIP code."
 ZIP_OTHER_WAY = "Let's try the keypad: please key in the five-digit billing ZIP code on your phone."
 ZIP_MISMATCH = "That ZIP code doesn't match the account."
-ZIP_UNUSABLE = "I couldn't use that ZIP code."
 ZIP_UNKNOWN = "That's okay. A person can verify your account another way."
 OTHER_ACCOUNT = "That belongs to a different account than the one verified on this call, so I can't use it."
 

@@ -156,13 +156,18 @@ async def _confirming(agent: Agent, step: Ask, said: CallerInput, text: str, pen
         async for ev in miss(agent, lines.OKAY):
             yield ev
     else:
+        # Neither yes nor no: the value read back still stands, a later "yes" confirms it.
         again = step.read_back(pending) if step.read_back else None
-        async for ev in miss(agent, lines.NEED_YES_NO, again=again):
+        async for ev in miss(agent, lines.NEED_YES_NO, again=again, keep_pending=True):
             yield ev
 
 
 async def miss(
-    agent: Agent, why: str | None = None, again: str | None = None, step: Ask | None = None
+    agent: Agent,
+    why: str | None = None,
+    again: str | None = None,
+    step: Ask | None = None,
+    keep_pending: bool = False,
 ) -> Flow:
     """One failed attempt at the open question (or at `step`, which then becomes it).
 
@@ -171,12 +176,14 @@ async def miss(
         why: What went wrong, said first ("I couldn't find order …").
         again: The words to ask again with after the first miss, instead of the step's retry.
         step: The question the miss is about, when it is not the open one yet.
+        keep_pending: The value read back is still the candidate (the answer was unclear, not "no").
     """
     if step is not None:
         hold(agent, step)
     current = agent.d.ask
     assert current is not None
-    agent.d.pending = None
+    if not keep_pending:
+        agent.d.pending = None
     reason = agent.policy.on_failure(current.name)
     if reason is not None:
         async for ev in agent.escalate(reason):

@@ -7,6 +7,8 @@ none does is a ticket opened.
 
 from __future__ import annotations
 
+import re
+
 from realtime.brain.base import Say
 from realtime.brain.offline import knowledge, lines, step
 from realtime.brain.offline.agent import Agent, Flow
@@ -14,6 +16,10 @@ from realtime.brain.offline.step import YES, Ask
 
 # A request this long says enough for a ticket without asking for details.
 TICKET_WORDS = 6
+# A question ("do you ship to Canada?") is its own description: no need to ask what is going on.
+_QUESTION = re.compile(
+    r"\?\s*$|^\s*(what|when|where|how|do|does|can|is|are|will|which|who|why)\b", re.IGNORECASE
+)
 
 
 async def _search(agent: Agent, query: str) -> Flow:
@@ -100,7 +106,8 @@ async def other_request(agent: Agent, text: str) -> Flow:
         agent.d.resolved = True
         async for ev in agent.anything_else(*found):
             yield ev
-    elif len(text.split()) >= TICKET_WORDS:
+    elif len(text.split()) >= TICKET_WORDS or _QUESTION.search(text):
+        # A question nobody documented, or a request that says enough: the team answers it.
         async for ev in _ticket_for_other(agent, text):
             yield ev
     else:
