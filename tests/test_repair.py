@@ -391,6 +391,26 @@ async def test_dont_know_the_zip_goes_to_a_person_at_once(
     assert_grammatical(conv)
 
 
+async def test_dont_know_the_identifier_asks_for_another_factor_but_not_forever(
+    temporal_client: Client, worker: WorkerFactory, sandbox: Sandbox
+) -> None:
+    async with worker() as tq:
+        conv = await converse(
+            temporal_client,
+            tq,
+            "what's my balance",
+            "I don't know my order number",
+            "I don't know",
+            "no idea",
+            "hello?",
+            caller=UNKNOWN_NUMBER,
+        )
+    assert conv.agent[2] == lines.IDENTIFIER_UNKNOWN  # another factor, not the same question
+    assert conv.agent[3] == lines.IDENTIFIER_OTHER_WAY
+    assert conv.result.escalation_reason == "repeated_failure" and conv.result.intent == "account"
+    assert_grammatical(conv)
+
+
 # ------------------------------------------------ conversations: "anything else?"
 
 

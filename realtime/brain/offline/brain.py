@@ -132,9 +132,13 @@ class OfflineBrain(Brain):
     async def _turn(self, said: CallerInput, text: str) -> Flow:
         agent, d = self.agent, self.agent.d
         if not text:
-            yield Say(lines.EMPTY_AT_STEP if d.ask else lines.EMPTY_TURN)
-            if d.ask:
-                yield Say(d.ask.question)
+            if d.ask is None:
+                yield Say(lines.EMPTY_TURN)
+                return
+            # Nothing was heard: the question again (as last said), not a miss.
+            yield Say(lines.EMPTY_AT_STEP)
+            for line in repair.say_again(d.replies[-1] if d.replies else [d.ask.question]):
+                yield line
             return
         if said.source != "dtmf":
             cls = classify(text, said.stt_confidence)
@@ -168,6 +172,7 @@ class OfflineBrain(Brain):
             and cls.confidence >= 0.8
             and not slots.digit_runs(text)
             and slots.yes_no(text) is None
+            and not repair.dont_know(text)  # "I don't know my order number" answers the question
         ):
             # A clear new request in the middle of a step (no value given) switches topic.
             async for ev in self._start(cls.intent, cls.confidence, text):

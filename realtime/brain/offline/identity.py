@@ -81,7 +81,9 @@ def identifier_ask(agent: Agent) -> Ask:
             yield ev
 
     async def unknown() -> Flow:
-        yield Say(lines.IDENTIFIER_UNKNOWN)
+        # Another factor is asked for; still a miss, so "I don't know" cannot go on forever.
+        async for ev in step.miss(agent, again=lines.IDENTIFIER_UNKNOWN):
+            yield ev
 
     return Ask(
         name="identifier",
