@@ -5,6 +5,11 @@ over the agent). "Sorry, say that again?" is not a failed answer and not a
 new request: it asks for the agent's last reply, and the answer is that reply
 again, slower. Both brains (the offline agent and the LLM agent) use this one
 detector so they agree on what counts as a repeat request.
+
+Also here, for the same reason (one policy for every brain): what exactly to
+say again (`replay`: the sentence asked about, or what a barge-in cut), digit
+groups for a slower read (`group_digits`), "I don't know" as an answer
+(`dont_know`), and a clear no at "anything else?" (`closing`).
 """
 
 from __future__ import annotations
