@@ -114,10 +114,17 @@ class OfflineBrain(Brain):
         if said.source != "dtmf" and repair.repeat_request(text) and not explicit_request(text):
             # Not an answer and not a failure: the step, its misses and the escalation policy
             # stay exactly as they were.
-            for line in repair.say_again(repair.replay(text, said.missed, d.replies)):
+            d.repeats += 1
+            again = repair.say_again(repair.replay(text, said.missed, d.replies))
+            if d.repeats >= 2 and again:
+                # Asked again and again: the line is likely bad. Say so, in one breath, rather
+                # than the very same words a third time.
+                again = [Say(f"{lines.ONCE_MORE} {' '.join(s.text for s in again)}", slow=True)]
+            for line in again:
                 yield line
             yield agent.done()
             return
+        d.repeats = 0
         spoken: list[str] = []
         try:
             async for ev in self._turn(said, text):

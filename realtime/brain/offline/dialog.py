@@ -39,6 +39,7 @@ class Dialog:
     resolved: bool = False
     ended: bool = False
     replies: list[list[str]] = field(default_factory=list)  # the agent's recent replies, oldest first
+    repeats: int = 0  # repeat requests in a row
 
     def remember(self, lines: list[str]) -> None:
         """Keep a reply the caller may ask to hear again."""

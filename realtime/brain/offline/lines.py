@@ -26,6 +26,7 @@ LEAVING = "Okay. I'll note where we left off so someone can follow up."
 THIRD_PARTY = "I can only help with the account verified on this call."
 NEED_YES_NO = "Sorry, I need a yes or a no."
 OKAY = "Okay."
+ONCE_MORE = "Sorry, the line may be bad. Once more, slowly."
 
 # Identity
 IDENTIFIER_QUESTION = (
