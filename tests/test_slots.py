@@ -480,3 +480,57 @@ def test_a_complete_spoken_answer_ends_the_turn_early(question: str, text: str, 
 )
 def test_a_complete_keyed_answer_needs_no_gap(question: str, keys: str, done: bool) -> None:
     assert keys_complete(question, keys) is done
+
+
+# --- yes / no and corrections the way untuned callers say them (issue 13) ------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "yep",
+        "yeah",
+        "correct",
+        "exactly",
+        "that's it",
+        "sure",
+        "uh-huh",
+        "mm-hmm",
+        "right",
+        "Yep, that's right.",
+    ],
+)
+def test_yes_as_people_say_it(text: str) -> None:
+    assert slots.yes_no(text) is True
+
+
+@pytest.mark.parametrize("text", ["nope", "not quite", "that's wrong", "Nope, that's not it."])
+def test_no_as_people_say_it(text: str) -> None:
+    assert slots.yes_no(text) is False
+
+
+def test_a_correction_inside_a_no() -> None:
+    assert slots.correction("no, it's 7 3 1 9 4", "zip") == "73194"
+    assert slots.correction("not quite, it's seven three one nine four", "zip") == "73194"
+
+
+# --- values said with the request -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hi, where is my order?", slots.Mentioned()),
+        ("where is order 10482, my zip is 94103", slots.Mentioned(order="10482", zip="94103")),
+        ("I'd like my money back for order number one oh five five six", slots.Mentioned(order="10556")),
+        (
+            "my number is 415 555 0101 and my zip code is nine four one oh three",
+            slots.Mentioned(zip="94103", phone="+14155550101"),
+        ),
+        ("it's maria at example dot com", slots.Mentioned(email="maria@example.com")),
+        ("what's my balance, zip code 94103", slots.Mentioned(zip="94103")),
+        ("is 10482 on its way", slots.Mentioned(loose="10482")),  # five digits alone: ZIP or order?
+    ],
+)
+def test_mentioned(text: str, expected: slots.Mentioned) -> None:
+    assert slots.mentioned(text) == expected

@@ -11,6 +11,10 @@ The seed's triggers, made precise:
   does not hang up on a calm caller, while sustained frustration does;
 - three failed attempts at the same step (an order number not found, a slot
   not understood), and a failed identity check (the workflow locks it).
+
+A caller asking to hear something again ("sorry, say that again?") is none of
+these: it is neither a low-confidence turn nor a failure, however often it
+comes (`realtime.brain.repair.repeat_request`).
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+from realtime.brain.repair import repeat_request
 
 CONFIDENCE_FLOOR = 0.7
 SENTIMENT_FLOOR = -0.5
@@ -82,6 +88,10 @@ class EscalationPolicy:
         """The escalation reason this turn triggers, if any."""
         if explicit_request(text):
             return "caller_request"
+        if repeat_request(text):
+            # A line missed on a bad phone line says nothing about the caller's mood or intent:
+            # it neither counts towards nor breaks a streak.
+            return None
         score = sentiment(text)
         self.recent_sentiment = [*self.recent_sentiment[-1:], score]
         if score <= SENTIMENT_SPIKE or (

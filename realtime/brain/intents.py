@@ -104,7 +104,7 @@ _CUES: dict[str, list[tuple[str, float]]] = {
         (r"\b(doesn'?t|does not|won'?t|will not|isn'?t|is not|not) (work|working|turn on|connect)\b", 1.5),
         (
             r"\b(stopped|quit) working\b|\bcan'?t get online\b"
-            r"|\bwon'?t (print|load|turn on|boot|charge|pair)\b",
+            r"|\b(won'?t|will not|doesn'?t|does not) (print|load|turn on|boot|charge|pair|sync)\b",
             3,
         ),
         (r"\bscreen\b.{0,15}\b(blank|black|frozen)\b|\b(just )?spins\b|\berror (code|message)\b", 3),
@@ -126,6 +126,13 @@ _CUES: dict[str, list[tuple[str, float]]] = {
         (r"\b(complain|complaint|feedback|compliment)\b", 2.5),
         (r"\b(cancel (my )?(service|account|subscription)|close my account)\b", 3),
         (r"\b(hours|open|warranty|privacy|job|careers|partnership)\b", 1.5),
+        # General questions about the business, answered from the knowledge base when it can.
+        (
+            r"\b(do|does|can|will) (you|y'?all|your (company|store|shop))( guys)? "
+            r"(ship|deliver|sell|offer|have|take|accept|carry|work|open|price match)\b"
+            r"|\b(what|when) (are|is) (your|the) \w+ ?hours\b|\bopening hours\b|\bhow late\b",
+            3,
+        ),
     ],
 }
 _COMPILED = {intent: [(re.compile(p), w) for p, w in cues] for intent, cues in _CUES.items()}

@@ -5,12 +5,17 @@ over the agent). "Sorry, say that again?" is not a failed answer and not a
 new request: it asks for the agent's last reply, and the answer is that reply
 again, slower. Both brains (the offline agent and the LLM agent) use this one
 detector so they agree on what counts as a repeat request.
+
+Also here, for the same reason (one policy for every brain): what exactly to
+say again (`replay`: the sentence asked about, or what a barge-in cut), digit
+groups for a slower read (`group_digits`), "I don't know" as an answer
+(`dont_know`), and a clear no at "anything else?" (`closing`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from realtime.brain.base import Say
 
@@ -60,5 +65,181 @@ def repeat_request(text: str) -> bool:
 
 
 def say_again(lines: Iterable[str]) -> list[Say]:
-    """The agent's last reply, once more, marked to be spoken slower."""
-    return [Say(line, slow=True) for line in lines if line.strip()]
+    """The agent's last reply, once more, marked to be spoken slower, its digits in small groups."""
+    return [Say(group_digits(line), slow=True) for line in lines if line.strip()]
+
+
+# --------------------------------------------------------------------------
+# What to say again
+# --------------------------------------------------------------------------
+
+# "what was the balance", "repeat the order number", "I missed the time": the thing asked about.
+_TOPIC = re.compile(
+    r"\b(?:what (?:was|were|is|did you say) the|repeat the|say the|missed the|catch the|hear the|"
+    r"get the|read me the|give me the|tell me the)\s+(\w+(?: \w+)?)"
+)
+# Words a topic is matched by in what the agent said ("the number" is any digits read out).
+_TOPIC_WORDS = {
+    "number": ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "oh", "zero"),
+    "amount": ("dollar", "cent"),
+    "price": ("dollar", "cent"),
+    "total": ("dollar", "cent"),
+    "refund": ("refund",),
+    "date": ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
+    "day": ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
+    "time": (" am", " pm", "noon"),
+    "times": (" am", " pm", "noon"),
+}
+_FILLER_TOPIC = frozenset({"last", "first", "whole", "entire", "rest", "end", "part", "bit", "thing"})
+
+
+def _topic(request: str) -> list[str]:
+    """The words a "what was the balance?" asks about, most specific first."""
+    m = _TOPIC.search(_words(request))
+    if m is None:
+        return []
+    words = [w for w in m.group(1).split() if w not in _FILLER_TOPIC and w not in {"again", "please"}]
+    if not words:
+        return []
+    # "the order number" is about the number first; "the balance" about the balance.
+    return [words[-1], *words[:-1]]
+
+
+def _mentions(sentence: str, topic: str) -> bool:
+    s = " " + sentence.lower() + " "
+    cues = _TOPIC_WORDS.get(topic, ())
+    return bool(re.search(rf"\b{re.escape(topic)}", s)) or any(c in s for c in cues)
+
+
+def _sentences(lines: Sequence[str]) -> list[str]:
+    # Imported here: speak is a leaf module, but keep this module's import surface small.
+    from realtime.brain.speak import sentences
+
+    return [s for line in lines for s in sentences(line)]
+
+
+def replay(request: str, missed: str, replies: Sequence[Sequence[str]]) -> list[str]:
+    """The lines to say again for a repeat request.
+
+    The sentence the caller asks about ("sorry, what was the balance?") from the
+    agent's recent replies, newest first; else what a barge-in cut off (from the
+    sentence it began in); else the whole last reply. A reply that ended with a
+    question ends with it again, so the caller knows what to answer.
+
+    Args:
+        request: The caller's repeat request.
+        missed: What the caller did not hear of the last reply (`CallerInput.missed`).
+        replies: The agent's recent replies, oldest first, each as its spoken lines.
+
+    Returns:
+        The lines to repeat (possibly empty when nothing was said yet).
+    """
+    last = _sentences(replies[-1]) if replies else []
+    chosen: list[str] = []
+    for topic in _topic(request):
+        for reply in reversed(replies):
+            hits = [s for s in _sentences(reply) if _mentions(s, topic)]
+            if hits:
+                chosen = hits
+                break
+        if chosen:
+            break
+    if not chosen and missed.strip():
+        cut = missed.strip().lower()
+        start = next((i for i, s in enumerate(last) if cut[:24] in s.lower() or s.lower() in cut), None)
+        chosen = last[start:] if start is not None else _sentences([missed])
+    if not chosen:
+        return list(replies[-1]) if replies else []
+    if last and last[-1].endswith("?") and chosen[-1] != last[-1]:
+        chosen.append(last[-1])
+    return chosen
+
+
+# A run of four or more spoken digits not yet broken by a comma.
+_DIGIT_WORD = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)"
+_DIGIT_RUN = re.compile(rf"\b{_DIGIT_WORD}(?: {_DIGIT_WORD}){{3,}}\b")
+
+
+def _group(match: re.Match[str]) -> str:
+    words = match.group().split()
+    # Threes, with a pair at the end rather than a lone digit: "nine four one, oh three".
+    sizes = [3] * (len(words) // 3)
+    rest = len(words) % 3
+    if rest == 1:
+        sizes[-1] -= 1
+        sizes.append(2)
+    elif rest == 2:
+        sizes.append(2)
+    out, i = [], 0
+    for size in sizes:
+        out.append(" ".join(words[i : i + size]))
+        i += size
+    return ", ".join(out)
+
+
+def group_digits(line: str) -> str:
+    """Spoken digit runs cut into groups of two or three, so a slower repeat pauses between them.
+
+    Args:
+        line: An agent line with digits read out as words.
+
+    Returns:
+        The line with commas between the groups ("one oh four, eight two").
+    """
+    return _DIGIT_RUN.sub(_group, line)
+
+
+# --------------------------------------------------------------------------
+# Answers that are not values
+# --------------------------------------------------------------------------
+
+_DONT_KNOW = re.compile(
+    r"\b((i )?(don'?t|do not|didn'?t) (know|have|remember|recall)( it| that| the \w+| my \w+)?|"
+    r"no idea|not sure|dunno|can'?t (remember|find|recall)|forgot|i have no)\b"
+)
+
+
+def dont_know(text: str) -> bool:
+    """Whether the caller says they do not know the value asked for ("I don't know my ZIP").
+
+    Args:
+        text: The caller's answer.
+
+    Returns:
+        True when the answer is "I don't know" rather than a value or a refusal.
+    """
+    return bool(_DONT_KNOW.search(_words(text)))
+
+
+_CLOSING = re.compile(
+    r"\b(no|nope|nah|no thanks?|no thank you|that'?s (all|it|everything)|that (is|will be) (all|it)|"
+    r"nothing( else)?( today)?|i'?m (good|done|fine|all set|set)|all set|we'?re (good|done)|"
+    r"bye|goodbye|bye bye)\b"
+)
+# Politeness around a closing that carries no request.
+_COURTESY = re.compile(
+    r"\b(thanks?( you)?( so much| very much| again)?|thank you|ok(ay)?|great|perfect|cool|alright|"
+    r"all right|so|that'?s|it|have a (good|great|nice) (day|one|evening|night|weekend)|"
+    r"you too|take care|cheers|appreciate it|i think|actually|really|then|for now|that was|"
+    r"for (your|the) help|the help|your help|very|much|please|and|well|um|uh)\b"
+)
+
+
+def closing(text: str) -> bool:
+    """Whether the caller answers "anything else?" with a clear no and nothing more.
+
+    "No thanks", "that's all", "nope, bye", "no, I'm good, have a nice day" end
+    the call; "my earbuds will not pair" or "no, but my bill is wrong" are new
+    requests and must not.
+
+    Args:
+        text: The caller's answer.
+
+    Returns:
+        True only for a closing that carries no request.
+    """
+    t = _words(text)
+    if not _CLOSING.search(t):
+        return False
+    rest = _COURTESY.sub(" ", _CLOSING.sub(" ", t)).split()
+    return len(rest) <= 1

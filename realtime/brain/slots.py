@@ -1104,3 +1104,66 @@ def match_time(text: str, options: list[datetime], today: date) -> int | None:
         return choice
     as_positions = [_TimeCue(_is_option(c.index(n)), c.negated) for c, _ in ambiguous]
     return _only_match(options, cues + as_positions)[0]
+
+
+# --------------------------------------------------------------------------
+# Values said with the request
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mentioned:
+    """Values a caller gave up front ("where's order 10482? my zip is 94103"), so none is asked again.
+
+    `order` and `zip` are set only when the caller named what the digits are;
+    `loose` is an order-number-like value said without a label, which only an
+    order call may take for its order number.
+    """
+
+    order: str | None = None
+    zip: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    loose: str | None = None
+
+
+# What a caller calls the value that follows.
+_LABELS = re.compile(
+    r"\b(?P<zip>(billing )?zip( code)?|postal code|post code|postcode)\b"
+    r"|\b(?P<order>order( number| no| #)?|confirmation number)\b"
+    r"|\b(?P<phone>phone( number)?|cell( number)?|mobile( number)?|my number|calling from)\b"
+    r"|\b(?P<email>e-?mail( address)?)\b"
+)
+
+
+def mentioned(text: str) -> Mentioned:
+    """Every identifier in one utterance, each by what the caller called it.
+
+    "Where is order 10482, zip 94103" gives order 10482 and ZIP 94103; "my
+    number is 415 555 0101" a phone; "maria at example dot com" an e-mail.
+    Digits with no label are kept apart (`loose`): five digits alone can be a
+    ZIP or an order number, and only the call's intent can tell.
+
+    Args:
+        text: One caller utterance, typically the opening request.
+
+    Returns:
+        What was said; fields the caller did not give are None.
+    """
+    t = _clean(text)
+    found: dict[str, str | None] = {"order": None, "zip": None}
+    labels = list(_LABELS.finditer(t))
+    bounds = [m.end() for m in labels]
+    for i, m in enumerate(labels):
+        segment = t[bounds[i] : labels[i + 1].start() if i + 1 < len(labels) else len(t)]
+        kind = m.lastgroup or ""
+        if kind == "zip" and found["zip"] is None:
+            found["zip"] = zip_code(segment)
+        elif kind == "order" and found["order"] is None:
+            found["order"] = order_number(segment)
+    phone = phone_number(text)
+    head = t[: labels[0].start()] if labels else t
+    loose = order_number(head) if not email(head) else None
+    if loose is not None and (phone and phone.endswith(loose)):
+        loose = None
+    return Mentioned(order=found["order"], zip=found["zip"], phone=phone, email=email(text), loose=loose)

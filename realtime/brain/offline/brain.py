@@ -1,0 +1,234 @@
+"""The offline agent: requests routed to their flows, and the conversation repair around them.
+
+Each caller turn is, in this order: a request for a person or a give-up
+(escalation policy); a repeat request, answered with what the agent said
+(slower, digits grouped), never counted against the caller; leaving
+mid-step; a clear new request mid-step; or the answer to the open question
+(`step.answer`). With no question open, it is a request — at "anything
+else?" only a clear no ends the call, anything else is a new request.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+
+from realtime.brain import repair, slots
+from realtime.brain.base import Brain, BrainEvent, CallContext, CallerInput, Say
+from realtime.brain.escalation import explicit_request
+from realtime.brain.intents import (
+    ACCOUNT,
+    HUMAN,
+    ORDER_STATUS,
+    OTHER,
+    REFUND,
+    RESCHEDULE,
+    TOP_FIVE,
+    TROUBLESHOOTING,
+    classify,
+)
+from realtime.brain.offline import identity, lines, step, support
+from realtime.brain.offline.account import account_flow
+from realtime.brain.offline.agent import Agent, Flow
+from realtime.brain.offline.dialog import Dialog
+from realtime.brain.offline.orders import order_flow
+from realtime.brain.offline.scheduling import reschedule_flow
+
+NEEDS_ACCOUNT = (ORDER_STATUS, ACCOUNT, RESCHEDULE, REFUND)
+_FLOWS = {ORDER_STATUS: order_flow, REFUND: order_flow, ACCOUNT: account_flow, RESCHEDULE: reschedule_flow}
+
+# Leaving in the middle of a step ("bye" at the ZIP question): unlike "no thanks", never an answer.
+_LEAVING = re.compile(r"\b(bye|goodbye|bye-bye|i (have|need|gotta) (to )?go|gotta go|never ?mind)\b")
+# Asking about someone else's account. (Ids are not matched: their shape is the business's own.)
+_THIRD_PARTY = re.compile(
+    r"\b(someone|somebody) else'?s\b|\banother (customer|person)'?s?\b|"
+    r"\bmy (wife|husband|partner|friend|neighbou?r|mother|mom|father|dad|son|daughter|boss)'?s "
+    r"(account|order|balance|appointment)\b",
+    re.IGNORECASE,
+)
+
+
+async def proceed(agent: Agent) -> Flow:
+    """Continue the current request: identity first when it needs the account, then its flow."""
+    d = agent.d
+    if d.intent in NEEDS_ACCOUNT and d.identity != "verified":
+        hint = (d.heard.order or d.heard.loose) if d.intent in (ORDER_STATUS, REFUND) else None
+        async for ev in identity.identify(agent, order_hint=hint):
+            yield ev
+        return
+    flow = _FLOWS.get(d.intent or "")
+    if flow is None:
+        d.ask, d.more = None, False
+        yield Say(lines.MENU_QUESTION)
+        return
+    async for ev in flow(agent):
+        yield ev
+
+
+class OfflineBrain(Brain):
+    """The deterministic agent: no key, no network, microseconds per turn; the LLM's fallback."""
+
+    name = "offline"
+
+    def __init__(self, ctx: CallContext) -> None:
+        """Start a call's dialog."""
+        self.ctx = ctx
+        self.agent = Agent(ctx, proceed)
+        self.policy = self.agent.policy
+        # "Sorry?" right after the greeting asks for the greeting.
+        self.agent.d.remember([lines.GREETING])
+
+    @property
+    def d(self) -> Dialog:
+        """The dialog record (benchmarks read the offered slots and article steps from it)."""
+        return self.agent.d
+
+    def greeting(self) -> str:
+        """Short, fixed, cacheable."""
+        return lines.GREETING
+
+    async def take_over(self) -> None:
+        """Start from what the workflow already knows: identity, intent, and a pending ZIP question."""
+        state = await self.ctx.state()
+        d = self.agent.d
+        identified = [c for c in state.tool_calls if c.name == "identify_customer"]
+        d.caller_id_tried = bool(identified)
+        if state.intent in TOP_FIVE:
+            d.intent = state.intent
+            d.confidence = max(state.confidence or 0.0, 0.7)
+        if state.verified:
+            d.identity = "verified"
+        elif identified and identified[-1].ok and identified[-1].note == "match":
+            # The caller was matched and asked for the ZIP: their next words are the answer.
+            d.identity = "candidate"
+            step.hold(self.agent, identity.zip_ask(self.agent))
+
+    async def respond(self, said: CallerInput) -> AsyncIterator[BrainEvent]:
+        """One caller turn → spoken chunks, tool calls and a TurnDone."""
+        await self.ctx.settle()
+        agent, d = self.agent, self.agent.d
+        if d.ended:
+            yield agent.done()
+            return
+        text = said.text.strip()
+        if said.source != "dtmf" and repair.repeat_request(text) and not explicit_request(text):
+            # Not an answer and not a failure: the step, its misses and the escalation policy
+            # stay exactly as they were.
+            d.repeats += 1
+            again = repair.say_again(repair.replay(text, said.missed, d.replies))
+            if d.repeats >= 2 and again:
+                # Asked again and again: the line is likely bad. Say so, in one breath, rather
+                # than the very same words a third time.
+                again = [Say(f"{lines.ONCE_MORE} {' '.join(s.text for s in again)}", slow=True)]
+            for line in again:
+                yield line
+            yield agent.done()
+            return
+        d.repeats = 0
+        spoken: list[str] = []
+        try:
+            async for ev in self._turn(said, text):
+                if isinstance(ev, Say):
+                    spoken.append(ev.text)
+                yield ev
+        finally:
+            # Even when a barge-in cut the reply: what was said may be asked for again.
+            d.remember(spoken)
+        yield agent.done()
+
+    async def _turn(self, said: CallerInput, text: str) -> Flow:
+        agent, d = self.agent, self.agent.d
+        if not text:
+            if d.ask is None:
+                yield Say(lines.EMPTY_TURN)
+                return
+            # Nothing was heard: the question again (as last said), not a miss.
+            yield Say(lines.EMPTY_AT_STEP)
+            for line in repair.say_again(d.replies[-1] if d.replies else [d.ask.question]):
+                yield line
+            return
+        if said.source != "dtmf":
+            cls = classify(text, said.stt_confidence)
+            wants_intent = d.ask is None and slots.yes_no(text) is None
+            reason = agent.policy.on_caller_turn(text, cls.confidence if wants_intent else None)
+            if reason is None and cls.intent == HUMAN and cls.confidence >= 0.7:
+                reason = "caller_request"
+            if reason is not None:
+                async for ev in agent.escalate(reason):
+                    yield ev
+                return
+        if _THIRD_PARTY.search(text):
+            yield Say(lines.THIRD_PARTY)
+        if d.ask is None:
+            async for ev in self._request(said, text):
+                yield ev
+            return
+        if _LEAVING.search(text.lower()):
+            # The caller is leaving mid-step: no more questions. What is open gets a follow-up
+            # ticket at wrap-up (the call ends unresolved), and the caller is told so.
+            yield Say(lines.LEAVING)
+            async for ev in agent.goodbye():
+                yield ev
+            return
+        cls = classify(text, said.stt_confidence)
+        if (
+            d.ask.name != "details"
+            and said.source != "dtmf"
+            and cls.intent in TOP_FIVE
+            and cls.intent != d.intent
+            and cls.confidence >= 0.8
+            and not slots.digit_runs(text)
+            and slots.yes_no(text) is None
+            and not repair.dont_know(text)  # "I don't know my order number" answers the question
+        ):
+            # A clear new request in the middle of a step (no value given) switches topic.
+            async for ev in self._start(cls.intent, cls.confidence, text):
+                yield ev
+            return
+        async for ev in step.answer(agent, said, text):
+            yield ev
+
+    async def _request(self, said: CallerInput, text: str) -> Flow:
+        """A turn with no question open: a new request, or the end of the call."""
+        agent, d = self.agent, self.agent.d
+        if repair.closing(text):
+            async for ev in agent.goodbye():
+                yield ev
+            return
+        cls = classify(text, said.stt_confidence)
+        has_request = max(cls.scores.values()) > 0
+        if d.more and slots.yes_no(text) is True and not has_request and len(text.split()) <= 4:
+            d.more = False
+            yield Say(lines.WHAT_ELSE)
+        elif cls.intent in TOP_FIVE and cls.confidence >= 0.6:
+            async for ev in self._start(cls.intent, cls.confidence, text):
+                yield ev
+        elif cls.intent == OTHER and (cls.confidence >= 0.7 or len(text.split()) >= support.TICKET_WORDS):
+            async for ev in self._start(OTHER, max(cls.confidence, 0.7), text):
+                yield ev
+        else:
+            d.more = False
+            yield Say(lines.NOT_UNDERSTOOD)
+
+    async def _start(self, intent: str, confidence: float, text: str) -> Flow:
+        agent, d = self.agent, self.agent.d
+        d.intent, d.confidence = intent, confidence
+        d.order_id, d.pending, d.ask, d.more = None, None, None, False
+        d.problem = text
+        heard = slots.mentioned(text)
+        # What the caller said up front is used; an earlier request's ZIP still holds.
+        d.heard = slots.Mentioned(
+            order=heard.order,
+            zip=heard.zip or d.heard.zip,
+            phone=heard.phone,
+            email=heard.email,
+            loose=heard.loose,
+        )
+        if intent == TROUBLESHOOTING:
+            source = support.troubleshoot(agent)
+        elif intent == OTHER:
+            source = support.other_request(agent, text)
+        else:
+            source = proceed(agent)
+        async for ev in source:
+            yield ev

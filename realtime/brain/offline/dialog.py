@@ -1,0 +1,47 @@
+"""What the offline agent remembers about one call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from realtime.brain import slots
+
+if TYPE_CHECKING:
+    from realtime.brain.offline.step import Ask
+
+# How many of the agent's own replies are kept for "what was the balance again?".
+REMEMBERED_REPLIES = 4
+
+
+@dataclass
+class Dialog:
+    """The dialog record: the open question, the values heard, the facts found."""
+
+    intent: str | None = None
+    confidence: float = 0.0
+    identity: str = "unknown"  # unknown | candidate | verified | locked
+    caller_id_tried: bool = False
+    first_name: str | None = None
+    # The question the agent is waiting on; None while it waits for a request.
+    ask: Ask | None = None
+    pending: str | None = None  # a heard value read back, waiting for "yes"
+    more: bool = False  # the agent last asked "anything else?"
+    heard: slots.Mentioned = field(default_factory=slots.Mentioned)  # given with the request
+    order_id: str | None = None
+    problem: str = ""  # the caller's own words for troubleshooting / tickets
+    appointment: dict[str, Any] | None = None
+    slots: list[str] = field(default_factory=list)
+    chosen_slot: str | None = None
+    refund: dict[str, Any] | None = None
+    kb_steps: list[str] = field(default_factory=list)
+    kb_index: int = 0
+    resolved: bool = False
+    ended: bool = False
+    replies: list[list[str]] = field(default_factory=list)  # the agent's recent replies, oldest first
+    repeats: int = 0  # repeat requests in a row
+
+    def remember(self, lines: list[str]) -> None:
+        """Keep a reply the caller may ask to hear again."""
+        if lines:
+            self.replies = [*self.replies[-(REMEMBERED_REPLIES - 1) :], lines]

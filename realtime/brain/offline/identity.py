@@ -1,0 +1,211 @@
+"""Who is calling: caller ID, else a phone number, e-mail or order number; then the billing ZIP.
+
+The workflow enforces the identity gate; this flow only follows it politely.
+Values the caller gave with the request are used, not asked for again, and
+digits heard over the phone are read back before they are used.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from realtime.brain import slots
+from realtime.brain.base import CallerInput, Say
+from realtime.brain.offline import lines, step
+from realtime.brain.offline.agent import Agent, Flow
+from realtime.brain.offline.step import Ask
+from workflows.types import ToolResult
+
+
+async def identify(agent: Agent, order_hint: str | None = None) -> Flow:
+    """Get the caller verified, then continue the request.
+
+    Args:
+        agent: The call.
+        order_hint: An order number the caller gave with an order request, usable to find the account.
+    """
+    d = agent.d
+    if d.identity == "locked":
+        async for ev in agent.escalate("identity_failure"):
+            yield ev
+        return
+    if d.identity == "candidate":
+        async for ev in ask_zip(agent):
+            yield ev
+        return
+    if not d.caller_id_tried:
+        d.caller_id_tried = True
+        res = await agent.tool("identify_customer", {"use_caller_id": True})
+        yield agent.last
+        if res.ok and res.data.get("found"):
+            async for ev in _found(agent, res, lines.FOUND_BY_CALLER_ID):
+                yield ev
+            return
+        if not res.ok and res.error_code == "backend_unavailable":
+            async for ev in agent.backend_down("account"):
+                yield ev
+            return
+    heard = d.heard
+    if heard.email:
+        async for ev in _identify(agent, {"email": heard.email}):
+            yield ev
+    elif heard.phone or order_hint:
+        value = heard.phone or order_hint or ""
+        async for ev in step.offer(agent, identifier_ask(agent), value, lines.identifier_heard(value)):
+            yield ev
+    else:
+        async for ev in step.ask(agent, identifier_ask(agent)):
+            yield ev
+
+
+def identifier_ask(agent: Agent) -> Ask:
+    """The phone number, e-mail or an order number on the account."""
+
+    def extract(said: CallerInput) -> str | None:
+        return slots.email(said.text) or slots.phone_number(said.text) or slots.order_number(said.text)
+
+    def read_back(value: str) -> str | None:
+        return None if "@" in value else lines.identifier_read_back(value)
+
+    def correct(text: str, pending: str) -> str | None:
+        return slots.correction(text, "phone" if pending.startswith("+") else "order")
+
+    async def then(value: str) -> Flow:
+        if "@" in value:
+            args = {"email": value}
+        elif value.startswith("+") or (value.isdigit() and len(value) in (10, 11)):
+            args = {"phone": value}
+        else:
+            args = {"order_id": value}
+        async for ev in _identify(agent, args):
+            yield ev
+
+    async def unknown() -> Flow:
+        # Another factor is asked for; still a miss, so "I don't know" cannot go on forever.
+        async for ev in step.miss(agent, again=lines.IDENTIFIER_UNKNOWN):
+            yield ev
+
+    return Ask(
+        name="identifier",
+        question=lines.IDENTIFIER_QUESTION,
+        retry=lines.IDENTIFIER_RETRY,
+        other_way=lines.IDENTIFIER_OTHER_WAY,
+        extract=extract,
+        then=then,
+        read_back=read_back,
+        correct=correct,
+        keyed=step.keyed_digits(3, 12),
+        unknown=unknown,
+    )
+
+
+async def _identify(agent: Agent, args: dict[str, Any]) -> Flow:
+    res = await agent.tool("identify_customer", args)
+    yield agent.last
+    d = agent.d
+    if res.ok and res.data.get("found"):
+        if "order_id" in args:
+            d.order_id = str(
+                args["order_id"]
+            )  # the order they identified with is likely the one they ask about
+        async for ev in _found(agent, res, lines.FOUND):
+            yield ev
+    elif res.error_code == "other_account":
+        async for ev in agent.anything_else(lines.OTHER_ACCOUNT):
+            yield ev
+    elif res.error_code == "identity_locked":
+        async for ev in agent.escalate("identity_failure"):
+            yield ev
+    elif res.ok or res.error_code in ("not_found", "invalid_input"):
+        # Not found, or not a value the CRM takes: either way the caller can try another.
+        async for ev in step.miss(
+            agent,
+            lines.IDENTIFIER_NOT_FOUND,
+            again=lines.IDENTIFIER_NOT_FOUND_RETRY,
+            step=identifier_ask(agent),
+        ):
+            yield ev
+    else:
+        async for ev in agent.tool_failed(res, "account"):
+            yield ev
+
+
+async def _found(agent: Agent, res: ToolResult, found: str) -> Flow:
+    d = agent.d
+    if res.data.get("verified"):
+        d.identity = "verified"
+        async for ev in agent.proceed():
+            yield ev
+        return
+    d.identity = "candidate"
+    async for ev in ask_zip(agent, found):
+        yield ev
+
+
+def zip_ask(agent: Agent) -> Ask:
+    """The billing ZIP code: the second factor."""
+
+    async def then(zip_code: str) -> Flow:
+        async for ev in _verify(agent, zip_code):
+            yield ev
+
+    async def unknown() -> Flow:
+        # Verification here takes the ZIP only: a person can verify another way.
+        async for ev in agent.escalate("identity_failure", lead=lines.ZIP_UNKNOWN):
+            yield ev
+
+    return Ask(
+        name="zip",
+        question=lines.ZIP_QUESTION,
+        retry=lines.ZIP_RETRY,
+        other_way=lines.ZIP_OTHER_WAY,
+        extract=lambda said: slots.zip_code(said.text),
+        then=then,
+        read_back=lines.zip_read_back,
+        correct=lambda text, _: slots.correction(text, "zip"),
+        keyed=lambda keys: keys[:5] if len(keys) >= 5 and keys[:5].isdigit() else None,
+        unknown=unknown,
+    )
+
+
+async def ask_zip(agent: Agent, found: str | None = None) -> Flow:
+    """Ask for the ZIP code, unless the caller already gave it (then read it back).
+
+    Args:
+        agent: The call.
+        found: How the account was found, said first ("Thanks, I found the account.").
+    """
+    heard = agent.d.heard.zip
+    prefix = f"{found} " if found else ""
+    if heard:
+        async for ev in step.offer(agent, zip_ask(agent), heard, prefix + lines.zip_heard(heard)):
+            yield ev
+        return
+    line = prefix + lines.ZIP_AFTER_FOUND if found else None
+    async for ev in step.ask(agent, zip_ask(agent), line):
+        yield ev
+
+
+async def _verify(agent: Agent, zip_code: str) -> Flow:
+    d = agent.d
+    res = await agent.tool("verify_customer", {"zip": zip_code})
+    yield agent.last
+    if res.ok and res.data.get("verified"):
+        d.identity = "verified"
+        d.first_name = res.data.get("first_name")
+        d.ask, d.pending = None, None
+        yield Say(lines.verified(d.first_name))
+        async for ev in agent.proceed():
+            yield ev
+    elif res.ok and int(res.data.get("attempts_left", 0)) > 0:
+        async for ev in step.miss(agent, lines.ZIP_MISMATCH):
+            yield ev
+    elif res.ok or res.error_code == "identity_locked":
+        d.identity = "locked"
+        async for ev in agent.escalate("identity_failure"):
+            yield ev
+    else:
+        # The ZIP sent is five digits, so "invalid input" is about the account's own record
+        # (an id the CRM refuses): asking the caller again cannot help, and it is no outage.
+        async for ev in agent.tool_failed(res, "account"):
+            yield ev

@@ -1,0 +1,144 @@
+"""Support: troubleshooting one knowledge-base step at a time, answers to general questions, tickets.
+
+Anything the other flows do not cover lands here: a general question is
+answered from the knowledge base when an article answers it, and only when
+none does is a ticket opened.
+"""
+
+from __future__ import annotations
+
+import re
+
+from realtime.brain.base import Say
+from realtime.brain.offline import knowledge, lines, step
+from realtime.brain.offline.agent import Agent, Flow
+from realtime.brain.offline.step import YES, Ask
+
+# A request this long says enough for a ticket without asking for details.
+TICKET_WORDS = 6
+# A question ("do you ship to Canada?") is its own description: no need to ask what is going on.
+_QUESTION = re.compile(
+    r"\?\s*$|^\s*(what|when|where|how|do|does|can|is|are|will|which|who|why)\b", re.IGNORECASE
+)
+
+
+async def _search(agent: Agent, query: str) -> Flow:
+    """Search the knowledge base; the articles land in `agent.last.result.data`."""
+    text = query.strip()[:300]
+    if len(text) >= 2:
+        await agent.tool("search_knowledge", {"query": text})
+        yield agent.last
+    else:
+        agent.forget_tool()  # nothing searched: no earlier search's articles may be read as this one's
+
+
+def _articles(agent: Agent) -> list[dict[str, object]]:
+    res = agent.last.result
+    found = res.data.get("articles", []) if res.ok and agent.last.name == "search_knowledge" else []
+    return [a for a in found if isinstance(a, dict)]
+
+
+async def troubleshoot(agent: Agent) -> Flow:
+    """Walk the caller through the best article's steps; a ticket if none fits or none helps."""
+    d = agent.d
+    async for ev in _search(agent, d.problem):
+        yield ev
+    articles = _articles(agent)
+    steps = articles[0].get("steps") if articles else None
+    if not isinstance(steps, list) or not steps:
+        async for ev in _troubleshoot_ticket(agent, "no matching article"):
+            yield ev
+        return
+    d.kb_steps = [str(s) for s in steps]
+    d.kb_index = 0
+    yield Say(lines.TRY_THIS)
+    yield Say(d.kb_steps[0])
+    async for ev in step.ask(agent, _fixed_ask(agent, lines.FIXED_QUESTION)):
+        yield ev
+
+
+def _fixed_ask(agent: Agent, question: str) -> Ask:
+    d = agent.d
+
+    async def then(answer: str) -> Flow:
+        if answer == YES:
+            d.resolved = True
+            async for ev in agent.anything_else(lines.FIXED):
+                yield ev
+            return
+        d.kb_index += 1
+        if d.kb_index < len(d.kb_steps):
+            yield Say(lines.NEXT_STEP)
+            yield Say(d.kb_steps[d.kb_index])
+            async for ev in step.ask(agent, _fixed_ask(agent, lines.HELPED_QUESTION)):
+                yield ev
+        else:
+            async for ev in _troubleshoot_ticket(agent, "all steps tried"):
+                yield ev
+
+    # One name for every step's question: "did that help?" twice unanswered is two misses.
+    return step.yes_no_ask("fixed", question, then)
+
+
+async def _troubleshoot_ticket(agent: Agent, why: str) -> Flow:
+    d = agent.d
+    tried = "; ".join(d.kb_steps[: d.kb_index + 1]) if d.kb_steps else "none"
+    ticket = await agent.ticket(
+        f"Technical problem: {d.problem[:100]}",
+        f"Caller reports: {d.problem}\nSteps tried ({why}): {tried}",
+        "high",
+    )
+    yield agent.last
+    if ticket is None:
+        async for ev in agent.backend_down("ticket"):
+            yield ev
+        return
+    async for ev in agent.anything_else(lines.ticket_opened(ticket, "for a technician to follow up")):
+        yield ev
+
+
+async def other_request(agent: Agent, text: str) -> Flow:
+    """A request outside the top five: the knowledge base's answer, else a ticket."""
+    async for ev in _search(agent, text):
+        yield ev
+    found = knowledge.answer(text, _articles(agent))
+    if found:
+        agent.d.resolved = True
+        async for ev in agent.anything_else(*found):
+            yield ev
+    elif len(text.split()) >= TICKET_WORDS or _QUESTION.search(text):
+        # A question nobody documented, or a request that says enough: the team answers it.
+        async for ev in _ticket_for_other(agent, text):
+            yield ev
+    else:
+        async for ev in step.ask(agent, _details_ask(agent)):
+            yield ev
+
+
+def _details_ask(agent: Agent) -> Ask:
+    async def then(details: str) -> Flow:
+        agent.d.problem = f"{agent.d.problem} {details}".strip()
+        async for ev in _ticket_for_other(agent, agent.d.problem):
+            yield ev
+
+    return Ask(
+        name="details",
+        question=lines.DETAILS_QUESTION,
+        retry=lines.DETAILS_RETRY,
+        other_way=lines.DETAILS_OTHER_WAY,
+        extract=lambda said: said.text.strip() or None,
+        then=then,
+    )
+
+
+async def _ticket_for_other(agent: Agent, details: str) -> Flow:
+    words = details.split()
+    ticket = await agent.ticket(" ".join(words[:12]) or "Caller request", f"Caller said: {details}", "normal")
+    yield agent.last
+    if ticket is None:
+        async for ev in agent.backend_down("ticket"):
+            yield ev
+        return
+    agent.d.resolved = True
+    async for ev in agent.anything_else(lines.ticket_opened(ticket, "about that; the team will follow up")):
+        yield ev
