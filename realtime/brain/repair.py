@@ -19,15 +19,25 @@ from collections.abc import Iterable, Sequence
 
 from realtime.brain.base import Say
 
+# Things the agent says that a caller can miss hearing.
+_SAID = (
+    r"the (last|first) (part|bit|word|few words)|the (end|beginning|start)|"
+    r"the (order |ticket |reference |confirmation |phone |account )?(number|numbers|id)|"
+    r"the (amount|balance|total|price|date|time|times|code|zip|address|name|status|steps?|options?)"
+)
+
 # A repeat request anywhere in the turn ("sorry, can you say that again please").
 _ASK_AGAIN = re.compile(
     r"\b("
     r"(say|read|tell me|give me) (that|it|this|them|those|the \w+( \w+)?) (again|one more time)|"
     r"say again|repeat( (that|it|this|yourself|the \w+( \w+)?|what you said))?|"
     r"come again|one more time|once more|"
-    r"(i )?(didn'?t|did not|couldn'?t|could not|can'?t|cannot) (quite )?(catch|get|hear|understand) "
+    r"(i )?(didn'?t|did not|couldn'?t|could not|can'?t|cannot) (quite )?(catch|hear|understand) "
     r"(that|it|this|you|what you said|the \w+)|"
-    r"(i )?missed (that|it|the \w+|what you said)|"
+    # "get" and "missed" take only things said on the call: "I didn't get the package" and
+    # "I missed the delivery" are problems to solve, not repeat requests.
+    rf"(i )?(didn'?t|did not|couldn'?t|could not) (quite )?get (that|it|this|you|what you said|{_SAID})|"
+    rf"(i )?missed (that|it|what you said|{_SAID})|"
     r"what (was|were|did you say) (that|it|the \w+( \w+)?)( again)?|"
     r"what did you (just )?say|you (were|are) breaking up|(it|that) cut out"
     r")\b"

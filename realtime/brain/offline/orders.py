@@ -22,8 +22,9 @@ from workflows.types import ToolResult
 _MOST_RECENT = re.compile(r"\b(recent|latest|last|newest|don'?t (know|have)|not sure|no idea|can'?t find)\b")
 # Stands for "the most recent order" among extracted values: never a spoken order number.
 _NEWEST = "\x00newest"
-# Order statuses after which the carrier is worth naming.
-_IN_TRANSIT = re.compile(r"ship|transit|deliver|out_for|carrier|dispatch", re.IGNORECASE)
+# Statuses after which the carrier is no longer news. Any other status of an order that has a
+# carrier ("shipped", "delayed", "in_transit", a shop's own word) means it is on its way.
+_DONE = re.compile(r"^delivered$|cancel|refund|return", re.IGNORECASE)
 
 
 async def order_flow(agent: Agent) -> Flow:
@@ -113,7 +114,7 @@ def order_sentence(o: dict[str, Any]) -> str:
     status = str(o.get("status", ""))
     # A pause between the number and the status: heard clearly, by people and by recognizers.
     line = f"Order {speak.say_digits(str(o['order_id']))}. It is {speak.say_status(status)}."
-    if _IN_TRANSIT.search(status) and status.lower() != "delivered" and o.get("carrier"):
+    if o.get("carrier") and not _DONE.search(status.strip()):
         line += f" It's with {o['carrier']}"
         line += f", expected {speak.say_date(o['eta'])}." if o.get("eta") else "."
     return line
