@@ -54,7 +54,7 @@ from callengine.calls import Call, new_call_sid  # noqa: E402
 from callengine.chat import caller_input, context_for  # noqa: E402
 from realtime.brain.base import Say, TurnDone  # noqa: E402
 from realtime.brain.offline import OfflineBrain  # noqa: E402
-from sandbox.business_profiles import HELDOUT, TUNE  # noqa: E402
+from sandbox.business_profiles import HELDOUT, TUNE, Profile  # noqa: E402
 from sandbox.seed import Seed, describe_errors  # noqa: E402
 
 ADMIN = {"Authorization": "Bearer dev-admin-token"}
@@ -233,20 +233,29 @@ def table(r: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-async def run(args: argparse.Namespace) -> dict[str, Any]:
-    path, profile = SETS[args.set]
+class SeedRefused(Exception):
+    """The sandbox would not load the set's seed (foreign ids or statuses, issue 13 item 1)."""
+
+
+def load_set(name: str, shapes: str) -> tuple[dict[str, Any], Profile]:
+    """The seed of a set (rewritten to the old id shapes for `legacy`) and its business profile.
+
+    Raises:
+        SeedRefused: The sandbox's seed schema rejects it; the message names the fields.
+    """
+    path, profile = SETS[name]
     seed = json.loads(path.read_text())
-    if args.shapes == "legacy":
+    if shapes == "legacy":
         seed = legacy_shapes(seed)
     try:
         Seed.model_validate(seed)
     except ValidationError as exc:
-        # Not a crash of the benchmark: the product refuses another business's data (issue 13, item 1).
-        return {
-            "set": args.set,
-            "shapes": args.shapes,
-            "error": f"the sandbox refuses the seed: {describe_errors(exc)[:600]}",
-        }
+        raise SeedRefused(f"the sandbox refuses the {name} seed: {describe_errors(exc)[:600]}") from exc
+    return seed, profile
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    seed, profile = load_set(args.set, args.shapes)
     with tempfile.TemporaryDirectory() as tmp:
         seed_file = Path(tmp) / f"{args.set}.json"
         seed_file.write_text(json.dumps(seed))
@@ -279,9 +288,11 @@ def main() -> None:
     ap.add_argument("--json", action="store_true", help="print JSON instead of the table")
     ap.add_argument("--progress", action="store_true")
     args = ap.parse_args()
-    result = asyncio.run(run(args))
-    if "error" in result:
-        print(json.dumps(result, indent=2) if args.json else result["error"])
+    try:
+        result = asyncio.run(run(args))
+    except SeedRefused as exc:
+        # Not a crash of the benchmark: the product refuses another business's data.
+        print(json.dumps({"set": args.set, "shapes": args.shapes, "error": str(exc)}) if args.json else exc)
         sys.exit(2)
     print(json.dumps(result, indent=2) if args.json else table(result))
 

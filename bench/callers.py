@@ -49,7 +49,7 @@ DELIVERED_LIKE = ("delivered", "installed", "returned", "partially_refunded", "r
 DIGIT_WORDS = ("oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 ZERO_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 TENS_WORDS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
-TEEN_WORDS = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen")
+TEEN_WORDS: tuple[str, ...] = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen")
 TEEN_WORDS += ("seventeen", "eighteen", "nineteen")
 LETTER_NAMES = {"S": "Sam", "O": "Oscar", "H": "Henry", "A": "Alpha", "C": "Charlie"}
 

@@ -116,12 +116,19 @@ class Heard:
 
 ENDED = ("goodbye", "bye now", "connecting you", "connect you", "transfer you", "transferring", "hand you")
 ANYTHING_ELSE = ("anything else", "something else", "else i can", "other question", "more i can do")
-FIX_CHECK = ("did that fix", "did that help", "did that work", "did it work", "is it working", "any better")
-FIX_CHECK += ("did that solve", "fixed now", "help at all")
-OFFER = ("shall i", "should i", "would you like", "do you want", "want me to", "go ahead", "is that okay")
-OFFER += ("okay with you", "can i book", "shall we", "ok to", "okay to", "may i")
-DESCRIBE = ("what's the problem", "what is the problem", "tell me", "describe", "what's going on")
-DESCRIBE += ("how can i help", "what can i do", "what seems", "what happened", "what do you need")
+FIX_CHECK: tuple[str, ...] = ("did that fix", "did that help", "did that work", "did it work", "any better")
+FIX_CHECK += ("is it working", "did that solve", "fixed now", "help at all")
+OFFER: tuple[str, ...] = ("shall i", "should i", "would you like", "do you want", "want me to", "go ahead")
+OFFER += ("is that okay", "okay with you", "can i book", "shall we", "ok to", "okay to", "may i")
+DESCRIBE: tuple[str, ...] = ("what's the problem", "what is the problem", "tell me", "describe")
+DESCRIBE += (
+    "what's going on",
+    "how can i help",
+    "what can i do",
+    "what seems",
+    "what happened",
+    "what do you need",
+)
 TIMES = re.compile(
     r"\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
     r"(:\d\d| [a-z]+)? ?(a\.?m\.?|p\.?m\.?|o'clock|noon)",
