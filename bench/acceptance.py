@@ -128,6 +128,7 @@ async def converse(stack: BenchStack, judge: Judge, case: Case, seed: dict[str, 
         if not line:
             break
     t.repeats = list(caller.repeats)
+    t.acts = list(caller.acts)
     await call.end("agent_hangup" if done.end_call else "caller_hangup", resolved=done.resolved)
     result = await call.result()
     t.escalation = result.escalation_reason
@@ -157,6 +158,7 @@ def report(outcomes: list[Outcome], args: argparse.Namespace, wall_s: float) -> 
     groups: dict[str, list[Outcome]] = defaultdict(list)
     made = answered = looped = by_repeats = 0
     reasons: Counter[str] = Counter()
+    loop_examples: list[dict[str, Any]] = []
     for o in outcomes:
         c = o.case
         by_intent[c.goal.intent].append(o.ok)
@@ -169,7 +171,10 @@ def report(outcomes: list[Outcome], args: argparse.Namespace, wall_s: float) -> 
             by_feature["new_request_at_anything_else"].append(o.ok)
         m, a = repeats_answered(o.transcript)
         made, answered = made + m, answered + a
-        looped += bool(loops(o.transcript))
+        repeated = loops(o.transcript)
+        looped += bool(repeated)
+        if repeated and len(loop_examples) < 5:
+            loop_examples.append({"case": c.n, "style": c.style, "line": repeated[0]})
         by_repeats += escalated_by_repeats(o.transcript)
         if o.transcript.escalation:
             reasons[o.transcript.escalation] += 1
@@ -186,6 +191,7 @@ def report(outcomes: list[Outcome], args: argparse.Namespace, wall_s: float) -> 
         "by_feature": {k: rate(v) for k, v in sorted(by_feature.items())},
         "loop_rate": round(looped / n, 4),
         "calls_with_loops": looped,
+        "loop_examples": loop_examples,
         "repeat_requests": {"made": made, "answered": answered},
         "escalations": {"total": sum(reasons.values()), "reasons": dict(reasons.most_common())},
         "escalations_caused_by_repeat_requests": by_repeats,
@@ -215,6 +221,10 @@ def table(r: dict[str, Any]) -> str:
         f"wall={r['wall_s']}s",
         f"  task success          {r['task_success']:.1%}   (target ≥ 95%)",
         f"  calls with loops      {r['calls_with_loops']}   (rate {r['loop_rate']:.1%}, target 0)",
+        *(
+            f"    loop e.g. case {x['case']} ({x['style']}): {x['line'][:100]}"
+            for x in r["loop_examples"][:3]
+        ),
         f"  repeat requests       {r['repeat_requests']['answered']}/{r['repeat_requests']['made']} answered",
         f"  escalations           {r['escalations']['total']}  {r['escalations']['reasons']}",
         f"  …caused by repeats    {r['escalations_caused_by_repeat_requests']}   (target 0)",

@@ -108,6 +108,7 @@ async def voice_call(
         escalation=result.escalation_reason,
         tickets=len(result.ticket_ids),
         before_refunds=before,
+        acts=caller.acts,
     )
     ok, why = await judge.judge(case, said)
     return {

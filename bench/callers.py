@@ -234,12 +234,12 @@ class Caller:
     rng: random.Random
     turns: int = 0
     repeats: list[int] = field(default_factory=list)  # caller-turn indexes that asked to hear it again
+    acts: list[str] = field(default_factory=lambda: ["opening"])  # what each caller line answered
     kb_step: int = -1
     current: Goal | None = None
     followup_said: bool = False
     misheard_left: bool = False
     corrected: set[str] = field(default_factory=set)
-    _last_act: str = ""
 
     def __post_init__(self) -> None:
         self.current = self.case.goal
@@ -308,8 +308,9 @@ class Caller:
         heard = hear(agent)
         if self.wants_repeat(heard.act, agent):
             self.repeats.append(self.turns)
+            self.acts.append("repeat request")
             return self.rng.choice(self.bank["repeat"])
-        self._last_act = heard.act
+        self.acts.append(heard.act)
         return self._answer(heard.act, heard.value, heard.about)
 
     def _answer(self, act: str, value: str, about: str) -> str:

@@ -196,7 +196,8 @@ def hear(reply: str) -> Heard:
         return Heard("confirm", run, _about(focus))
     if times >= 2 or weekdays >= 2:
         return Heard("slots")
-    if "zip" in fl or "postal" in fl or "postcode" in fl:
+    # Whisper may hear "ZIP" as "VIP" or "zipper"; a five-digit billing code is the ZIP all the same.
+    if any(k in fl for k in ("zip", "postal", "postcode", "billing code", "5-digit", "five-digit")):
         return Heard("zip")
     # "Phone, e-mail or order number?" asks who you are; "Which order?" asks for the order.
     if any(k in fl for k in ("phone", "e-mail", "email", "look you up", "find your account")):

@@ -12,7 +12,7 @@
 - other: a ticket was opened.
 
 No goal is met by a handoff to a person: these are calls the agent must finish.
-Also measured per call: loops (the same agent line three times, not counting
+Also measured per call: loops (the same agent reply three times, not counting
 repeats the caller asked for), repeat requests answered (the reply holds the
 facts of the line the caller missed), and escalations caused only by repeat
 requests.
@@ -52,6 +52,7 @@ class Transcript:
     agent: list[list[str]] = field(default_factory=list)  # agent[0] is the greeting
     caller: list[str] = field(default_factory=list)  # caller[j] answers agent[j]
     repeats: list[int] = field(default_factory=list)  # indexes j of caller lines that asked for a repeat
+    acts: list[str] = field(default_factory=list)  # what each caller line answered (bench.hearing acts)
     escalation: str | None = None
     tickets: int = 0
     before_refunds: int = 0
@@ -80,13 +81,17 @@ def repeat_answered(missed: str, reply: str) -> bool:
 
 
 def loops(t: Transcript) -> list[str]:
-    """Agent lines said three times or more, not counting replies to a repeat request."""
+    """Agent replies said three times or more in one call, not counting replies to a repeat request.
+
+    A whole reply, not a sentence: "Anything else I can help with?" after three
+    different answers is progress; the same question three times is a caller stuck.
+    """
     counted: Counter[str] = Counter()
     for i, turn in enumerate(t.agent):
         if i >= 1 and (i - 1) in t.repeats:
             continue
-        counted.update(turn)
-    return [line for line, n in counted.items() if n >= 3]
+        counted[" ".join(turn)] += 1
+    return [reply for reply, n in counted.items() if n >= 3]
 
 
 def repeats_answered(t: Transcript) -> tuple[int, int]:
@@ -201,7 +206,11 @@ class Judge:
     async def judge(self, case: Case, t: Transcript) -> tuple[bool, str]:
         """Whether the whole call succeeded, and the first reason if not."""
         if t.escalation:
-            return False, f"escalated: {t.escalation}"
+            # Grouped by what the caller was doing when it went wrong: the lead's first clue.
+            return (
+                False,
+                f"escalated: {t.escalation} (caller's last lines answered: {' → '.join(t.acts[-2:])})",
+            )
         leaked = self.disclosures(case, t)
         if leaked:
             return False, "wrong-customer disclosure"
