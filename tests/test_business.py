@@ -3,12 +3,14 @@
 The acceptance number only means something if the held-out business and callers
 are really different from what the agent is tuned on, so this checks the
 generator is deterministic, that its seeds honour DESIGN.md's seed contract,
-and that tune and held-out share no id, product, article or phrasing.
+and that tune and held-out share no id, product, article or phrasing; and that the
+simulated callers understand the agent by meaning and say their values so they can be heard back.
 """
 
 from __future__ import annotations
 
 import json
+import random
 import re
 from datetime import datetime
 from pathlib import Path
@@ -16,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from bench.callers import Population, spoken_value
+from bench.hearing import hear, normalize, value_runs
 from bench.phrases import HELDOUT as HELDOUT_BANK
 from bench.phrases import TUNE as TUNE_BANK
 from sandbox import business
@@ -139,3 +143,59 @@ def test_phrasing_banks_cover_the_same_acts_with_no_shared_wording() -> None:
 def test_sandbox_loads_the_seed(name: str) -> None:
     seed = load_seed(SEEDS / f"{name}.json")
     assert len(seed.customers) == len(committed(name)["customers"])
+
+
+@pytest.mark.parametrize(
+    ("agent", "act"),
+    [
+        ("What's the billing ZIP code on the account?", "zip"),
+        ("And the postal code for that account, please?", "zip"),
+        ("Please say or key in the 5-digit billing VIP code.", "zip"),
+        ("I have eight oh two oh two. Is that right?", "confirm"),
+        ("Did I get that right: S O seven two six three?", "confirm"),
+        ("I can do Tuesday, February 23rd at 9 AM or Wednesday at 2 PM. Which works best?", "slots"),
+        ("Your balance is 12 dollars. Is there something else I can do for you?", "anything_else"),
+        ("Your balance is 12 dollars. Anything else I can help with?", "anything_else"),
+        ("Try holding the reset button for ten seconds. Is it working now?", "fix_check"),
+        ("To find your account, what's the phone number or e-mail on it?", "identify"),
+        ("Which order is it about? You can say the order number.", "order"),
+        ("It qualifies for a refund of 34 dollars. Would you like me to go ahead?", "offer"),
+        ("Thanks for calling. Goodbye.", "ended"),
+        ("Are you still there?", "still_there"),
+    ],
+)
+def test_callers_understand_the_agent_by_meaning(agent: str, act: str) -> None:
+    assert hear(agent).act == act
+
+
+def test_a_read_back_is_compared_as_spoken_digits_and_letters() -> None:
+    assert hear("That's S O seven two six three, right?").value == "SO7263"
+    assert hear("I have four oh four, five five five, two nine five four. Correct?").value == "4045552954"
+    assert value_runs("double seven thirty three") == ["7733"]
+
+
+@pytest.mark.parametrize("bank", ["tune", "heldout"])
+def test_spoken_values_are_heard_back_as_the_value(bank: str) -> None:
+    rng = random.Random(5)
+    for value in ("80202", "30308", "SO-7263", "#1042", "3035552867", "80907"):
+        for _ in range(30):
+            spoken = re.sub(r" as in \w+", "", spoken_value(value, rng, bank))
+            assert "".join(value_runs(spoken)) == normalize(value), spoken
+
+
+def test_population_is_deterministic_and_follows_the_call_mix() -> None:
+    seed = committed("heldout")
+    population = Population(seed, HELDOUT.articles, "heldout")
+    cases = population.cases(600, random.Random(1))
+    again = population.cases(600, random.Random(1))
+    assert [(c.goal.intent, c.style, c.customer["id"]) for c in cases] == [
+        (c.goal.intent, c.style, c.customer["id"]) for c in again
+    ]
+    share = sum(c.goal.intent == "order_status" for c in cases) / len(cases)
+    assert 0.28 < share < 0.42
+    assert {c.style for c in cases} == {"terse", "rambling", "repeater", "self_correcting", "up_front"}
+    for c in cases:
+        if c.goal.intent == "reschedule":
+            assert c.goal.appointment is not None and c.goal.appointment["customer_id"] == c.customer["id"]
+        if c.goal.order is not None:
+            assert c.goal.order["customer_id"] == c.customer["id"]
