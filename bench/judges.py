@@ -32,7 +32,7 @@ import httpx
 from activities.knowledge import steps_of
 from activities.refunds import decide
 from bench.callers import Case, Goal
-from bench.hearing import value_runs
+from bench.hearing import normalize, value_runs
 from callengine.settings import RefundPolicy
 from realtime.brain import speak
 
@@ -134,9 +134,20 @@ class Judge:
         self.slots = {(s["service"], s["starts_at"]) for s in seed["slots"]}
 
     async def refunds(self, order_id: str) -> list[Record]:
+        """An order's refunds, found by the order's name as the shop shows it (Shopify embeds them).
+
+        The seed's order id is the name a caller says (`#1042`, `SO-7781`); the
+        shop's own numeric id may differ, so look the order up by name first.
+        """
+        base = f"{self.url}/admin/api/2024-10"
         r = await self.http.get(
-            f"{self.url}/admin/api/2024-10/orders/{quote(order_id, safe='')}/refunds.json", headers=SHOPIFY
+            f"{base}/orders.json", params={"name": order_id, "status": "any", "limit": 250}, headers=SHOPIFY
         )
+        if r.is_success:
+            for order in r.json().get("orders", []):
+                if normalize(str(order.get("name", ""))) == normalize(order_id):
+                    return list(order.get("refunds", []))
+        r = await self.http.get(f"{base}/orders/{quote(order_id, safe='')}/refunds.json", headers=SHOPIFY)
         return list(r.json().get("refunds", [])) if r.is_success else []
 
     async def goal(self, case: Case, goal: Goal, t: Transcript) -> tuple[bool, str]:
