@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from bench.hearing import hear, normalize
+from bench.hearing import WEEKDAYS, hear, normalize
 from bench.phrases import BANKS, Bank
 from sandbox.business_profiles import ArticleSpec
 
@@ -256,9 +256,9 @@ class Caller:
 
     def _value(self, value: str, kind: str) -> str:
         """A value the agent asked for, with keypad, misheard and self-correcting variants."""
-        digits_only = value.isdigit()
-        if self.case.keypad and digits_only and kind in ("zip", "order"):
-            return f"dtmf:{value}"
+        keys = value.removeprefix("#")  # an order name "#1042" is keyed as 1042
+        if self.case.keypad and keys.isdigit() and kind in ("zip", "order"):
+            return f"dtmf:{keys}"
         spoken = spoken_value(value, self.rng, self.case.bank_name)
         if self.misheard_left and any(c.isdigit() for c in value):
             self.misheard_left = False
@@ -311,9 +311,9 @@ class Caller:
             self.acts.append("repeat request")
             return self.rng.choice(self.bank["repeat"])
         self.acts.append(heard.act)
-        return self._answer(heard.act, heard.value, heard.about)
+        return self._answer(heard.act, heard.value, heard.about, agent)
 
-    def _answer(self, act: str, value: str, about: str) -> str:
+    def _answer(self, act: str, value: str, about: str, agent: str) -> str:
         c, goal = self.case, self.current or self.case.goal
         if act == "ended":
             return ""
@@ -322,7 +322,7 @@ class Caller:
         if act == "confirm":
             return self._confirm(value, about)
         if act == "slots":
-            return self.say(self.rng.choice(("pick_first", "pick_second")))
+            return self._pick_slot(agent)
         if act == "zip":
             return self._value(c.customer["zip"], "zip")
         if act == "identify":
@@ -351,6 +351,16 @@ class Caller:
         if act == "describe":
             return goal.request
         return self.say("unknown") if self.rng.random() < 0.5 else goal.request
+
+    def _pick_slot(self, agent: str) -> str:
+        """Choose the first or second time offered, by its place or, when unambiguous, by its day."""
+        second = self.rng.random() < 0.5
+        days = [d for _, d in sorted((agent.lower().find(d), d) for d in WEEKDAYS if d in agent.lower())]
+        mentions = [agent.lower().count(d) for d in days]
+        index = 1 if second else 0
+        if index < len(days) and mentions[index] == 1 and self.rng.random() < 0.4:
+            return self.say("pick_day", day=days[index].capitalize())
+        return self.say("pick_second" if second else "pick_first")
 
     def _confirm(self, value: str, about: str) -> str:
         """A read-back: yes if it is what the caller meant, else no and the right value."""

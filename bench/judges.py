@@ -200,7 +200,8 @@ class Judge:
         if d.auto_approve:
             return new == 1, f"expected one refund, got {new}"
         if d.reason in ("over_auto_approve_limit", "outside_window"):
-            return new == 0 and t.tickets == 1, f"expected a review ticket ({d.reason})"
+            # A follow-up ticket from the wrap-up may come on top of the review ticket.
+            return new == 0 and t.tickets >= 1, f"expected a review ticket ({d.reason})"
         return new == 0, f"expected no refund ({d.reason})"
 
     def disclosures(self, case: Case, t: Transcript) -> list[str]:
