@@ -133,8 +133,8 @@ class Judge:
         self.policy = RefundPolicy(**seed["refund_policy"])
         self.slots = {(s["service"], s["starts_at"]) for s in seed["slots"]}
 
-    async def refunds(self, order_id: str) -> list[Record]:
-        """An order's refunds, found by the order's name as the shop shows it (Shopify embeds them).
+    async def shop_order(self, order_id: str) -> Record | None:
+        """The order as the shop shows it (Shopify's shape, refunds embedded), found by its name.
 
         The seed's order id is the name a caller says (`#1042`, `SO-7781`); the
         shop's own numeric id may differ, so look the order up by name first.
@@ -146,9 +146,14 @@ class Judge:
         if r.is_success:
             for order in r.json().get("orders", []):
                 if normalize(str(order.get("name", ""))) == normalize(order_id):
-                    return list(order.get("refunds", []))
-        r = await self.http.get(f"{base}/orders/{quote(order_id, safe='')}/refunds.json", headers=SHOPIFY)
-        return list(r.json().get("refunds", [])) if r.is_success else []
+                    return dict(order)
+        r = await self.http.get(f"{base}/orders/{quote(order_id, safe='')}.json", headers=SHOPIFY)
+        return dict(r.json()["order"]) if r.is_success else None
+
+    async def refunds(self, order_id: str) -> list[Record]:
+        """An order's refunds, oldest first."""
+        order = await self.shop_order(order_id)
+        return list(order.get("refunds", [])) if order else []
 
     async def goal(self, case: Case, goal: Goal, t: Transcript) -> tuple[bool, str]:
         """Whether one goal was met, and what was expected if not."""
@@ -185,18 +190,14 @@ class Judge:
 
     async def _refund(self, goal: Goal, t: Transcript) -> tuple[bool, str]:
         o = goal.order or {}
-        after = await self.refunds(o["id"])
+        shop = await self.shop_order(o["id"]) or {}
+        after = list(shop.get("refunds", []))
         new = len(after) - t.before_refunds
         seeded = after[: t.before_refunds]
         refunded = sum(round(float(x["amount"]) * 100) for r in seeded for x in r.get("transactions", []))
-        shop = {
-            "id": o["id"],
-            "created_at": o["placed_at"],
-            "total_price": f"{o['total_cents'] / 100:.2f}",
-            "cancelled_at": o["placed_at"] if o["status"] == "cancelled" else None,
-            "financial_status": "paid",
-        }
-        d = decide(shop, refunded, self.policy, self.today)
+        # The policy applied to the shop's own record (paid or not, cancelled or not), on the
+        # business's date: the seed is a snapshot as of that day.
+        d = decide({**shop, "id": o["id"]}, refunded, self.policy, self.today)
         if d.auto_approve:
             return new == 1, f"expected one refund, got {new}"
         if d.reason in ("over_auto_approve_limit", "outside_window"):
