@@ -1,0 +1,387 @@
+"""A population of simulated callers: goals from a seed's call mix, five styles, two phrasing banks.
+
+A caller has a goal (an order's status, the balance, a new time for a visit, a
+fix, a refund, a general question the help center answers, a complaint that
+needs a ticket), a way to be identified (caller ID, phone, e-mail, order
+number) and a style:
+
+- terse: bare values and two-word requests;
+- rambling: every line wrapped in talk;
+- repeater: asks to hear things again at random points, often right after
+  the answer it called for, sometimes twice in a row;
+- self_correcting: gives a value, takes it back and gives the right one;
+- up_front: says who it is, its ZIP and what it wants in the first sentence.
+
+On top of any style: a digit misheard by the phone line that the caller must
+correct after the read-back, keypad entry, and a new request at "anything
+else?". The caller understands the agent through `bench.hearing` (by meaning)
+and speaks from one bank of `bench.phrases`: the held-out bank never shares a
+wording with the tune bank.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from bench.hearing import WEEKDAYS, hear, normalize
+from bench.phrases import BANKS, Bank
+from sandbox.business_profiles import ArticleSpec
+
+Record = dict[str, Any]
+
+MIX = {
+    "order_status": 35,
+    "account": 20,
+    "reschedule": 15,
+    "troubleshooting": 10,
+    "refund": 8,
+    "general": 7,
+    "other": 5,
+}
+STYLES = ("terse", "rambling", "repeater", "self_correcting", "up_front")
+IDENTIFY = {"caller_id": 45, "phone": 20, "email": 15, "order": 20}
+# Goods that reached the customer: what a refund is asked for.
+DELIVERED_LIKE = ("delivered", "installed", "returned", "partially_refunded", "refunded")
+
+DIGIT_WORDS = ("oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+ZERO_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+TENS_WORDS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+TEEN_WORDS: tuple[str, ...] = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen")
+TEEN_WORDS += ("seventeen", "eighteen", "nineteen")
+LETTER_NAMES = {"S": "Sam", "O": "Oscar", "H": "Henry", "A": "Alpha", "C": "Charlie"}
+
+
+@dataclass
+class Goal:
+    """One thing the caller wants done."""
+
+    intent: str
+    order: Record | None = None
+    appointment: Record | None = None
+    article: Record | None = None  # the seed's article
+    spec: ArticleSpec | None = None  # how callers ask about it
+    fixed_at_step: int | None = None  # troubleshooting: the step that fixes it (None = never)
+    request: str = ""  # the words the caller asks with
+
+
+@dataclass
+class Case:
+    """One generated conversation: who calls, how, and what for."""
+
+    n: int
+    bank_name: str
+    style: str
+    customer: Record
+    identify_by: str
+    caller_number: str
+    goal: Goal
+    followup: Goal | None = None
+    misheard: bool = False
+    keypad: bool = False
+
+
+def _pick(rng: random.Random, weights: dict[str, int]) -> str:
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+class Population:
+    """Draws cases from a seed, the articles' caller wording and one phrasing bank."""
+
+    def __init__(self, seed: Record, specs: tuple[ArticleSpec, ...], bank_name: str) -> None:
+        self.seed = seed
+        self.bank_name = bank_name
+        self.bank: Bank = BANKS[bank_name]
+        self.orders_of: dict[str, list[Record]] = {}
+        for o in seed["orders"]:
+            self.orders_of.setdefault(o["customer_id"], []).append(o)
+        self.booked = {a["customer_id"]: a for a in seed["appointments"] if a["status"] == "booked"}
+        by_title = {a["title"]: a for a in seed["articles"]}
+        self.articles = [(by_title[s.title], s) for s in specs if s.title in by_title]
+
+    def goal(self, intent: str, customer: Record, rng: random.Random) -> Goal:
+        """A goal of `intent` for `customer`, with the words it is asked in."""
+        bank = self.bank
+        mine = self.orders_of.get(customer["id"], [])
+        if intent in ("troubleshooting", "general"):
+            kind = "troubleshooting" if intent == "troubleshooting" else "general"
+            article, spec = rng.choice([(a, s) for a, s in self.articles if s.kind == kind])
+            said = rng.choice(spec.symptoms)
+            key = "problem" if kind == "troubleshooting" else "question"
+            return Goal(
+                intent,
+                article=article,
+                spec=spec,
+                fixed_at_step=rng.choice((0, 1, 2, None)) if kind == "troubleshooting" else None,
+                request=rng.choice(bank[intent]).format(**{key: said}),
+            )
+        if intent == "other":
+            return Goal(intent, request=rng.choice(bank["other"]))
+        goal = Goal(intent, request=rng.choice(bank[intent]))
+        if intent == "order_status":
+            goal.order = rng.choice(mine)
+        elif intent == "refund":
+            goal.order = rng.choice([o for o in mine if o["status"] in DELIVERED_LIKE] or mine)
+        elif intent == "reschedule":
+            goal.appointment = self.booked[customer["id"]]
+        return goal
+
+    def case(self, n: int, rng: random.Random) -> Case:
+        """The n-th conversation of the population."""
+        intent = _pick(rng, MIX)
+        customers = self.seed["customers"]
+        if intent == "reschedule":
+            customers = [c for c in customers if c["id"] in self.booked]
+        customer = rng.choice(customers)
+        goal = self.goal(intent, customer, rng)
+        identify_by = _pick(rng, IDENTIFY)
+        if identify_by == "order" and goal.order is None:
+            identify_by = "email"
+        followup = None
+        if rng.random() < 0.15:
+            follow_intent = rng.choice(("general", "troubleshooting", "order_status"))
+            if follow_intent != intent:
+                followup = self.goal(follow_intent, customer, rng)
+        return Case(
+            n=n,
+            bank_name=self.bank_name,
+            style=rng.choice(STYLES),
+            customer=customer,
+            identify_by=identify_by,
+            caller_number=customer["phone"]
+            if identify_by == "caller_id"
+            else f"+1999555{rng.randrange(10000):04d}",
+            goal=goal,
+            followup=followup,
+            misheard=rng.random() < 0.15,
+            keypad=rng.random() < 0.1,
+        )
+
+    def cases(self, count: int, rng: random.Random) -> list[Case]:
+        """`count` conversations in the call mix."""
+        return [self.case(n, rng) for n in range(count)]
+
+
+def spoken_value(value: str, rng: random.Random, bank_name: str) -> str:
+    """A value as a person says it over the phone, in the bank's manner.
+
+    Tune callers say digits one by one ("oh" for zero, "double" for a pair);
+    held-out callers group them in pairs ("eighty, oh two"), say "zero", and
+    spell letters "S as in Sam" — other words for the same value.
+    """
+    chars = [c for c in value if c.isalnum()]
+    if bank_name == "tune":
+        out: list[str] = []
+        i = 0
+        while i < len(chars):
+            c = chars[i]
+            word = DIGIT_WORDS[int(c)] if c.isdigit() else c.upper()
+            if i + 1 < len(chars) and chars[i + 1] == c and c.isdigit() and rng.random() < 0.5:
+                out.append(f"double {word}")
+                i += 2
+                continue
+            out.append(word)
+            i += 1
+        return " ".join(out)
+    out = []
+    i = 0
+    while i < len(chars):
+        c = chars[i]
+        if not c.isdigit():
+            name = LETTER_NAMES.get(c.upper())
+            out.append(f"{c.upper()} as in {name}" if name and rng.random() < 0.5 else c.upper())
+            i += 1
+            continue
+        pair = "".join(chars[i : i + 2])
+        # "ninety" then "seven" would be heard as ninety-seven: a round pair only ends a value.
+        round_inside = pair.endswith("0") and i + 2 < len(chars)
+        if len(pair) == 2 and pair.isdigit() and pair[0] != "0" and not round_inside and rng.random() < 0.6:
+            tens, ones = int(pair[0]), int(pair[1])
+            if tens == 1:
+                out.append(TEEN_WORDS[ones])
+            else:
+                out.append(TENS_WORDS[tens] + ("" if ones == 0 else f" {ZERO_WORDS[ones]}"))
+            i += 2
+            continue
+        out.append(ZERO_WORDS[int(c)])
+        i += 1
+    return ", ".join(out) if len(out) > 4 else " ".join(out)
+
+
+def spoken_email(addr: str, bank_name: str) -> str:
+    user, _, domain = addr.partition("@")
+    joiner = " dot " if bank_name == "tune" else " period "
+    user = user.replace(".", joiner).replace("_", " underscore ")
+    at = " at " if bank_name == "tune" else " at sign "
+    return user + at + domain.replace(".", " dot ")
+
+
+def misheard_copy(value: str, rng: random.Random) -> str:
+    """The value with one digit wrong, as a noisy line delivers it."""
+    positions = [i for i, c in enumerate(value) if c.isdigit()]
+    i = rng.choice(positions)
+    wrong = str((int(value[i]) + rng.randrange(1, 10)) % 10)
+    return value[:i] + wrong + value[i + 1 :]
+
+
+@dataclass
+class Caller:
+    """One simulated caller in conversation; `reply` gives its next line ('' hangs up)."""
+
+    case: Case
+    rng: random.Random
+    turns: int = 0
+    repeats: list[int] = field(default_factory=list)  # caller-turn indexes that asked to hear it again
+    acts: list[str] = field(default_factory=lambda: ["opening"])  # what each caller line answered
+    kb_step: int = -1
+    current: Goal | None = None
+    followup_said: bool = False
+    misheard_left: bool = False
+    corrected: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.current = self.case.goal
+        self.misheard_left = self.case.misheard
+        self.bank = BANKS[self.case.bank_name]
+
+    # ------------------------------------------------------------ lines
+
+    def say(self, act: str, **fields: str) -> str:
+        line = self.rng.choice(self.bank[act]).format(**fields)
+        if self.case.style == "rambling" and self.rng.random() < 0.5:
+            line = self.rng.choice(self.bank["ramble"]) + line
+        return line
+
+    def _value(self, value: str, kind: str) -> str:
+        """A value the agent asked for, with keypad, misheard and self-correcting variants."""
+        keys = value.removeprefix("#")  # an order name "#1042" is keyed as 1042
+        if self.case.keypad and keys.isdigit() and kind in ("zip", "order"):
+            return f"dtmf:{keys}"
+        spoken = spoken_value(value, self.rng, self.case.bank_name)
+        if self.misheard_left and any(c.isdigit() for c in value):
+            self.misheard_left = False
+            return spoken_value(misheard_copy(value, self.rng), self.rng, self.case.bank_name)
+        if self.case.style == "self_correcting" and kind not in self.corrected:
+            self.corrected.add(kind)
+            wrong = spoken_value(misheard_copy(value, self.rng), self.rng, self.case.bank_name)
+            return self.say("self_correct", wrong=wrong, right=spoken)
+        if self.case.style == "terse":
+            return spoken
+        act = {"zip": "give_zip", "order": "give_order", "phone": "give_phone"}[kind]
+        return self.say(act, **{kind: spoken})
+
+    def opening(self) -> str:
+        """The first thing the caller says after the greeting."""
+        c, goal = self.case, self.case.goal
+        request = goal.request
+        if c.style == "terse" and f"terse_{goal.intent}" in self.bank:
+            request = self.bank[f"terse_{goal.intent}"][0]
+        if c.style == "up_front" and goal.intent not in ("general", "troubleshooting", "other"):
+            ids = []
+            if goal.order is not None:
+                ids.append(f"order {spoken_value(goal.order['id'], self.rng, c.bank_name)}")
+            elif c.identify_by != "caller_id":
+                ids.append(f"my number is {spoken_value(c.customer['phone'][2:], self.rng, c.bank_name)}")
+            ids.append(f"zip {spoken_value(c.customer['zip'], self.rng, c.bank_name)}")
+            return self.say("up_front", ids=", ".join(ids), request=request)
+        if c.style == "rambling":
+            return self.rng.choice(self.bank["ramble"]) + request
+        return request
+
+    # ------------------------------------------------------------ turn
+
+    def wants_repeat(self, act: str, reply: str) -> bool:
+        """Whether a repeater asks to hear this reply again (often right after the answer)."""
+        if self.case.style != "repeater" or act == "ended":
+            return False
+        if self.repeats and self.repeats[-1] == self.turns - 1:
+            return self.rng.random() < 0.2  # sometimes twice in a row
+        if act == "anything_else":
+            return self.rng.random() < 0.6  # the answer just came: "sorry, what was that?"
+        return self.rng.random() < 0.2
+
+    def reply(self, agent: str) -> str:
+        """The caller's answer to one agent reply."""
+        self.turns += 1
+        heard = hear(agent)
+        if self.wants_repeat(heard.act, agent):
+            self.repeats.append(self.turns)
+            self.acts.append("repeat request")
+            return self.rng.choice(self.bank["repeat"])
+        self.acts.append(heard.act)
+        return self._answer(heard.act, heard.value, heard.about, agent)
+
+    def _answer(self, act: str, value: str, about: str, agent: str) -> str:
+        c, goal = self.case, self.current or self.case.goal
+        if act == "ended":
+            return ""
+        if act == "still_there":
+            return self.say("still_here")
+        if act == "confirm":
+            return self._confirm(value, about)
+        if act == "slots":
+            return self._pick_slot(agent)
+        if act == "zip":
+            return self._value(c.customer["zip"], "zip")
+        if act == "identify":
+            if c.identify_by == "email":
+                return self.say("give_email", email=spoken_email(c.customer["email"], c.bank_name))
+            if c.identify_by == "order" and goal.order is not None:
+                return self._value(goal.order["id"], "order")
+            return self._value(c.customer["phone"][2:], "phone")
+        if act == "order":
+            order = goal.order or (c.goal.order if c.goal.order else None)
+            if order is None:
+                return self.say("unknown")
+            return self._value(order["id"], "order")
+        if act == "fix_check":
+            self.kb_step += 1
+            return self.say("fixed" if self.kb_step == goal.fixed_at_step else "not_fixed")
+        if act == "anything_else":
+            if c.followup is not None and not self.followup_said:
+                self.followup_said = True
+                self.current = c.followup
+                self.kb_step = -1
+                return self.say("also", request=c.followup.request)
+            return self.say("done")
+        if act == "offer":
+            return self.say("go_ahead")
+        if act == "describe":
+            return goal.request
+        return self.say("unknown") if self.rng.random() < 0.5 else goal.request
+
+    def _pick_slot(self, agent: str) -> str:
+        """Choose the first or second time offered, by its place or, when unambiguous, by its day."""
+        second = self.rng.random() < 0.5
+        days = [d for _, d in sorted((agent.lower().find(d), d) for d in WEEKDAYS if d in agent.lower())]
+        mentions = [agent.lower().count(d) for d in days]
+        index = 1 if second else 0
+        if index < len(days) and mentions[index] == 1 and self.rng.random() < 0.4:
+            return self.say("pick_day", day=days[index].capitalize())
+        return self.say("pick_second" if second else "pick_first")
+
+    def _confirm(self, value: str, about: str) -> str:
+        """A read-back: yes if it is what the caller meant, else no and the right value."""
+        c, goal = self.case, self.current or self.case.goal
+        truths = {"zip": c.customer["zip"], "phone": c.customer["phone"][2:]}
+        for g in (goal, c.goal):
+            if g.order is not None:
+                truths.setdefault("order", g.order["id"])
+        heard = normalize(value)
+        for truth in truths.values():
+            t = normalize(truth)
+            if heard == t or heard == "".join(ch for ch in t if ch.isdigit()):
+                return self.say("yes")
+        kind = about if about in truths else ""
+        if not kind:
+            same = [k for k, t in truths.items() if len(normalize(t)) == len(heard)]
+            kind = same[0] if same else "zip"
+        right = spoken_value(truths[kind], self.rng, c.bank_name)
+        return self.say("no_fix", right=right)
+
+
+def business_date(seed: Record) -> date:
+    """The day the seed's data is a snapshot of."""
+    return date.fromisoformat(str(seed.get("as_of") or date.today().isoformat()))

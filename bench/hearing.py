@@ -1,0 +1,211 @@
+"""How a simulated caller understands the agent: by meaning, not by the agent's templates.
+
+A person on the phone does not match sentences; they notice what is being asked
+(a ZIP, a yes or no, a choice of times, "anything else?"), and hear numbers as
+spoken digits. `hear` turns one agent reply into that: an act and, for a
+read-back, the value that was read. It knows nothing of the brain's wording,
+so a rephrased prompt is still understood.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+ONES = {
+    "zero": "0",
+    "oh": "0",
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+}
+TEENS = {
+    "ten": "10",
+    "eleven": "11",
+    "twelve": "12",
+    "thirteen": "13",
+    "fourteen": "14",
+    "fifteen": "15",
+    "sixteen": "16",
+    "seventeen": "17",
+    "eighteen": "18",
+    "nineteen": "19",
+}
+TENS = {
+    "twenty": "2",
+    "thirty": "3",
+    "forty": "4",
+    "fifty": "5",
+    "sixty": "6",
+    "seventy": "7",
+    "eighty": "8",
+    "ninety": "9",
+}
+REPEATS = {"double": 2, "triple": 3}
+_TOKEN = re.compile(r"[A-Za-z]+|\d+|[.?!]")
+_SENTENCE = re.compile(r"(?<=[.?!])\s+")
+
+
+def value_runs(text: str) -> list[str]:
+    """Runs of spoken digits and spelled capital letters, as written values.
+
+    "S O seven two six three" → ["SO7263"]; "four oh four, five five five" →
+    ["404555"]; "double seven" → ["77"]. Words that are not digits or single
+    capital letters end a run; commas do not (people pause inside numbers).
+    """
+    runs: list[str] = []
+    cur = ""
+    repeat = 1
+    tokens = _TOKEN.findall(text)
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        low = tok.lower()
+        piece: str | None = None
+        if tok.isdigit():
+            piece = tok
+        elif low in REPEATS:
+            repeat = REPEATS[low]
+            i += 1
+            continue
+        elif low in ONES:
+            piece = ONES[low]
+        elif low in TEENS:
+            piece = TEENS[low]
+        elif low in TENS:
+            nxt = tokens[i + 1].lower() if i + 1 < len(tokens) else ""
+            if nxt in ONES and ONES[nxt] != "0" and nxt != "oh":
+                piece = TENS[low] + ONES[nxt]
+                i += 1
+            else:
+                piece = TENS[low] + "0"
+        elif len(tok) == 1 and tok.isupper() and tok not in ("I", "A"):
+            piece = tok
+        if piece is None:
+            if cur:
+                runs.append(cur)
+            cur, repeat = "", 1
+        else:
+            cur += piece * repeat
+            repeat = 1
+        i += 1
+    if cur:
+        runs.append(cur)
+    return runs
+
+
+def normalize(value: str) -> str:
+    """A value as the caller compares it: letters and digits only, upper case."""
+    return re.sub(r"[^0-9A-Za-z]", "", value).upper()
+
+
+@dataclass(frozen=True)
+class Heard:
+    """What the caller understood the agent to want."""
+
+    act: str
+    value: str = ""  # for "confirm": the value read back
+    about: str = ""  # for "confirm": zip | order | phone | "" (unclear)
+
+
+ENDED = ("goodbye", "bye now", "connecting you", "connect you", "transfer you", "transferring", "hand you")
+ANYTHING_ELSE = ("anything else", "something else", "else i can", "other question", "more i can do")
+FIX_CHECK: tuple[str, ...] = ("did that fix", "did that help", "did that work", "did it work", "any better")
+FIX_CHECK += ("is it working", "did that solve", "fixed now", "help at all")
+OFFER: tuple[str, ...] = ("shall i", "should i", "would you like", "do you want", "want me to", "go ahead")
+OFFER += ("is that okay", "okay with you", "can i book", "shall we", "ok to", "okay to", "may i")
+DESCRIBE: tuple[str, ...] = ("what's the problem", "what is the problem", "tell me", "describe")
+DESCRIBE += (
+    "what's going on",
+    "how can i help",
+    "what can i do",
+    "what seems",
+    "what happened",
+    "what do you need",
+)
+TIMES = re.compile(
+    r"\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+    r"(:\d\d| [a-z]+)? ?(a\.?m\.?|p\.?m\.?|o'clock|noon)",
+    re.I,
+)
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _focus(text: str) -> tuple[str, str]:
+    """The sentence that asks (the last ending in '?', else the last) and it with the one before.
+
+    People answer the question at the end of a turn, in the light of what was just said.
+    """
+    sentences = [s for s in _SENTENCE.split(text.strip()) if s]
+    if not sentences:
+        return "", ""
+    asked = [i for i, s in enumerate(sentences) if s.endswith("?")]
+    last = asked[-1] if asked else len(sentences) - 1
+    return sentences[last], " ".join(sentences[max(0, last - 1) : last + 1])
+
+
+CONFIRM = ("right", "correct", "is that", "did i get", "confirm", "have i got", "got that")
+
+
+def _about(sentence: str) -> str:
+    s = sentence.lower()
+    if "zip" in s or "postal" in s or "postcode" in s:
+        return "zip"
+    if "order" in s:
+        return "order"
+    if "phone" in s or "number" in s:
+        return "phone"
+    return ""
+
+
+def hear(reply: str) -> Heard:
+    """Classify one agent reply (all it said this turn) by what it asks of the caller.
+
+    Args:
+        reply: The agent's words for the turn.
+
+    Returns:
+        The act: ended, still_there, confirm, slots, zip, identify, order,
+        fix_check, anything_else, offer, describe or unknown.
+    """
+    whole = reply.lower()
+    asked, focus = _focus(reply)
+    al, fl = asked.lower(), focus.lower()
+    if any(k in whole for k in ENDED) and not al.endswith("?"):
+        return Heard("ended")
+    if "still there" in fl or "are you there" in fl:
+        return Heard("still_there")
+    if "what else" in al:  # after "yes, one more thing": the caller says what it is
+        return Heard("describe")
+    if any(k in al for k in ANYTHING_ELSE):
+        return Heard("anything_else")
+    if any(k in fl for k in FIX_CHECK):
+        return Heard("fix_check")
+    times = len(TIMES.findall(focus))
+    weekdays = sum(day in fl for day in WEEKDAYS)
+    own = [r for r in value_runs(asked) if len(r) >= 4]
+    near = [r for r in value_runs(focus) if len(r) >= 4]
+    if not times and (own or (near and any(k in al for k in CONFIRM))):
+        run = (own or near)[-1]
+        return Heard("confirm", run, _about(focus))
+    if times >= 2 or weekdays >= 2:
+        return Heard("slots")
+    # Whisper may hear "ZIP" as "VIP" or "zipper"; a five-digit billing code is the ZIP all the same.
+    if any(k in fl for k in ("zip", "postal", "postcode", "billing code", "5-digit", "five-digit")):
+        return Heard("zip")
+    # "Phone, e-mail or order number?" asks who you are; "Which order?" asks for the order.
+    if any(k in fl for k in ("phone", "e-mail", "email", "look you up", "find your account")):
+        return Heard("identify")
+    if "order" in fl and ("number" in fl or "which" in fl):
+        return Heard("order")
+    if any(k in al for k in OFFER) or (al.endswith("?") and (times or weekdays)):
+        return Heard("offer")
+    if any(k in fl for k in DESCRIBE):
+        return Heard("describe")
+    return Heard("unknown")

@@ -1,0 +1,455 @@
+"""Two businesses unlike the default seed's router shop, for the held-out acceptance set.
+
+`TUNE` (an audio-electronics shop) is the business engineers may look at while
+developing; `HELDOUT` (a home-services company) is only ever measured. They share
+no id scheme, product, service, article, time zone or refund policy with each
+other or with `sandbox/seed.json`, so a product that assumed any of those shapes
+fails here. Articles carry what a caller would say about them (`symptoms`) and,
+for general questions, the fact an answer must contain (`fact`); those stay out
+of the seed file (the agent must not see the test's wording) and are read by the
+benchmark from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ArticleSpec:
+    """A help-center article and how callers ask about it."""
+
+    title: str
+    body: str
+    tags: tuple[str, ...]
+    symptoms: tuple[str, ...]  # what a caller says, in their words
+    fact: str = ""  # general questions: the words an answer must contain
+    kind: str = "troubleshooting"  # or "general"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Everything that makes one business different from another."""
+
+    key: str
+    name: str
+    utc_offset: str  # winter offset of the business's time zone
+    as_of: str
+    # (area code, ZIPs of that area): a customer's phone and ZIP agree.
+    areas: tuple[tuple[str, tuple[str, ...]], ...]
+    catalog: tuple[tuple[str, int], ...]
+    multi_qty: frozenset[str]
+    statuses: dict[str, int]  # order status -> how many orders
+    carriers: tuple[str, ...]
+    plans: tuple[str, ...]
+    customer_statuses: dict[str, int]  # non-active statuses -> count
+    services: dict[str, tuple[int, ...]]  # service -> start hours
+    appointments_per_service: int
+    slots_per_service: int
+    first_service_day: str
+    service_days: int
+    closed_weekdays: frozenset[int]
+    window_days: int
+    auto_approve_max_cents: int
+    articles: tuple[ArticleSpec, ...]
+    email_domains: tuple[str, ...]
+    first_names: tuple[str, ...]
+    last_names: tuple[str, ...]
+
+
+_AUDIO_ARTICLES = (
+    ArticleSpec(
+        "Earbuds will not pair",
+        "Put both earbuds in the charging case and close the lid for ten seconds. "
+        "1. Open the lid and hold the button on the back of the case for five seconds until the light "
+        "flashes white. "
+        "2. On your phone, open Bluetooth settings, forget any old Tidewave entry and tap the earbuds "
+        "when they appear. "
+        "3. If they still do not show up, charge the case for thirty minutes and try again. "
+        "4. Still not pairing? Hold the case button for fifteen seconds to reset the earbuds to factory "
+        "settings, then pair again.",
+        ("earbuds", "bluetooth", "pairing"),
+        (
+            "my earbuds won't pair with my phone",
+            "the earbuds don't show up in bluetooth",
+            "I can't get my earbuds to connect",
+            "my phone can't find the earbuds",
+        ),
+    ),
+    ArticleSpec(
+        "Soundbar has no sound from the TV",
+        "Check that the HDMI cable goes to the port marked ARC on both the TV and the soundbar. "
+        "1. In the TV's audio settings, set the speaker output to external or HDMI ARC. "
+        "2. Turn HDMI-CEC on in the TV settings; some brands call it Anynet, Simplink or Bravia Sync. "
+        "3. Unplug the soundbar for one minute, plug it in, and press the input button until the "
+        "display says TV. "
+        "4. If there is still no sound, connect the optical cable instead of HDMI and pick optical "
+        "as the input.",
+        ("soundbar", "tv", "hdmi", "audio"),
+        (
+            "there's no sound coming from my soundbar",
+            "my soundbar is silent when I watch TV",
+            "the TV won't play through the soundbar",
+            "I hooked up the soundbar and I get no audio",
+        ),
+    ),
+    ArticleSpec(
+        "Headphones keep cutting out",
+        "Keep your phone within ten meters of the headphones, with no walls in between. "
+        "1. Turn Bluetooth off and on again on your phone. "
+        "2. Switch off Wi-Fi on the phone for a minute to rule out interference. "
+        "3. Update the headphones in the Tidewave app under Device, Firmware. "
+        "4. If the sound still drops, reset the headphones by holding the power and volume down "
+        "buttons for ten seconds.",
+        ("headphones", "bluetooth", "dropouts"),
+        (
+            "my headphones keep dropping out",
+            "the audio on my headphones keeps stuttering",
+            "sound keeps cutting in and out on my headphones",
+        ),
+    ),
+    ArticleSpec(
+        "Turntable plays too fast or too slow",
+        "Check that the speed switch matches the record: 33 for albums, 45 for singles. "
+        "1. Make sure the belt sits on the outer rim of the platter and the motor pulley. "
+        "2. Clean the belt and pulley with a dry cloth. "
+        "3. If the pitch is still off, replace the belt; a spare comes in the box.",
+        ("turntable", "vinyl", "speed"),
+        (
+            "my record player spins at the wrong speed",
+            "records sound too fast on my turntable",
+            "the turntable plays everything slow",
+        ),
+    ),
+    ArticleSpec(
+        "Speaker will not turn on",
+        "Plug the speaker into the charger that came with it and leave it for two hours. "
+        "1. Hold the power button for three full seconds; a short press does nothing. "
+        "2. Try a different wall outlet and cable. "
+        "3. If the light never comes on, hold power and play together for twenty seconds to reset.",
+        ("speaker", "power", "battery"),
+        (
+            "my portable speaker is dead and won't power on",
+            "the speaker won't switch on",
+            "nothing happens when I press power on my speaker",
+        ),
+    ),
+    ArticleSpec(
+        "Support hours",
+        "Our phone support is open Monday to Saturday, 8 am to 8 pm Eastern time. "
+        "Chat is open every day from 9 am to 9 pm.",
+        ("hours", "contact", "support"),
+        (
+            "what are your support hours",
+            "when is customer service open",
+            "what time can I call you guys",
+        ),
+        fact="8 am to 8 pm",
+        kind="general",
+    ),
+    ArticleSpec(
+        "Countries we ship to",
+        "We ship to the United States, Canada and Mexico. Shipping to Canada takes five to eight "
+        "business days.",
+        ("shipping", "international", "countries"),
+        (
+            "do you ship to Canada",
+            "which countries do you ship to",
+            "can I get an order sent to Mexico",
+        ),
+        fact="Canada",
+        kind="general",
+    ),
+    ArticleSpec(
+        "Warranty",
+        "Every Tidewave product has a two-year warranty from the date of delivery. It covers defects, "
+        "not drops or water damage.",
+        ("warranty", "guarantee"),
+        (
+            "how long is the warranty",
+            "what does your warranty cover",
+            "is my stuff under warranty",
+        ),
+        fact="two-year warranty",
+        kind="general",
+    ),
+    ArticleSpec(
+        "Returns",
+        "You can return anything within 45 days of delivery for a refund to the original payment "
+        "method. Print a free return label from your order page.",
+        ("returns", "return", "label"),
+        (
+            "what's your return policy",
+            "how many days do I have to send something back",
+            "how do returns work",
+        ),
+        fact="45 days",
+        kind="general",
+    ),
+)
+
+_HOME_ARTICLES = (
+    ArticleSpec(
+        "Water heater has no hot water",
+        "Check the breaker marked water heater in your electrical panel and reset it if it tripped. "
+        "1. For a gas heater, look through the window at the bottom: if the pilot flame is out, "
+        "follow the relight steps printed on the tank. "
+        "2. Set the thermostat dial on the tank to 120 degrees. "
+        "3. Wait one hour for the tank to heat up before running a tap. "
+        "4. If the water is still cold, shut the gas or power off and book a repair visit.",
+        ("water-heater", "plumbing", "hot-water"),
+        (
+            "I've got no hot water at all",
+            "the shower only runs cold since this morning",
+            "my water heater stopped making hot water",
+        ),
+    ),
+    ArticleSpec(
+        "Thermostat screen is blank",
+        "Take the thermostat off its wall plate and replace the two AA batteries. "
+        "1. Check the furnace switch, which looks like a light switch near the furnace, is on. "
+        "2. Reset the breaker for the furnace or air handler. "
+        "3. If the screen stays blank, check the small fuse on the furnace control board or book a "
+        "visit.",
+        ("thermostat", "heating", "hvac"),
+        (
+            "the display on my thermostat went dark",
+            "my thermostat is totally blank",
+            "nothing shows on the thermostat anymore",
+        ),
+    ),
+    ArticleSpec(
+        "Garbage disposal hums but does not spin",
+        "Switch the disposal off at the wall. "
+        "1. Put the hex key that came with it into the hole under the unit and work it back and forth "
+        "to free the blades. "
+        "2. Press the red reset button under the unit. "
+        "3. Run cold water and switch it back on. "
+        "4. If it still only hums, do not keep trying: the motor may burn out. Book a plumber.",
+        ("disposal", "kitchen", "plumbing"),
+        (
+            "my sink disposal just buzzes and won't grind",
+            "the garbage disposal is jammed",
+            "the disposal makes a humming noise but nothing turns",
+        ),
+    ),
+    ArticleSpec(
+        "Air conditioner blows warm air",
+        "Set the thermostat to cool and at least three degrees below the room temperature. "
+        "1. Replace the air filter if it is grey or clogged. "
+        "2. Check that the outdoor unit's fan is turning and nothing blocks it. "
+        "3. Reset the outdoor unit's breaker. "
+        "4. If the air is still warm after thirty minutes, book a cooling repair visit.",
+        ("air-conditioning", "cooling", "hvac"),
+        (
+            "my AC is only blowing warm air",
+            "the air conditioning isn't cooling the house",
+            "warm air comes out of the vents when the AC runs",
+        ),
+    ),
+    ArticleSpec(
+        "Smoke alarm keeps chirping",
+        "A chirp every minute means the battery is low. "
+        "1. Replace the nine-volt battery and press the test button. "
+        "2. If it still chirps, hold test for twenty seconds to clear the memory. "
+        "3. Alarms older than ten years must be replaced; the date is on the back.",
+        ("smoke-alarm", "safety", "electrical"),
+        (
+            "my smoke detector won't stop beeping",
+            "the smoke alarm chirps every minute",
+            "there's a chirping alarm in the hallway",
+        ),
+    ),
+    ArticleSpec(
+        "Office hours",
+        "Our office answers the phone Monday to Friday, 7 am to 6 pm Mountain time, and "
+        "Saturday 8 am to noon. Emergency plumbing is available around the clock.",
+        ("hours", "office", "contact"),
+        (
+            "what times is your office open",
+            "are you open on Saturdays",
+            "until what time can I reach someone",
+        ),
+        fact="7 am to 6 pm",
+        kind="general",
+    ),
+    ArticleSpec(
+        "Areas we serve",
+        "We serve the Denver metro area, Boulder, Colorado Springs and Phoenix. We do not send "
+        "technicians outside these areas.",
+        ("service-area", "coverage", "locations"),
+        (
+            "do you guys come out to Boulder",
+            "what cities do you cover",
+            "which areas do you send technicians to",
+        ),
+        fact="Boulder",
+        kind="general",
+    ),
+    ArticleSpec(
+        "Workmanship guarantee",
+        "All repairs carry a one-year workmanship guarantee. Parts carry the manufacturer's own warranty.",
+        ("guarantee", "warranty", "repairs"),
+        (
+            "do you guarantee your repairs",
+            "what if the fix doesn't hold",
+            "how long are repairs guaranteed for",
+        ),
+        fact="one-year",
+        kind="general",
+    ),
+    ArticleSpec(
+        "Cancelling a visit",
+        "Cancel or move a visit free of charge up to 24 hours before it starts. Later cancellations "
+        "cost a 49 dollar trip fee.",
+        ("cancellation", "fees", "appointments"),
+        (
+            "is there a fee if I cancel a visit",
+            "what happens if I cancel last minute",
+            "do you charge for cancelling",
+        ),
+        fact="24 hours",
+        kind="general",
+    ),
+)
+
+TUNE = Profile(
+    key="audio",
+    name="Tidewave Audio",
+    utc_offset="-05:00",
+    as_of="2027-01-12",
+    areas=(
+        ("404", ("30303", "30308", "30309", "30312", "30318")),
+        ("617", ("02108", "02118", "02134", "02143")),
+        ("305", ("33125", "33131", "33139", "33145")),
+        ("704", ("28202", "28203", "28205", "28209")),
+        ("919", ("27601", "27603", "27605", "27607")),
+    ),
+    catalog=(
+        ("Tidewave Buds Pro earbuds", 17900),
+        ("Tidewave Buds Lite earbuds", 7900),
+        ("Over-ear noise cancelling headphones", 29900),
+        ("Studio monitor headphones", 14900),
+        ("Soundbar 5.1 with subwoofer", 49900),
+        ("Compact soundbar", 19900),
+        ("Portable Bluetooth speaker", 8900),
+        ("Waterproof shower speaker", 3900),
+        ("Belt-drive turntable", 34900),
+        ("Phono preamp", 12900),
+        ("Bookshelf speakers (pair)", 39900),
+        ("Earbud ear tips (3 sizes)", 1500),
+        ("USB-C charging cable", 1200),
+        ("Headphone stand", 2900),
+        ("Replacement turntable belt", 1800),
+    ),
+    multi_qty=frozenset({"Earbud ear tips (3 sizes)", "USB-C charging cable", "Replacement turntable belt"}),
+    statuses={
+        "unfulfilled": 10,
+        "processing": 8,
+        "on_hold": 8,
+        "shipped": 14,
+        "in_transit": 10,
+        "delayed": 9,
+        "out_for_delivery": 8,
+        "delivered": 40,
+        "returned": 8,
+        "partially_refunded": 8,
+        "cancelled": 8,
+        "refunded": 8,
+    },
+    carriers=("FedEx", "UPS", "DHL"),
+    plans=("Tidewave Club", "Standard", "Tidewave Club Plus"),
+    customer_statuses={"past_due": 4, "on_hold": 2, "closed": 3},
+    services={"headphone repair": (10, 12, 14, 16), "home theater setup": (9, 11, 13, 15, 17)},
+    appointments_per_service=14,
+    slots_per_service=60,
+    first_service_day="2027-01-13",
+    service_days=24,
+    closed_weekdays=frozenset({6}),
+    window_days=45,
+    auto_approve_max_cents=15000,
+    articles=_AUDIO_ARTICLES,
+    email_domains=("example.com", "example.org", "inbox.example.net"),
+    first_names=tuple(
+        "Abigail Brandon Colette Dmitri Everett Farah Giovanni Harriet Imani Jasper Katarina Leon Maeve "
+        "Nikolai Odette Percy Quinn Rosalind Stellan Thea Ulrich Vivian Winston Xiomara Yusuf Zelda "
+        "Bianca Cormac Delphine Emeka".split()
+    ),
+    last_names=tuple(
+        "Abernathy Bancroft Castellano Delacroix Eriksen Fairbanks Galloway Holloway Iwasaki Jablonski "
+        "Kincaid Lindqvist Montague Nakashima Oyelaran Pemberton Quintero Rasmussen Sorensen Thornbury"
+        "".split()
+    ),
+)
+
+HELDOUT = Profile(
+    key="home",
+    name="Brightline Home Services",
+    utc_offset="-07:00",
+    as_of="2027-02-17",
+    areas=(
+        ("303", ("80202", "80205", "80210", "80218", "80220")),
+        ("720", ("80012", "80014", "80231", "80237")),
+        ("303", ("80301", "80302", "80304")),
+        ("719", ("80903", "80905", "80907", "80909")),
+        ("602", ("85004", "85006", "85008", "85016")),
+    ),
+    catalog=(
+        ("Smart thermostat", 18900),
+        ("Furnace filter 16x25 (4-pack)", 4400),
+        ("Tankless water heater", 119900),
+        ("Water heater anode rod", 3900),
+        ("Garbage disposal, 3/4 hp", 21900),
+        ("Smoke and CO alarm", 5900),
+        ("Whole-house surge protector", 27900),
+        ("Leak sensor", 3400),
+        ("Ceiling fan, 52 inch", 23900),
+        ("Kitchen faucet", 16900),
+        ("Humidifier pad", 1900),
+        ("Sump pump", 32900),
+    ),
+    multi_qty=frozenset({"Furnace filter 16x25 (4-pack)", "Leak sensor", "Humidifier pad"}),
+    statuses={
+        "awaiting_payment": 9,
+        "on_hold": 9,
+        "backordered": 8,
+        "processing": 9,
+        "dispatched": 12,
+        "delayed": 10,
+        "delivered": 38,
+        "installed": 9,
+        "returned": 8,
+        "partially_refunded": 9,
+        "cancelled": 8,
+        "refunded": 7,
+    },
+    carriers=("USPS", "OnTrac", "Brightline van"),
+    plans=("Comfort Club", "Pay per visit", "Comfort Club Premier"),
+    customer_statuses={"delinquent": 4, "paused": 3, "inactive": 3},
+    services={
+        "furnace tune-up": (8, 10, 13, 15),
+        "plumbing repair": (7, 9, 11, 14, 16),
+        "electrical inspection": (9, 12, 15),
+    },
+    appointments_per_service=10,
+    slots_per_service=50,
+    first_service_day="2027-02-18",
+    service_days=26,
+    closed_weekdays=frozenset({5, 6}),
+    window_days=14,
+    auto_approve_max_cents=7500,
+    articles=_HOME_ARTICLES,
+    email_domains=("example.net", "mail.example.org", "example.com"),
+    first_names=tuple(
+        "Ansel Beatriz Cyrus Dalia Emrys Freya Gideon Hollis Ilse Jude Kaveh Lorna Magnus Nell Orson "
+        "Philippa Reuben Saoirse Tobias Una Vaughn Wren Yara Zev Alba Bram Cosima Dorian Elspeth"
+        " Florian".split()
+    ),
+    last_names=tuple(
+        "Ashgrove Blackwood Carraway Dunmore Ellsworth Fenwick Greystoke Hartigan Ingleby Jessup "
+        "Kettering Lockhart Merriweather Northcott Oakhurst Penhallow Radcliffe Stanhope Treadwell"
+        " Whitlock".split()
+    ),
+)
+
+PROFILES: dict[str, Profile] = {TUNE.key: TUNE, HELDOUT.key: HELDOUT}
