@@ -23,7 +23,7 @@ class KnowledgeQuery(BaseModel):
     """What the caller's problem is about, in their words."""
 
     query: str
-    limit: int = 2
+    limit: int = 3
 
 
 class ArticleSummary(BaseModel):
@@ -32,6 +32,9 @@ class ArticleSummary(BaseModel):
     article_id: str
     title: str
     steps: list[str]
+    # The help center's labels (Zendesk `label_names`): what the article is about, in the
+    # business's own words, so the agent can judge whether it answers the caller.
+    labels: list[str] = []
 
 
 class Articles(BaseModel):
@@ -68,6 +71,7 @@ class KnowledgeActivities:
                     article_id=str(a["id"]),
                     title=str(a.get("title", "")),
                     steps=steps_of(str(a.get("body", ""))),
+                    labels=[str(x) for x in a.get("label_names") or [] if isinstance(x, str)][:10],
                 )
                 for a in results[: max(1, min(inp.limit, 5))]
             ]

@@ -27,7 +27,7 @@ from realtime.brain.intents import (
     TROUBLESHOOTING,
     classify,
 )
-from realtime.brain.offline import identity, lines, step, support
+from realtime.brain.offline import identity, knowledge, lines, step, support
 from realtime.brain.offline.account import account_flow
 from realtime.brain.offline.agent import Agent, Flow
 from realtime.brain.offline.dialog import Dialog
@@ -207,10 +207,19 @@ class OfflineBrain(Brain):
             async for ev in self._start(OTHER, max(cls.confidence, 0.7), text):
                 yield ev
         else:
+            # No cue we know ("is my stuff under warranty?", "the fan rattles"): the business's
+            # own help center may know what it is about, in its own words.
+            if not has_request and knowledge.terms(text):
+                async for ev in support.knows_about(agent, text):
+                    yield ev
+                if support.found(agent, text):
+                    async for ev in self._start(OTHER, 0.7, text, searched=True):
+                        yield ev
+                    return
             d.more = False
             yield Say(lines.NOT_UNDERSTOOD)
 
-    async def _start(self, intent: str, confidence: float, text: str) -> Flow:
+    async def _start(self, intent: str, confidence: float, text: str, searched: bool = False) -> Flow:
         agent, d = self.agent, self.agent.d
         d.intent, d.confidence = intent, confidence
         d.order_id, d.pending, d.ask, d.more = None, None, None, False
@@ -227,7 +236,7 @@ class OfflineBrain(Brain):
         if intent == TROUBLESHOOTING:
             source = support.troubleshoot(agent)
         elif intent == OTHER:
-            source = support.other_request(agent, text)
+            source = support.other_request(agent, text, searched=searched)
         else:
             source = proceed(agent)
         async for ev in source:

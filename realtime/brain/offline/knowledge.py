@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from realtime.brain import speak
@@ -23,12 +24,33 @@ _STOP = frozenset(
     some tell than thank thanks that the their them then there these they this to up us want was we were
     what when where which who why will with would you your yours you're i'm i'd can't don't guys question
     wondering wonder quick sorry ok okay um uh also still really much many well
+    wont won't doesnt doesn't isnt isn't cant through keep keeps work works working thing things stuff
+    going gonna go actually yeah yes no not one
     """.split()
 )
+# Support vocabulary that callers and help centers word differently ("when are you open" /
+# "Support hours"): each word stands for its concept, so a question meets the article about it.
+# General customer-service language, not any one business's products.
+_CONCEPTS = {
+    "hours": ("hour", "hours", "open", "opening", "close", "closed", "closing"),
+    "support": ("support", "service", "customer", "helpline", "contact"),
+    "ship": ("ship", "shipping", "deliver", "delivery", "send", "sent", "mail", "post", "postage"),
+    "country": ("country", "countries", "international", "abroad", "overseas", "worldwide"),
+    "warranty": ("warranty", "guarantee", "guaranteed", "cover", "covered", "coverage"),
+    "return": ("return", "returns", "exchange", "exchanges"),
+    "cancel": ("cancel", "cancellation", "cancelling", "canceling"),
+    "cost": ("cost", "price", "fee", "fees", "charge", "charges"),
+}
+_CONCEPT_OF = {_s: concept for concept, words in _CONCEPTS.items() for _s in words}
 _WORD = re.compile(r"[a-z0-9]+")
 # A short article is read out whole; a long one only its best passage.
 _SHORT_ARTICLE_WORDS = 45
-MIN_COVERAGE = 0.6
+MIN_COVERAGE = 0.5
+# "How do I reset it?" asks for a procedure (steps, one at a time), not a fact.
+_HOW_TO = re.compile(r"\bhow (do|can|should|would) (i|we|you)\b|\bhow to\b|\bsteps\b", re.IGNORECASE)
+_QUESTION = re.compile(
+    r"\?\s*$|^\s*(what|when|where|how|do|does|can|could|is|are|will|which|who|why)\b", re.IGNORECASE
+)
 
 
 def _stem(word: str) -> str:
@@ -43,41 +65,82 @@ def _stem(word: str) -> str:
 
 
 def terms(text: str) -> set[str]:
-    """The stemmed content words of a text."""
-    return {_stem(w) for w in _WORD.findall(text.lower().replace("'", "")) if w not in _STOP}
+    """The content words of a text: stemmed, with support vocabulary folded into its concepts."""
+    out: set[str] = set()
+    for w in _WORD.findall(text.lower().replace("'", "")):
+        if w in _STOP and w not in _CONCEPT_OF:
+            continue
+        concept = _CONCEPT_OF.get(w)
+        out.add(concept if concept else _stem(w))
+    return out
 
 
 def _passages(steps: Iterable[str]) -> list[str]:
     return [s for step in steps for s in speak.sentences(step)]
 
 
-def answer(question: str, articles: Iterable[Mapping[str, Any]]) -> list[str] | None:
-    """The sentences that answer `question`, from the best article, or None when none answers it.
+@dataclass(frozen=True)
+class Match:
+    """The article that answers a caller, and the sentences that do."""
+
+    title: str
+    steps: list[str]
+    passages: list[str]
+
+
+def match(question: str, articles: Iterable[Mapping[str, Any]]) -> Match | None:
+    """The article that really is about what the caller said, or None.
+
+    A help-center search returns whatever shares a word with the query, so the
+    agent judges relevance itself: at least half of the caller's content words
+    must appear in the article, and one of them in its title or labels.
 
     Args:
-        question: What the caller asked ("what are your support hours?").
-        articles: Search results as the knowledge tool returns them (title, steps).
+        question: What the caller said ("what are your support hours?", "my earbuds won't pair").
+        articles: Search results as the knowledge tool returns them (title, labels, steps).
 
     Returns:
-        One or more sentences to say, or None.
+        The best article with its answering passages, or None.
     """
     wanted = terms(question)
     if not wanted:
         return None
-    best: tuple[float, int, list[str]] | None = None
+    best: tuple[tuple[float, int, int], Match] | None = None
     for article in articles:
-        title = terms(str(article.get("title", "")))
-        passages = _passages(str(s) for s in article.get("steps", []))
-        if not title & wanted or not passages:
+        steps = [str(s) for s in article.get("steps", [])]
+        passages = _passages(steps)
+        if not passages:
             continue
-        for passage in passages:
-            said = terms(passage)
-            coverage = len(wanted & (title | said)) / len(wanted)
-            if coverage < MIN_COVERAGE or not (wanted & said or wanted <= title):
-                continue
-            short = sum(len(p.split()) for p in passages) <= _SHORT_ARTICLE_WORDS
-            chosen = passages if short else [passage]
-            rank = (coverage, len(wanted & said), chosen)
-            if best is None or rank[:2] > best[:2]:
-                best = (coverage, len(wanted & said), chosen)
-    return best[2] if best else None
+        labels = article.get("labels") or []
+        heading = terms(str(article.get("title", ""))) | terms(" ".join(str(x) for x in labels))
+        if not heading & wanted:
+            continue
+        body = terms(" ".join(passages))
+        coverage = len(wanted & (heading | body)) / len(wanted)
+        if coverage < MIN_COVERAGE:
+            continue
+        # The passage that says most of what was asked; a short article is read whole.
+        ranked = sorted(passages, key=lambda p: len(wanted & terms(p)), reverse=True)
+        short = sum(len(p.split()) for p in passages) <= _SHORT_ARTICLE_WORDS
+        chosen = passages if short else [ranked[0]]
+        rank = (coverage, len(wanted & heading), len(wanted & body))
+        if best is None or rank > best[0]:
+            best = (rank, Match(str(article.get("title", "")), steps, chosen))
+    return best[1] if best else None
+
+
+def answer(question: str, articles: Iterable[Mapping[str, Any]]) -> list[str] | None:
+    """The sentences that answer `question`, from the best article, or None when none answers it."""
+    found = match(question, articles)
+    return found.passages if found else None
+
+
+def wants_steps(said: str, found: Match) -> bool:
+    """Walk the caller through the article's steps (a problem or a how-to), or just answer it.
+
+    "My speaker won't turn on" and "how do I reset it?" get one step at a time with "did that
+    help?"; "what are your hours?" gets the answer.
+    """
+    if len(found.steps) < 2:
+        return False
+    return bool(_HOW_TO.search(said)) or not _QUESTION.search(said)

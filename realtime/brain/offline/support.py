@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from realtime.brain.base import Say
+from realtime.brain.intents import TROUBLESHOOTING
 from realtime.brain.offline import knowledge, lines, step
 from realtime.brain.offline.agent import Agent, Flow
 from realtime.brain.offline.step import YES, Ask
@@ -44,12 +45,20 @@ async def troubleshoot(agent: Agent) -> Flow:
     async for ev in _search(agent, d.problem):
         yield ev
     articles = _articles(agent)
-    steps = articles[0].get("steps") if articles else None
+    found = knowledge.match(d.problem, articles)
+    # The article that is about the problem; else the help center's best guess.
+    steps = found.steps if found else articles[0].get("steps") if articles else None
     if not isinstance(steps, list) or not steps:
         async for ev in _troubleshoot_ticket(agent, "no matching article"):
             yield ev
         return
-    d.kb_steps = [str(s) for s in steps]
+    async for ev in _walk(agent, [str(s) for s in steps]):
+        yield ev
+
+
+async def _walk(agent: Agent, steps: list[str]) -> Flow:
+    d = agent.d
+    d.kb_steps = steps
     d.kb_index = 0
     yield Say(lines.TRY_THIS)
     yield Say(d.kb_steps[0])
@@ -97,14 +106,31 @@ async def _troubleshoot_ticket(agent: Agent, why: str) -> Flow:
         yield ev
 
 
-async def other_request(agent: Agent, text: str) -> Flow:
-    """A request outside the top five: the knowledge base's answer, else a ticket."""
+async def knows_about(agent: Agent, text: str) -> Flow:
+    """Search the knowledge base for what the caller said; `found(agent, text)` then tells."""
     async for ev in _search(agent, text):
         yield ev
-    found = knowledge.answer(text, _articles(agent))
-    if found:
+
+
+def found(agent: Agent, text: str) -> knowledge.Match | None:
+    """The article of the last search that really is about `text`."""
+    return knowledge.match(text, _articles(agent))
+
+
+async def other_request(agent: Agent, text: str, searched: bool = False) -> Flow:
+    """A request outside the top five: the knowledge base's answer or steps, else a ticket."""
+    if not searched:
+        async for ev in _search(agent, text):
+            yield ev
+    article = found(agent, text)
+    if article and knowledge.wants_steps(text, article):
+        # A problem the help center has steps for ("my earbuds won't pair"): troubleshooting.
+        agent.d.intent = TROUBLESHOOTING
+        async for ev in _walk(agent, article.steps):
+            yield ev
+    elif article:
         agent.d.resolved = True
-        async for ev in agent.anything_else(*found):
+        async for ev in agent.anything_else(*article.passages):
             yield ev
     elif len(text.split()) >= TICKET_WORDS or _QUESTION.search(text):
         # A question nobody documented, or a request that says enough: the team answers it.
