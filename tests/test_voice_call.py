@@ -216,11 +216,12 @@ async def test_what_a_barge_in_cut_reaches_the_brain(recorded: tuple[Engine, lis
     while not phone.clears:
         await asyncio.sleep(0.01)
     (brain,) = brains
-    for _ in range(200):  # the cut-in's turn reaches the brain once the caller stops talking
+    for _ in range(400):  # the cut-in's turn reaches the brain once the caller stops talking
         if len(brain.inputs) == 4:
             break
         await asyncio.sleep(0.05)
     await phone.hang_up()
+    assert len(brain.inputs) == 4, brain.inputs
     *before, after_cut = brain.inputs
     print(f"\n{after_cut}")
     assert [i.missed for i in before] == ["", "", ""]  # nothing was cut before
