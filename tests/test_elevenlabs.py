@@ -271,12 +271,18 @@ async def test_prepare_caches_fixed_lines(tts: ElevenLabsTts, fake_elevenlabs: F
     assert tts.cached("Something else.") is None
 
 
+@pytest.fixture
+async def patient_tts(fake_elevenlabs: FakeElevenLabs) -> AsyncIterator[ElevenLabsTts]:
+    """For tests of what is sent, not of timeouts: a loaded machine synthesizes slowly."""
+    client = ElevenLabsTts(settings_for(fake_elevenlabs, audio_timeout_s=10.0))
+    yield client
+    await client.close()
+
+
 async def test_a_slow_line_carries_the_slow_speed_and_skips_the_cache(
-    fake_elevenlabs: FakeElevenLabs,
+    patient_tts: ElevenLabsTts, fake_elevenlabs: FakeElevenLabs
 ) -> None:
-    fake = fake_elevenlabs
-    # What is under test is the speed, not the timeout: a loaded machine synthesizes slowly.
-    tts = ElevenLabsTts(settings_for(fake, audio_timeout_s=10.0))
+    fake, tts = fake_elevenlabs, patient_tts
     line = "Your order number is one oh four eight two."
     await tts.prepare([line])  # the normal line, cached
     (normal_ctx,) = fake.context_ids()
@@ -303,7 +309,6 @@ async def test_a_slow_line_carries_the_slow_speed_and_skips_the_cache(
     # A normal line after it is back at normal speed.
     await collect(tts.stream("Anything else I can help with?"))
     assert settings_of(fake.context_ids()[-1])["speed"] == 1.0
-    await tts.close()
 
 
 def test_speeds_outside_what_elevenlabs_accepts_are_refused() -> None:
