@@ -12,6 +12,7 @@ import pytest
 from temporalio.client import Client
 
 from callengine import caller_voice as voices
+from callengine.calls import Call
 from callengine.phone import PhoneCall
 from callengine.settings import DEFAULT_SEED
 from realtime.brain.base import Brain, BrainEvent, CallContext, CallerInput, Say, TurnDone
@@ -31,13 +32,16 @@ from tests.conftest import (
 
 SEED = json.loads(DEFAULT_SEED.read_text())
 MARIA = SEED["customers"][0]
+# Quiet that ends an agent reply. Piper makes sentence N+1 while N plays; on two busy cores that
+# can leave a gap of most of a second between sentences, which is not the end of the reply.
+REPLY_QUIET_S = 1.5
 
 
 async def converse(phone: PhoneCall, engine: Engine, line: str) -> str:
     """Say one line, wait for the agent's answer, return its transcription."""
     await phone.say(voices.say(line, tail_ms=100))
     spoke_at = phone._now()
-    end = await phone.wait_agent_done(since=spoke_at)
+    end = await phone.wait_agent_done(since=spoke_at, quiet_s=REPLY_QUIET_S)
     return engine.transcribe(phone.agent_audio_between(spoke_at, end + 0.1))
 
 
@@ -176,10 +180,24 @@ async def recorded(
             yield engine, brains
 
 
-async def reply_audio(phone: PhoneCall, line: str) -> bytes:
-    """Say one line; the agent's whole answer as the caller heard it."""
+async def reply_audio(engine: Engine, phone: PhoneCall, line: str) -> bytes:
+    """Say one line; the agent's whole answer as the caller heard it.
+
+    The answer is complete when the workflow records it (the session does once every sentence
+    was heard): a pause between two slow sentences on a busy machine is not its end.
+    """
+    call = Call.attach(engine.handler.services.client, phone.call_sid)
+
+    async def agent_turns() -> int:
+        return sum(1 for t in (await call.state()).turns if t.speaker == "agent")
+
+    before = await agent_turns()
     spoke_at = await phone.say(voices.say(line, tail_ms=100))
-    end = await phone.wait_agent_done(since=spoke_at)
+    for _ in range(300):
+        if await agent_turns() > before:
+            break
+        await asyncio.sleep(0.1)
+    end = await phone.wait_agent_done(since=spoke_at, quiet_s=0.2)
     return phone.agent_audio_between(spoke_at, end + 0.1)
 
 
@@ -188,8 +206,8 @@ async def test_a_repeat_is_spoken_slower(recorded: tuple[Engine, list[RecordingB
     phone = engine.phone()
     await phone.dial()
     await phone.wait_agent_done(since=0)
-    first = await reply_audio(phone, "Hi, where is my order?")
-    again = await reply_audio(phone, "Sorry, can you say that again?")
+    first = await reply_audio(engine, phone, "Hi, where is my order?")
+    again = await reply_audio(engine, phone, "Sorry, can you say that again?")
     await phone.hang_up()
     (brain,) = brains
     asked, repeat = brain.replies[-2:]
@@ -212,7 +230,7 @@ async def test_what_a_barge_in_cut_reaches_the_brain(recorded: tuple[Engine, lis
     while not phone.agent_speaking:
         await asyncio.sleep(0.01)
     await asyncio.sleep(1.0)
-    onset = await phone.say(voices.say("The second one please."), wait=False)
+    await phone.say(voices.say("The second one please."), wait=False)
     while not phone.clears:
         await asyncio.sleep(0.01)
     (brain,) = brains
@@ -232,8 +250,6 @@ async def test_what_a_barge_in_cut_reaches_the_brain(recorded: tuple[Engine, lis
 
 
 async def _final_state(engine: Engine, phone: PhoneCall) -> dict:  # type: ignore[type-arg]
-    from callengine.calls import Call
-
     call = Call.attach(engine.handler.services.client, phone.call_sid)
     await asyncio.wait_for(call.result(), 30)
     return (await call.state()).model_dump(mode="json")
