@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable
 
 from realtime.stt.base import SpeechToText, SttSession, Transcript
-from realtime.tts.base import TextToSpeech
+from realtime.tts.base import SLOW_RATE, TextToSpeech
 
 FRAME_BYTES = 160
 # Loud filler after the text, in two strengths ~6 dB apart: the VAD calls a level that stays
@@ -135,9 +135,9 @@ class InstantTts(TextToSpeech):
     def __init__(self) -> None:
         self._cache: dict[str, bytes] = {}
 
-    async def stream(self, text: str) -> AsyncIterator[bytes]:
-        """The whole line in one chunk (a real voice streams; this one is instant)."""
-        yield speech(text)
+    async def stream(self, text: str, *, slow: bool = False) -> AsyncIterator[bytes]:
+        """The whole line in one chunk (a real voice streams; this one is instant); a repeat lasts longer."""
+        yield speech(text, len(text) * MS_PER_CHAR / SLOW_RATE) if slow else speech(text)
 
     def cached(self, text: str) -> bytes | None:
         """Fixed lines, prepared at start-up."""

@@ -56,6 +56,8 @@ _BACKCHANNEL = re.compile(r"^(uh[- ]?huh|mm[- ]?hmm|mhm|yeah|yep|okay|ok|right|s
 # happen); `server_shutdown`: the drain deadline of a stopping process (callengine/server.py).
 _CALLER_SIDE_ENDS = ("caller_hangup", "stream_lost", "protocol_error", "server_shutdown")
 _ASKS_FOR_DIGITS = re.compile(r"\b(zip|order number|phone number|key (it )?in|digits?)\b", re.I)
+# The session's own holding lines carry nothing a caller could ask about: not "missed" if cut.
+_HOLDING_LINES = frozenset({FILLER, STILL_THERE})
 
 
 def complete_answer(question: str, heard: str) -> bool:
@@ -483,7 +485,7 @@ class CallSession:
             end = await self._turns.get()
             t_stt = time.monotonic()
             if end.dtmf is not None:
-                said = CallerInput(text=end.dtmf, source="dtmf")
+                said = CallerInput(text=end.dtmf, source="dtmf", missed=self._missed())
                 self._signal_dtmf(end.dtmf)
                 stt_ms = 0.0
             else:
@@ -495,7 +497,9 @@ class CallSession:
                 if _BACKCHANNEL.match(tr.text.strip()) and self._interrupted:
                     await self._resume_interrupted()
                     continue
-                said = CallerInput(text=tr.text, source="speech", stt_confidence=tr.confidence)
+                said = CallerInput(
+                    text=tr.text, source="speech", stt_confidence=tr.confidence, missed=self._missed()
+                )
                 self._signal_turn("caller", tr.text)
             self._interrupted = []
             self._reply_task = asyncio.create_task(self._reply(said, end, stt_ms))
@@ -505,6 +509,14 @@ class CallSession:
                 current = asyncio.current_task()
                 if current is not None and current.cancelling():
                     raise  # the call is ending, not a barge-in
+
+    def _missed(self) -> str:
+        """The sentences of the last reply the caller cut off, whole, for the brain to draw on.
+
+        A sentence cut halfway counts whole: "your balance is forty—" is no answer to
+        "sorry, what was the balance?".
+        """
+        return " ".join(s.text for s in self._interrupted if s.text not in _HOLDING_LINES)
 
     async def _resume_interrupted(self) -> None:
         """An "uh-huh" cut the agent off: say the rest of what it was saying."""
@@ -530,12 +542,13 @@ class CallSession:
                     marks["first_chunk"] = marks["first_chunk"] or time.monotonic()
                     seg = speaker.begin(ev.text)
                     segments.append(seg)
-                    cached = self.s.tts.cached(ev.text)
+                    # The cache holds fixed lines at normal speed: a slow repeat is synthesized anew.
+                    cached = None if ev.slow else self.s.tts.cached(ev.text)
                     if cached is not None:
                         speaker.push(seg, cached)
                     else:
                         self._tts_chars += len(ev.text)
-                        async for chunk in self.s.tts.stream(ev.text):
+                        async for chunk in self.s.tts.stream(ev.text, slow=ev.slow):
                             marks["first_audio"] = marks["first_audio"] or time.monotonic()
                             speaker.push(seg, chunk)
                     marks["first_audio"] = marks["first_audio"] or time.monotonic()

@@ -271,6 +271,54 @@ async def test_prepare_caches_fixed_lines(tts: ElevenLabsTts, fake_elevenlabs: F
     assert tts.cached("Something else.") is None
 
 
+@pytest.fixture
+async def patient_tts(fake_elevenlabs: FakeElevenLabs) -> AsyncIterator[ElevenLabsTts]:
+    """For tests of what is sent, not of timeouts: a loaded machine synthesizes slowly."""
+    client = ElevenLabsTts(settings_for(fake_elevenlabs, audio_timeout_s=10.0))
+    yield client
+    await client.close()
+
+
+async def test_a_slow_line_carries_the_slow_speed_and_skips_the_cache(
+    patient_tts: ElevenLabsTts, fake_elevenlabs: FakeElevenLabs
+) -> None:
+    fake, tts = fake_elevenlabs, patient_tts
+    line = "Your order number is one oh four eight two."
+    await tts.prepare([line])  # the normal line, cached
+    (normal_ctx,) = fake.context_ids()
+
+    slow = await collect(tts.stream(line, slow=True))
+    slow_ctx = fake.context_ids()[-1]
+    assert slow_ctx != normal_ctx  # synthesized anew, not the cached normal audio
+
+    def settings_of(ctx: str) -> dict[str, float]:
+        (init,) = fake.of_kind("init", ctx)
+        return dict(init.message["voice_settings"])
+
+    assert settings_of(normal_ctx) == {"stability": 0.5, "similarity_boost": 0.8, "speed": 1.0}
+    assert settings_of(slow_ctx) == {"stability": 0.5, "similarity_boost": 0.8, "speed": 0.8}
+    (text,) = fake.of_kind("text", slow_ctx)
+    assert text.message["text"] == "Your order number is one oh four, eight two. "  # a pause in the number
+
+    # The fake speaks at the speed it was given: the repeat really is slower.
+    normal = tts.cached(line)
+    assert normal is not None and slow == fake.context_audio[slow_ctx]
+    print(f"\nslow/normal audio: {len(slow) / len(normal):.2f}")
+    assert len(slow) > 1.15 * len(normal)
+
+    # A normal line after it is back at normal speed.
+    await collect(tts.stream("Anything else I can help with?"))
+    assert settings_of(fake.context_ids()[-1])["speed"] == 1.0
+
+
+def test_speeds_outside_what_elevenlabs_accepts_are_refused() -> None:
+    with pytest.raises(ValueError, match="speed"):
+        ElevenLabsSettings(api_key="k", speed=1.5)
+    with pytest.raises(ValueError, match="speed"):
+        ElevenLabsSettings(api_key="k", slow_speed=0.5)
+    assert ElevenLabsSettings(api_key="k", slow_speed=0.7).voice_settings(slow=True)["speed"] == 0.7
+
+
 def test_settings_from_env() -> None:
     s = ElevenLabsSettings.from_env({"ELEVENLABS_API_KEY": "sekret-123"})
     assert (s.voice_id, s.url, s.model_id) == (DEFAULT_VOICE_ID, DEFAULT_URL, "eleven_flash_v2_5")

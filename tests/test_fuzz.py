@@ -888,7 +888,7 @@ class _SilentSession(SttSession):
 class SilenceTts(TextToSpeech):
     name = "fake-tts"
 
-    async def stream(self, text: str) -> AsyncIterator[bytes]:
+    async def stream(self, text: str, *, slow: bool = False) -> AsyncIterator[bytes]:
         yield REPLY_AUDIO
 
     def cached(self, text: str) -> bytes | None:

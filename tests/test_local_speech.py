@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import re
 import statistics
 import time
@@ -371,6 +372,39 @@ async def test_tts_cache(tts: PiperTts) -> None:
     assert greeting is not None and len(greeting) > 8000
     assert [c async for c in tts.stream(lines[0])] == [greeting]  # served from memory, whole
     assert tts.cached("Something else.") is None
+
+
+async def test_tts_slow_line_is_slower_skips_the_cache_and_is_understood(
+    tts: PiperTts, stt: WhisperStt
+) -> None:
+    # A repeat the caller asked for: the same words, measurably longer, still clear.
+    line = "Your appointment is on Thursday at two in the afternoon."
+    await tts.prepare([line])
+    normal = tts.cached(line)
+    assert normal is not None
+    slow = b"".join([c async for c in tts.stream(line, slow=True)])
+    ratio = len(slow) / len(normal)
+    print(f"piper slow/normal audio: {len(slow) / 8000:.2f} s / {len(normal) / 8000:.2f} s = {ratio:.2f}")
+    assert ratio > 1.15  # about 1.25 (the rate is 0.8), and Piper varies durations a little
+    text = words((await transcribe(stt, audio.silence(300) + slow + audio.silence(500))).text)
+    assert "thursday" in text and "afternoon" in text, text
+
+
+async def test_tts_slow_digits_get_pauses(tts: PiperTts) -> None:
+    # "one oh four, eight two": the comma is a real pause in the slow line's audio.
+    digits = "one oh four eight two"
+    normal = await asyncio.to_thread(tts.synthesize_ulaw, digits)
+    grouped = await asyncio.to_thread(tts.synthesize_ulaw, "one oh four, eight two")
+    slow = await asyncio.to_thread(tts.synthesize_ulaw, digits, True)
+
+    def longest_gap_ms(ulaw: bytes) -> int:
+        levels = [audio.rms_dbfs(audio.ulaw_to_pcm16(f)) for f in audio.frames(ulaw)]
+        voiced = [i for i, db in enumerate(levels) if db > -40]
+        return 20 * max((b - a for a, b in itertools.pairwise(voiced)), default=0)
+
+    print(f"longest gap: normal {longest_gap_ms(normal)} ms, slow {longest_gap_ms(slow)} ms")
+    assert longest_gap_ms(grouped) > longest_gap_ms(normal)  # what the comma does, at normal speed
+    assert longest_gap_ms(slow) > longest_gap_ms(normal)
 
 
 async def test_agent_voice_is_understood(tts: PiperTts, stt: WhisperStt) -> None:

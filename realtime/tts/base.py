@@ -4,12 +4,21 @@ Output is what Twilio plays: 8 kHz μ-law bytes, streamed in chunks as soon
 as they exist, so the first audio of a sentence goes out before the whole
 sentence is synthesized. Fixed lines (greeting, fillers, goodbye) are
 synthesized once per process and served from memory.
+
+A *slow* line is a repeat the caller asked for ("sorry, say that again?"):
+every voice speaks it at about `SLOW_RATE` of its normal rate, with read-out
+digit runs grouped by pauses (`pacing.group_digit_runs`), and never from the
+cache of fixed lines, which holds them at normal speed.
 """
 
 from __future__ import annotations
 
 import abc
 from collections.abc import AsyncIterator, Iterable
+
+from realtime.tts.pacing import SLOW_RATE
+
+__all__ = ["SLOW_RATE", "TextToSpeech", "TtsUnavailable"]
 
 
 class TtsUnavailable(RuntimeError):
@@ -22,11 +31,16 @@ class TextToSpeech(abc.ABC):
     name: str = "tts"
 
     @abc.abstractmethod
-    def stream(self, text: str) -> AsyncIterator[bytes]:
-        """μ-law 8 kHz audio for `text`, chunk by chunk; cancellable between chunks."""
+    def stream(self, text: str, *, slow: bool = False) -> AsyncIterator[bytes]:
+        """μ-law 8 kHz audio for `text`, chunk by chunk; cancellable between chunks.
+
+        Args:
+            text: What to say.
+            slow: A repeat: slower, digits grouped, not from the cache (see the module docstring).
+        """
 
     def cached(self, text: str) -> bytes | None:
-        """Audio for a pre-synthesized line, or None."""
+        """Audio for a pre-synthesized line at normal speed, or None."""
         return None
 
     async def prepare(self, lines: Iterable[str]) -> None:  # noqa: B027 — optional

@@ -31,6 +31,12 @@ that drops mid-sentence. A socket found dropped before a stream got any audio
 `PROVIDER_SECONDS` times each handshake (`op="connect"`) and, per sentence, the
 wait from `stream()` to its first audio (`op="first_audio"`; cached lines excluded).
 
+Slow lines (a repeat the caller asked for) are their own context whose init
+carries `voice_settings.speed = slow_speed` (ElevenLabs' speaking rate,
+0.7–1.2; settings are per context on `multi-stream-input`, so a slow line never
+slows another), with read-out digit runs grouped by commas; they are never
+served from the cache of fixed lines.
+
 Logs carry context ids, close codes and error codes, never the text spoken.
 """
 
@@ -53,13 +59,15 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
 from realtime.metrics import PROVIDER_ERRORS, observe_provider
-from realtime.tts.base import TextToSpeech, TtsUnavailable
+from realtime.tts.base import SLOW_RATE, TextToSpeech, TtsUnavailable
+from realtime.tts.pacing import group_digit_runs
 
 __all__ = [
     "DEFAULT_URL",
     "DEFAULT_VOICE_ID",
     "MAX_CONTEXTS",
     "OUTPUT_FORMAT",
+    "SPEED_RANGE",
     "ElevenLabsSettings",
     "ElevenLabsTts",
     "TtsUnavailable",
@@ -76,6 +84,8 @@ DEFAULT_MODEL_ID: Final = "eleven_flash_v2_5"
 OUTPUT_FORMAT: Final = "ulaw_8000"
 # Open contexts allowed per connection by ElevenLabs (§5 multi-context).
 MAX_CONTEXTS: Final = 5
+# The range ElevenLabs accepts for `voice_settings.speed` (1.0 = the voice's normal rate).
+SPEED_RANGE: Final = (0.7, 1.2)
 
 _PROVIDER: Final = "elevenlabs"
 
@@ -102,7 +112,8 @@ class ElevenLabsSettings:
         model_id: ElevenLabs model; Flash v2.5 is their lowest-latency one.
         stability: Voice setting (0–1): higher is steadier, lower more expressive.
         similarity_boost: Voice setting (0–1): adherence to the original voice.
-        speed: Voice setting: speaking rate, 1.0 = normal.
+        speed: Voice setting: speaking rate, 1.0 = normal (0.7–1.2).
+        slow_speed: The speaking rate of a slow line (a repeat the caller asked for).
         auto_mode: Query `auto_mode`: the server skips its chunk-length buffering,
             right for whole sentences (what `stream` sends) and lower latency.
         chunk_length_schedule: `generation_config.chunk_length_schedule` for each
@@ -125,6 +136,7 @@ class ElevenLabsSettings:
     stability: float = 0.5
     similarity_boost: float = 0.8
     speed: float = 1.0
+    slow_speed: float = SLOW_RATE
     auto_mode: bool = True
     chunk_length_schedule: tuple[int, ...] = ()
     inactivity_timeout_s: int = 180
@@ -146,6 +158,9 @@ class ElevenLabsSettings:
             raise ValueError(f"max_contexts must be 1..{MAX_CONTEXTS}")
         if any(not 50 <= n <= 500 for n in self.chunk_length_schedule):
             raise ValueError("chunk_length_schedule values must be 50..500")
+        low, high = SPEED_RANGE
+        if not (low <= self.speed <= high and low <= self.slow_speed <= high):
+            raise ValueError(f"speed and slow_speed must be {low}..{high}")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ElevenLabsSettings:
@@ -183,9 +198,17 @@ class ElevenLabsSettings:
         path = f"{parts.path}/v1/text-to-speech/{quote(self.voice_id, safe='')}/multi-stream-input"
         return f"{scheme}://{parts.netloc}{path}?{urlencode(query)}"
 
-    def voice_settings(self) -> dict[str, float]:
-        """The `voice_settings` object of a context's init message."""
-        return {"stability": self.stability, "similarity_boost": self.similarity_boost, "speed": self.speed}
+    def voice_settings(self, slow: bool = False) -> dict[str, float]:
+        """The `voice_settings` object of a context's init message.
+
+        Args:
+            slow: For a slow line: `speed` is `slow_speed`.
+
+        Returns:
+            Stability, similarity boost and speed.
+        """
+        speed = self.slow_speed if slow else self.speed
+        return {"stability": self.stability, "similarity_boost": self.similarity_boost, "speed": speed}
 
 
 # ---------------------------------------------------------------- one socket
@@ -463,7 +486,7 @@ class ElevenLabsTts(TextToSpeech):
                 f"no free ElevenLabs context within {self.settings.slot_timeout_s:.1f} s"
             ) from None
 
-    async def _open(self, words: str) -> _Context:
+    async def _open(self, words: str, slow: bool) -> _Context:
         """Take a slot, make sure the socket is open, and send the context's messages."""
         await self._acquire_slot()
         released = False
@@ -488,7 +511,7 @@ class ElevenLabsTts(TextToSpeech):
         init: dict[str, Any] = {
             "text": " ",
             "context_id": ctx.id,
-            "voice_settings": self.settings.voice_settings(),
+            "voice_settings": self.settings.voice_settings(slow),
         }
         if self.settings.chunk_length_schedule:
             init["generation_config"] = {"chunk_length_schedule": list(self.settings.chunk_length_schedule)}
@@ -544,10 +567,10 @@ class ElevenLabsTts(TextToSpeech):
             return None
         return item
 
-    async def _begin(self, words: str) -> tuple[_Context, bytes | None]:
+    async def _begin(self, words: str, slow: bool) -> tuple[_Context, bytes | None]:
         """Open a context and wait for its first chunk, reopening a dropped socket once."""
         for attempt in range(2):
-            ctx = await self._open(words)
+            ctx = await self._open(words, slow)
             try:
                 return ctx, await self._next(ctx)
             except _ConnectionLost:
@@ -565,15 +588,16 @@ class ElevenLabsTts(TextToSpeech):
 
     # -- TextToSpeech ------------------------------------------------------------
 
-    async def stream(self, text: str) -> AsyncGenerator[bytes, None]:
+    async def stream(self, text: str, *, slow: bool = False) -> AsyncGenerator[bytes, None]:
         """μ-law 8 kHz audio for `text`, each chunk yielded as soon as it arrives.
 
-        A cached line is yielded whole. Closing the generator (`aclose`) or
-        cancelling its reader before the end sends `close_context` and drops the
-        context's remaining audio.
+        A cached line is yielded whole (unless slow: the cache is at normal
+        speed). Closing the generator (`aclose`) or cancelling its reader before
+        the end sends `close_context` and drops the context's remaining audio.
 
         Args:
             text: What to say (one or a few sentences).
+            slow: A repeat: spoken at `slow_speed`, with digit runs grouped.
 
         Yields:
             μ-law chunks (about 100 ms each from ElevenLabs).
@@ -581,15 +605,17 @@ class ElevenLabsTts(TextToSpeech):
         Raises:
             TtsUnavailable: ElevenLabs cannot say it (see the module docstring).
         """
-        cached = self._cache.get(text)
+        cached = None if slow else self._cache.get(text)
         if cached is not None:
             yield cached
             return
         words = text.strip()
         if not words:
             return
+        if slow:
+            words = group_digit_runs(words)
         started = time.monotonic()
-        ctx, chunk = await self._begin(words)
+        ctx, chunk = await self._begin(words, slow)
         if chunk is not None:
             # From the caller's side: slot, handshake (if any) and synthesis until audio exists.
             observe_provider(_PROVIDER, "tts", "first_audio", time.monotonic() - started)

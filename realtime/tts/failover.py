@@ -41,11 +41,19 @@ class FailoverTts(TextToSpeech):
     def _vendor_up(self) -> bool:
         return asyncio.get_running_loop().time() >= self._down_until
 
-    async def stream(self, text: str) -> AsyncIterator[bytes]:
-        """Vendor audio; local audio for the sentence (and a cool-down) when the vendor fails."""
+    async def stream(self, text: str, *, slow: bool = False) -> AsyncIterator[bytes]:
+        """Vendor audio; local audio for the sentence (and a cool-down) when the vendor fails.
+
+        Args:
+            text: What to say.
+            slow: A repeat; both voices honour it, so a failover mid-repeat stays slow.
+
+        Yields:
+            μ-law chunks.
+        """
         if self._vendor_up():
             try:
-                async for chunk in self.primary.stream(text):
+                async for chunk in self.primary.stream(text, slow=slow):
                     yield chunk
                 return
             except asyncio.CancelledError:
@@ -61,7 +69,7 @@ class FailoverTts(TextToSpeech):
                 self._down_until = asyncio.get_running_loop().time() + self._cooldown_s
         # If part of the sentence already played in the vendor's voice, it is said again whole:
         # better than resuming mid-word in another voice.
-        async for chunk in self.fallback.stream(text):
+        async for chunk in self.fallback.stream(text, slow=slow):
             yield chunk
 
     def cached(self, text: str) -> bytes | None:

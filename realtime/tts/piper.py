@@ -15,12 +15,17 @@ Each sentence a call streams is timed on that thread (synthesis and
 conversion, not the wait for the thread) in `PROVIDER_SECONDS{provider="piper",
 op="synth"}`, and a failed synthesis counts in `PROVIDER_ERRORS`. Warm-up and
 `prepare` are not timed: nobody waits on them.
+
+A slow line (a repeat) is synthesized with a larger length scale (Piper's own
+speaking-rate knob: phonemes last longer, the pitch stays), longer pauses
+between sentences, and digit runs grouped.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import threading
 import time
 from collections.abc import AsyncGenerator, Iterable, Iterator
@@ -35,14 +40,20 @@ from piper.config import SynthesisConfig
 
 from realtime import audio
 from realtime.metrics import PROVIDER_ERRORS, observe_provider
-from realtime.tts.base import TextToSpeech
+from realtime.tts.base import SLOW_RATE, TextToSpeech
+from realtime.tts.pacing import group_digit_runs
 
-__all__ = ["PiperTts"]
+__all__ = ["SLOW_LENGTH_FACTOR", "PiperTts"]
 
 _voices: dict[tuple[str, str], PiperVoice] = {}
 _voices_lock = threading.Lock()
 _executor: ThreadPoolExecutor | None = None
 _executor_lock = threading.Lock()
+
+# Length scale of a slow line relative to a normal one. Not 1/SLOW_RATE: on the bundled voice a
+# scale of 1.25 lengthens speech only ~15% (many phonemes keep their length), while 1.4 gives the
+# ~25% longer speech that SLOW_RATE (0.8 of the normal rate) means; measured over three sentences.
+SLOW_LENGTH_FACTOR = 1.4
 
 
 def _load_voice(model: Path, config: Path) -> PiperVoice:
@@ -123,6 +134,7 @@ class PiperTts(TextToSpeech):
             volume=volume,
         )
         self._pause = audio.silence(sentence_pause_ms)
+        self._slow_pause = audio.silence(round(sentence_pause_ms / SLOW_RATE))  # pauses are exact
         self._cache: dict[str, bytes] = {}
         self._workers: set[asyncio.Future[None]] = set()
 
@@ -148,41 +160,49 @@ class PiperTts(TextToSpeech):
 
     # -- synthesis -----------------------------------------------------------
 
-    def _sentences(self, text: str) -> Iterator[bytes]:
+    def _sentences(self, text: str, slow: bool = False) -> Iterator[bytes]:
         """μ-law audio for `text`, one sentence at a time (runs on the worker thread)."""
         voice = self._voice()
         rate = voice.config.sample_rate  # 22050 for the bundled voice
-        for i, chunk in enumerate(voice.synthesize(text, self._syn_config)):
+        config, pause = self._syn_config, self._pause
+        if slow:
+            # None means the voice's own scale: it is only known once the voice is loaded.
+            scale = config.length_scale or voice.config.length_scale
+            config = dataclasses.replace(config, length_scale=scale * SLOW_LENGTH_FACTOR)
+            pause, text = self._slow_pause, group_digit_runs(text)
+        for i, chunk in enumerate(voice.synthesize(text, config)):
             samples: npt.NDArray[np.float32] = chunk.audio_float_array
             ulaw = audio.pcm16_to_ulaw(audio.float_to_pcm16(audio.resample(samples, rate, audio.SAMPLE_RATE)))
-            yield self._pause + ulaw if i else ulaw
+            yield pause + ulaw if i else ulaw
 
-    def synthesize_ulaw(self, text: str) -> bytes:
+    def synthesize_ulaw(self, text: str, slow: bool = False) -> bytes:
         """All of `text` as 8 kHz μ-law, synchronously (tests, benchmarks, `prepare`).
 
         Args:
             text: What to say.
+            slow: Speak it as a repeat: slower, digit runs grouped.
 
         Returns:
             The audio, empty for text with nothing to say.
         """
-        return b"".join(self._sentences(text))
+        return b"".join(self._sentences(text, slow))
 
-    async def stream(self, text: str) -> AsyncGenerator[bytes, None]:
+    async def stream(self, text: str, *, slow: bool = False) -> AsyncGenerator[bytes, None]:
         """μ-law 8 kHz audio for `text`, one sentence per chunk, each yielded as soon as it is made.
 
-        A cached line is yielded whole. Closing the generator (`aclose`, or
-        `contextlib.aclosing` around the loop) or cancelling its reader stops
-        the worker before the next sentence; nothing keeps running for a
-        stream nobody reads.
+        A cached line is yielded whole (unless slow: the cache is at normal
+        speed). Closing the generator (`aclose`, or `contextlib.aclosing`
+        around the loop) or cancelling its reader stops the worker before the
+        next sentence; nothing keeps running for a stream nobody reads.
 
         Args:
             text: What to say.
+            slow: A repeat: slower, with digit runs grouped.
 
         Yields:
             μ-law chunks.
         """
-        cached = self._cache.get(text)
+        cached = None if slow else self._cache.get(text)
         if cached is not None:
             yield cached
             return
@@ -198,7 +218,7 @@ class PiperTts(TextToSpeech):
 
         def work() -> None:
             try:
-                sentences = self._sentences(text)
+                sentences = self._sentences(text, slow)
                 # Check before each sentence, not after: a stream closed while sentence N was on its
                 # way must not start synthesizing sentence N+1.
                 while not stop.is_set():

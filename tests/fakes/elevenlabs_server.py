@@ -19,12 +19,15 @@ at end of stream, or at once per message with `auto_mode=true`. Audio is real
 speech: the text is synthesized by the local Piper voice (one sentence at a
 time, off the event loop) and sent as base64 `audio` frames of 100 ms with
 `alignment` / `normalizedAlignment` (times relative to the chunk). Idle contexts
-and sockets time out after `inactivity_timeout` (default 20 s).
+and sockets time out after `inactivity_timeout` (default 20 s). A context's
+`voice_settings.speed` (0.7–1.2, default 1.0) is honoured: Piper speaks it with
+its length scale at 1/speed, so a slower context really sends longer audio.
 
 Not verified against the real service (PROTOCOLS.md "Unverified"): the exact error
 frame shape, and what a `close_context` for a context already closing does —
 here it is recorded and ignored (the SDK docs say a flushed context keeps
-flushing after `close_context`).
+flushing after `close_context`); the error for a speed out of range (here an
+`invalid_voice_settings` error frame and close 1008).
 
 Fault switches (see `FakeElevenLabs`): `reject_with`, `drop_after_chunks`,
 `hang`, `error_frame`; `chunk_delay_s` paces the audio frames. Every received
@@ -57,6 +60,7 @@ VOICE_ID = "test-voice"
 MAX_CONTEXTS = 5
 CHUNK_BYTES = 800  # 100 ms of 8 kHz μ-law
 DEFAULT_SCHEDULE = (120, 160, 250, 290)
+SPEED_RANGE = (0.7, 1.2)  # what ElevenLabs accepts for voice_settings.speed
 _PATH = re.compile(r"/v1/text-to-speech/(?P<voice>[^/]+)/(?P<endpoint>multi-stream-input|stream-input)")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
@@ -72,6 +76,7 @@ ERROR_MESSAGES = {
         "Streaming input requires text input to be sent regularly."
     ),
     "context_not_initialized": "The first message of a context must initialise it with text ' '.",
+    "invalid_voice_settings": "voice_settings.speed must be between 0.7 and 1.2.",
 }
 
 
@@ -123,8 +128,9 @@ class ConnectionRecord:
 class _Ctx:
     """One synthesis context (the only one on `stream-input`)."""
 
-    def __init__(self, cid: str | None, schedule: tuple[int, ...]) -> None:
+    def __init__(self, cid: str | None, schedule: tuple[int, ...], speed: float = 1.0) -> None:
         self.id = cid
+        self.speed = speed
         self.schedule = schedule or DEFAULT_SCHEDULE
         self.buffer = ""
         self.generations = 0
@@ -180,7 +186,8 @@ class FakeElevenLabs:
         self._tts = PiperTts()
         # One synthesis thread, like PiperTts itself: on two cores parallel syntheses only collide.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fake-elevenlabs")
-        self._synth_cache: dict[str, bytes] = {}
+        self._synth_cache: dict[tuple[str, float], bytes] = {}
+        self._voices_by_speed: dict[float, PiperTts] = {1.0: self._tts}
         self._live: set[ServerConnection] = set()
         self.port = 0
         self.reset()
@@ -235,19 +242,22 @@ class FakeElevenLabs:
         """Contexts initialised, in order."""
         return [cid for m in self.of_kind("init") if (cid := m.context_id) is not None]
 
-    def synthesize(self, text: str) -> bytes:
-        """What the fake sends (or sent) for `text`: Piper audio, cached per sentence.
+    def synthesize(self, text: str, speed: float = 1.0) -> bytes:
+        """What the fake sends (or sent) for `text` at `speed`: Piper audio, cached per sentence.
 
         Piper's output varies from run to run, so the cache is what makes this equal to
         the audio already sent for the same text.
         """
-        return b"".join(self._sentence_audio(s) for s in _sentences(text))
+        return b"".join(self._sentence_audio(s, speed) for s in _sentences(text))
 
-    def _sentence_audio(self, sentence: str) -> bytes:
-        audio = self._synth_cache.get(sentence)
+    def _sentence_audio(self, sentence: str, speed: float = 1.0) -> bytes:
+        audio = self._synth_cache.get((sentence, speed))
         if audio is None:
-            audio = self._tts.synthesize_ulaw(sentence)
-            self._synth_cache[sentence] = audio
+            voice = self._voices_by_speed.get(speed)
+            if voice is None:  # same voice, every phoneme 1/speed as long
+                voice = self._voices_by_speed[speed] = PiperTts(length_scale=1.0 / speed)
+            audio = voice.synthesize_ulaw(sentence)
+            self._synth_cache[(sentence, speed)] = audio
         return audio
 
     # -- handshake ----------------------------------------------------------------
@@ -393,7 +403,10 @@ class _Session:
             raise _Closed
         config = msg.get("generation_config") or {}
         schedule = tuple(int(n) for n in config.get("chunk_length_schedule") or ())
-        ctx = _Ctx(cid, schedule)
+        speed = float((msg.get("voice_settings") or {}).get("speed", 1.0))
+        if not SPEED_RANGE[0] <= speed <= SPEED_RANGE[1]:
+            await self._fail("invalid_voice_settings")
+        ctx = _Ctx(cid, schedule, speed)
         self.contexts[cid] = ctx
         self.fake.peak_contexts = max(self.fake.peak_contexts, len(self.contexts))
         ctx.worker = asyncio.create_task(self._work(ctx))
@@ -411,7 +424,7 @@ class _Session:
                 ctx.busy = True
                 for sentence in _sentences(text):
                     audio = await loop.run_in_executor(
-                        self.fake._executor, self.fake._sentence_audio, sentence
+                        self.fake._executor, self.fake._sentence_audio, sentence, ctx.speed
                     )
                     await self._send_audio(ctx, sentence, audio)
                 ctx.busy = False
