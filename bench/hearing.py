@@ -200,7 +200,8 @@ def hear(reply: str) -> Heard:
     if any(k in fl for k in ("zip", "postal", "postcode", "billing code", "5-digit", "five-digit")):
         return Heard("zip")
     # "Phone, e-mail or order number?" asks who you are; "Which order?" asks for the order.
-    if any(k in fl for k in ("phone", "e-mail", "email", "look you up", "find your account")):
+    # Whole words: "your headphone repair" does not ask for a phone number.
+    if re.search(r"\b(phone|e-mail|email|look you up|find your account)\b", fl):
         return Heard("identify")
     if "order" in fl and ("number" in fl or "which" in fl):
         return Heard("order")

@@ -26,7 +26,7 @@ from callengine.settings import DEFAULT_SEED, BackendSettings
 from callengine.worker import running_worker
 from realtime.brain import repair, speak
 from realtime.brain.base import CallerInput, Say
-from realtime.brain.offline import OfflineBrain, lines
+from realtime.brain.offline import OfflineBrain, knowledge, lines
 from realtime.brain.offline.knowledge import answer
 from sandbox import create_app
 from tests.conftest import Sandbox, WorkerFactory, free_port, start_call
@@ -556,3 +556,52 @@ async def test_a_validation_error_is_never_told_as_an_outage(
     else:
         assert conv.result.escalated and "connecting you with a person" in conv.agent[-1]
     assert_grammatical(conv)
+
+
+# ------------------------------------------------------- knowledge and closings
+
+_ARTICLES = [
+    {
+        "title": "Speaker will not turn on",
+        "labels": ["speaker", "power"],
+        "steps": ["Charge it.", "Hold power."],
+    },
+    {
+        "title": "Support hours",
+        "labels": ["hours", "contact"],
+        "steps": ["We are open 9 to 5, Monday to Friday."],
+    },
+    {"title": "Update the router firmware", "labels": ["router"], "steps": ["Open the app.", "Tap update."]},
+]
+
+
+@pytest.mark.parametrize(
+    ("said", "title", "steps"),
+    [
+        ("my portable speaker is dead and won't power on", "Speaker will not turn on", True),
+        ("so, bear with me, the kids are yelling, when are you open", "Support hours", False),
+        ("when is customer service open?", "Support hours", False),
+        ("how do I update my router", "Update the router firmware", True),
+        # A generic verb in a title is not what an article is about.
+        ("I'd like to update the mailing address on file please", None, False),
+        ("the fan does nothing when I turn it on", None, False),
+    ],
+)
+def test_an_article_answers_only_what_it_is_about(said: str, title: str | None, steps: bool) -> None:
+    found = knowledge.match(said, _ARTICLES)
+    assert (found.title if found else None) == title
+    assert found is None or knowledge.wants_steps(said, found) is steps
+
+
+@pytest.mark.parametrize(
+    ("said", "ends"),
+    [
+        ("right, so, bear with me, the kids are yelling, no thanks, bye", True),
+        ("uh, let me think, no, that's everything", True),
+        ("no, but my bill is wrong", False),
+        ("my earbuds won't pair, bye", False),
+        ("no, where is my order?", False),
+    ],
+)
+def test_a_goodbye_after_a_preamble_closes_but_a_request_does_not(said: str, ends: bool) -> None:
+    assert repair.closing(said) is ends

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from realtime.brain import intents
 from realtime.brain.base import Say
 
 # Things the agent says that a caller can miss hearing.
@@ -251,5 +252,22 @@ def closing(text: str) -> bool:
     t = _words(text)
     if not _CLOSING.search(t):
         return False
-    rest = _COURTESY.sub(" ", _CLOSING.sub(" ", t)).split()
-    return len(rest) <= 1
+    if _only_closing(t):
+        return True
+    # A preamble before a clear goodbye ("right, so, bear with me, the kids are yelling, no thanks,
+    # bye"): the trailing clauses close the call when the rest asks for nothing.
+    clauses = [_words(c) for c in re.split(r"[,.;:!?]+", text) if _words(c)]
+    tail = 0
+    while tail < len(clauses) and _only_closing(clauses[len(clauses) - 1 - tail]):
+        tail += 1
+    if not tail or tail == len(clauses) or "?" in text:
+        return False
+    preamble = " ".join(clauses[: len(clauses) - tail])
+    return not any(intents.scores(preamble).values())
+
+
+def _only_closing(words: str) -> bool:
+    """A clause that is a closing (or courtesy around one) and nothing else."""
+    if not _CLOSING.search(words) and not _COURTESY.fullmatch(words):
+        return False
+    return len(_COURTESY.sub(" ", _CLOSING.sub(" ", words)).split()) <= 1

@@ -26,6 +26,9 @@ _STOP = frozenset(
     wondering wonder quick sorry ok okay um uh also still really much many well
     wont won't doesnt doesn't isnt isn't cant through keep keeps work works working thing things stuff
     going gonna go actually yeah yes no not one
+    turn turned turns nothing play plays playing stop stopped start started make makes making come coming
+    problem problems issue issues trouble happen happens happening there theres right left
+    id im ive youre update updating change changing set setting use using check fix add new file
     """.split()
 )
 # Support vocabulary that callers and help centers word differently ("when are you open" /
@@ -45,11 +48,14 @@ _CONCEPT_OF = {_s: concept for concept, words in _CONCEPTS.items() for _s in wor
 _WORD = re.compile(r"[a-z0-9]+")
 # A short article is read out whole; a long one only its best passage.
 _SHORT_ARTICLE_WORDS = 45
-MIN_COVERAGE = 0.5
 # "How do I reset it?" asks for a procedure (steps, one at a time), not a fact.
 _HOW_TO = re.compile(r"\bhow (do|can|should|would) (i|we|you)\b|\bhow to\b|\bsteps\b", re.IGNORECASE)
+# A question anywhere in the turn: rambling callers ask it after a preamble ("so, bear with me,
+# which countries do you ship to").
 _QUESTION = re.compile(
-    r"\?\s*$|^\s*(what|when|where|how|do|does|can|could|is|are|will|which|who|why)\b", re.IGNORECASE
+    r"\?|(^|[,.;!]\s*|\b(so|and|but|also|just|quick question|wondering)\s+)"
+    r"(what|when|where|how|do|does|can|could|is|are|will|which|who|why)\b",
+    re.IGNORECASE,
 )
 
 
@@ -91,9 +97,12 @@ class Match:
 def match(question: str, articles: Iterable[Mapping[str, Any]]) -> Match | None:
     """The article that really is about what the caller said, or None.
 
-    A help-center search returns whatever shares a word with the query, so the
-    agent judges relevance itself: at least half of the caller's content words
-    must appear in the article, and one of them in its title or labels.
+    A help-center search returns whatever shares a word with the query, and
+    callers ramble ("bear with me, the kids are yelling, which countries do you
+    ship to"), so the agent judges relevance by the article's *heading*: a
+    word of the caller's in its title (counts double) or labels is what makes
+    an article about it. The best article is taken when it clearly leads —
+    two heading words, or more heading evidence than any other result.
 
     Args:
         question: What the caller said ("what are your support hours?", "my earbuds won't pair").
@@ -105,28 +114,30 @@ def match(question: str, articles: Iterable[Mapping[str, Any]]) -> Match | None:
     wanted = terms(question)
     if not wanted:
         return None
-    best: tuple[tuple[float, int, int], Match] | None = None
+    scored: list[tuple[float, int, Match]] = []
     for article in articles:
         steps = [str(s) for s in article.get("steps", [])]
         passages = _passages(steps)
         if not passages:
             continue
-        labels = article.get("labels") or []
-        heading = terms(str(article.get("title", ""))) | terms(" ".join(str(x) for x in labels))
-        if not heading & wanted:
+        title = terms(str(article.get("title", "")))
+        labels = terms(" ".join(str(x) for x in article.get("labels") or [])) - title
+        heading = 2 * len(wanted & title) + len(wanted & labels)
+        if not heading:
             continue
         body = terms(" ".join(passages))
-        coverage = len(wanted & (heading | body)) / len(wanted)
-        if coverage < MIN_COVERAGE:
-            continue
         # The passage that says most of what was asked; a short article is read whole.
         ranked = sorted(passages, key=lambda p: len(wanted & terms(p)), reverse=True)
         short = sum(len(p.split()) for p in passages) <= _SHORT_ARTICLE_WORDS
         chosen = passages if short else [ranked[0]]
-        rank = (coverage, len(wanted & heading), len(wanted & body))
-        if best is None or rank > best[0]:
-            best = (rank, Match(str(article.get("title", "")), steps, chosen))
-    return best[1] if best else None
+        score = heading + 0.5 * len(wanted & body)
+        scored.append((score, heading, Match(str(article.get("title", "")), steps, chosen)))
+    if not scored:
+        return None
+    scored.sort(key=lambda t: t[0], reverse=True)
+    score, heading, best = scored[0]
+    runner_up = scored[1][0] if len(scored) > 1 else 0.0
+    return best if heading >= 2 or score > runner_up else None
 
 
 def answer(question: str, articles: Iterable[Mapping[str, Any]]) -> list[str] | None:
