@@ -141,7 +141,7 @@ def rate(values: list[bool]) -> dict[str, float | int]:
     return {"n": len(values), "success": round(sum(values) / len(values), 4) if values else 0.0}
 
 
-def excerpt(t: Transcript, lines: int = 6) -> list[str]:
+def excerpt(t: Transcript, lines: int = 12) -> list[str]:
     """The last exchanges of a conversation, caller and agent interleaved."""
     out: list[str] = []
     for j, said in enumerate(t.caller):

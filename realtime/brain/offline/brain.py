@@ -201,6 +201,15 @@ class OfflineBrain(Brain):
             d.more = False
             yield Say(lines.WHAT_ELSE)
         elif cls.intent in TOP_FIVE and cls.confidence >= 0.6:
+            if cls.intent != TROUBLESHOOTING and knowledge.general_question(text):
+                # "What's your return policy?" is about the business, not the caller's account:
+                # the help center answers it, no identity check needed.
+                async for ev in support.knows_about(agent, text):
+                    yield ev
+                if support.found(agent, text):
+                    async for ev in self._start(OTHER, 0.7, text, searched=True):
+                        yield ev
+                    return
             async for ev in self._start(cls.intent, cls.confidence, text):
                 yield ev
         elif cls.intent == OTHER and (cls.confidence >= 0.7 or len(text.split()) >= support.TICKET_WORDS):

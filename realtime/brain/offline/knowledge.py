@@ -146,6 +146,20 @@ def answer(question: str, articles: Iterable[Mapping[str, Any]]) -> list[str] | 
     return found.passages if found else None
 
 
+# The caller speaks of their own things: an account request, not a general question.
+_OWN = re.compile(r"\b(my|mine|i'?ve|i (ordered|bought|paid|got|have|had|booked))\b|\d", re.IGNORECASE)
+
+
+def general_question(said: str) -> bool:
+    """A question about the business, not about the caller's own account.
+
+    "What's your return policy?" and "do you ship to Canada?" are answered from
+    the help center; "where is my order?" and "can I return my headphones?"
+    need the caller's account.
+    """
+    return bool(_QUESTION.search(said)) and not _OWN.search(said)
+
+
 def wants_steps(said: str, found: Match) -> bool:
     """Walk the caller through the article's steps (a problem or a how-to), or just answer it.
 
