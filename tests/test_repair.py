@@ -605,3 +605,18 @@ def test_an_article_answers_only_what_it_is_about(said: str, title: str | None, 
 )
 def test_a_goodbye_after_a_preamble_closes_but_a_request_does_not(said: str, ends: bool) -> None:
     assert repair.closing(said) is ends
+
+
+@pytest.mark.parametrize(
+    ("said", "general"),
+    [
+        ("right, so, bear with me, quick question, what's your return policy", True),
+        ("do you ship to Canada?", True),
+        ("when are you open", True),
+        ("where is my order?", False),
+        ("can I return my headphones", False),
+        ("what's the status of order 1234", False),
+    ],
+)
+def test_a_question_about_the_business_is_not_about_the_callers_account(said: str, general: bool) -> None:
+    assert knowledge.general_question(said) is general
