@@ -428,7 +428,7 @@ async def test_repeat_requests_are_answered_at_once_slower_and_never_escalate(
         Say("What is your billing ZIP code?", slow=True),
     ]
     # Digits the model read back are grouped in words for the slower repeat.
-    assert says(readback_again) == [Say("That's nine four one oh three, correct?", slow=True)]
+    assert says(readback_again) == [Say("That's nine four one, oh three, correct?", slow=True)]
     for events in (greeting_again, come_again, zip_again, readback_again):
         done = events[-1]
         assert isinstance(done, TurnDone) and not done.end_call and done.escalation is None

@@ -24,7 +24,7 @@ def test_read_back_digits_are_grouped_and_amounts_times_and_ids_left_alone() -> 
         "call four one five, five five five, oh one oh one about SO-7781."
     )
     assert spoken_again(["That's 9 4 1 0 3, correct?", " "]) == [
-        Say("That's nine four one oh three, correct?", slow=True)
+        Say("That's nine four one, oh three, correct?", slow=True)
     ]
 
 
