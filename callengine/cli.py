@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import signal
 import sys
@@ -193,9 +194,15 @@ def call(
     suite: Annotated[Path | None, typer.Option(help="A directory of scenario files to run")] = None,
     concurrency: Annotated[int, typer.Option(help="Scenarios at a time (suite)")] = 1,
     out: Annotated[Path, typer.Option(help="Where WAVs and JSON reports go")] = Path(".callengine/calls"),
+    seed: Annotated[
+        Path | None,
+        typer.Option(help="The seed the engine runs with, to pick callers from (default: CALLENGINE_SEED)"),
+    ] = None,
 ) -> None:
     """Call the running engine as Twilio would, speaking a scenario; exit 1 if an expectation fails."""
     settings = Settings.from_env()
+    if seed is not None:
+        settings = dataclasses.replace(settings, seed_path=seed)
     paths = [p for p in (scenario, suite) if p is not None] or [SCENARIOS / "order-status.yaml"]
     _run(_call_scenarios(settings, paths, concurrency, out))
 
