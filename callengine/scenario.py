@@ -349,7 +349,10 @@ class Runner:
 
     def cast(self, sc: Scenario) -> Scenario:
         """The scenario with its role filled from the engine's data (see `cast_scenario`)."""
-        return cast_scenario(sc, self.seed, self.settings.business_date())
+        # The engine counts the refund window from its business date: the one its refund
+        # policy pins for this seed (environment, or the seed's own date), else today.
+        today = RefundPolicy.from_env(os.environ, self.seed.path).as_of or date.today()
+        return cast_scenario(sc, self.seed, today)
 
     async def transcribe(self, ulaw: bytes) -> str:
         """What the agent said, as a caller's ear (Whisper) heard it.
