@@ -35,7 +35,7 @@ from temporalio.client import Client
 
 from callengine import caller_voice
 from callengine.calls import Call
-from callengine.fields import Fields
+from callengine.fields import DIGIT_WORDS, Fields
 from callengine.network import PhoneNetwork
 from callengine.phone import PhoneCall
 from callengine.roles import RoleError, cast_for
@@ -45,7 +45,8 @@ from realtime.audio import FRAME_BYTES, ulaw_to_pcm16
 from realtime.stt.whisper import WhisperStt
 from realtime.vad import EnergyVad
 
-DIGIT_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+# How long a caller waits for more when what the agent said so far needs no answer of theirs.
+PATIENCE_S = 3.0
 
 
 class _Model(BaseModel):
@@ -451,6 +452,17 @@ class Runner:
             replies = [t for t, _ in phone.rec.agent if t > voice_end]
             latency = (replies[0] - voice_end) * 1000 if replies else None
             agent = await self.transcribe(phone.agent_audio_between(spoke_at, end + 0.1))
+            plain_turn = not (sc.barge_in and sc.barge_in.turn == turn) and not (
+                sc.silence and sc.silence.turn == turn
+            )
+            # A person who heard "Thanks, you're verified." and a pause waits for the rest
+            # before asking the agent to repeat itself: a busy engine pauses between sentences.
+            while plain_turn and not phone.closed.is_set() and self._match(sc, agent, used) is None:
+                more = await phone.wait_agent_done(since=end + 0.05, quiet_s=0.8, timeout_s=PATIENCE_S)
+                if more <= end:
+                    break
+                end = more
+                agent = await self.transcribe(phone.agent_audio_between(spoke_at, end + 0.1))
             self._row("agent", agent, latency)
             report.turns.append(Turn(caller_text, agent, latency))
             if phone.closed.is_set():
@@ -495,14 +507,22 @@ class Runner:
                 said = re.sub(r"<[^>]+>", " ", phone.whisper_twiml).split()
                 self.out(f"   → the person who answers hears first: {' '.join(said)}")
 
-    def _answer(self, sc: Scenario, agent: str, used: set[int]) -> tuple[str | None, str | None]:
+    @staticmethod
+    def _match(sc: Scenario, agent: str, used: set[int]) -> int | None:
+        """The first reply whose `when` matches what the agent said (None: the fallback)."""
         for i, reply in enumerate(sc.replies):
             if reply.once and i in used:
                 continue
             if re.search(reply.when, agent, re.IGNORECASE):
-                used.add(i)
-                return reply.say, reply.keys
-        return sc.fallback, None
+                return i
+        return None
+
+    def _answer(self, sc: Scenario, agent: str, used: set[int]) -> tuple[str | None, str | None]:
+        i = self._match(sc, agent, used)
+        if i is None:
+            return sc.fallback, None
+        used.add(i)
+        return sc.replies[i].say, sc.replies[i].keys
 
     async def _judge(
         self, sc: Scenario, phone: PhoneCall, report: ScenarioReport, http: httpx.AsyncClient
