@@ -97,8 +97,15 @@ def _status_heard(value: str) -> str:
     return r"\b(?:" + "|".join(re.escape(w[:3]) + r"\w*" for w in longer) + ")"
 
 
+def _acronym(value: str) -> str:
+    # Letters read one by one come back from Whisper as "UPS", "U.P.S." or "DigHL" for "DHL".
+    return r"\b" + r"\w{0,3}[\s.-]*".join(re.escape(c) for c in value) + r"\b"
+
+
 def plain(value: str) -> Field:
-    """A name, plan or carrier: said as is, heard as its words."""
+    """A name, plan or carrier: said as is, heard as its words (an acronym letter by letter)."""
+    if 2 <= len(value) <= 5 and value.isalpha() and value.isupper():
+        return Field(value, _acronym(value), _acronym(value))
     return Field(value, _phrase(value), _phrase(value))
 
 
