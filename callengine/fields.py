@@ -109,6 +109,18 @@ def plain(value: str) -> Field:
     return Field(value, _phrase(value), _phrase(value))
 
 
+def named(value: str) -> Field:
+    """A product's or plan's name: heard when one of its longer words is.
+
+    A brand runs through a small recognizer as other words ("Tidewave Club Plus" came
+    back as "Tide Week Club plus" and "Tied Wave Club"); its common words survive.
+    """
+    ws = words(value).split()
+    longer = [w for w in ws if len(w) >= 4] or ws
+    heard = r"\b(?:" + "|".join(re.escape(w) for w in longer) + r")\b"
+    return Field(value, heard, _phrase(value))
+
+
 def number(value: str) -> Field:
     """An id a caller says character by character."""
     return Field(value, _chars_heard(value), _chars_heard(value))
@@ -131,7 +143,7 @@ def customer_fields(c: Customer) -> Fields:
         "zip": number(c.zip),
         "zip_words": Field(spoken_chars(c.zip), _chars_heard(c.zip), _chars_heard(c.zip)),
         "zip_keys": number("".join(ch for ch in c.zip if ch.isdigit())),
-        "plan": plain(c.plan),
+        "plan": named(c.plan),
         "status": Field(words(c.status), _status_heard(c.status), _phrase(c.status)),
         "balance_dollars": _money(c.balance_cents),
     }
@@ -154,7 +166,7 @@ def order_fields(o: Order, seed: SeedData) -> Fields:
 
 def appointment_fields(a: Appointment) -> Fields:
     """An appointment's facts: its service and when it is."""
-    return {"id": number(a.id), "service": plain(a.service), "starts_at": plain(a.starts_at)}
+    return {"id": number(a.id), "service": named(a.service), "starts_at": plain(a.starts_at)}
 
 
 # A numbered list marker ("1." or "2)") starts a step, as in help-center articles.

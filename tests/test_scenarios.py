@@ -118,6 +118,10 @@ def test_facts_are_said_as_a_caller_says_them_and_heard_as_whisper_writes_them()
     assert not re.search(carrier, "the dahlias", re.IGNORECASE)
     assert re.search(render("{order.total_dollars}", fields, "heard"), "a refund of $129.00")
 
+    good = cast_for("customer_in_good_standing", seed, FOREIGN_DAY).fields(seed)
+    # What Whisper tiny wrote for the plan "Tidewave Club Plus" on a second-business call.
+    assert re.search(render("{account.plan}", good, "heard"), "You're on the Tide Week Club plus plan.", re.I)
+
     behind = cast_for("customer_behind", seed, FOREIGN_DAY).fields(seed)
     assert re.search(render("{account.balance_dollars}", behind, "heard"), "your balance is $99.")
     assert not re.search(render("{account.balance_dollars}", behind, "heard"), "ticket 9 9 1")
