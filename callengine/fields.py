@@ -98,8 +98,9 @@ def _status_heard(value: str) -> str:
 
 
 def _acronym(value: str) -> str:
-    # Letters read one by one come back from Whisper as "UPS", "U.P.S." or "DigHL" for "DHL".
-    return r"\b" + r"\w{0,3}[\s.-]*".join(re.escape(c) for c in value) + r"\b"
+    # Letters read one by one come back from Whisper as "UPS", "U.P.S.", "DigHL" or "DJ CHL"
+    # for "DHL": the letters in order, a few characters of a misheard letter name between.
+    return r"\b" + r"[\w\s.-]{0,4}".join(re.escape(c) for c in value) + r"\b"
 
 
 def plain(value: str) -> Field:

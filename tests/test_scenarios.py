@@ -111,9 +111,9 @@ def test_facts_are_said_as_a_caller_says_them_and_heard_as_whisper_writes_them()
         assert re.search(heard_number, said, re.IGNORECASE), said
     assert not re.search(heard_number, "order S O 7782", re.IGNORECASE)
     assert re.search(render("{order.status}", fields, "heard"), "It is delayed.", re.IGNORECASE)
-    # What Whisper tiny wrote for "It's with DHL." on a call of this suite.
+    # What Whisper tiny wrote for "It's with DHL." on calls of this suite.
     carrier = render("{order.carrier}", fields, "heard")
-    for said in ("It's with DigHL.", "with D.H.L., expected", "It's with DHL"):
+    for said in ("It's with DigHL.", "It's with DJ CHL, expected", "with D.H.L., expected", "with DHL"):
         assert re.search(carrier, said, re.IGNORECASE), said
     assert not re.search(carrier, "the dahlias", re.IGNORECASE)
     assert re.search(render("{order.total_dollars}", fields, "heard"), "a refund of $129.00")
