@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import signal
 import sys
@@ -157,7 +158,8 @@ async def _call_scenarios(
     settings: Settings, paths: list[Path], concurrency: int, out_dir: Path | None, stage_tables: bool = False
 ) -> int:
     """Dial scenarios against the running engine, print the transcript and a results table."""
-    from callengine.scenario import Runner, ScenarioError
+    from callengine.scenario import Runner, ScenarioError, engine_seed
+    from callengine.seedview import SeedReadError
     from callengine.suite import load_all, run_suite, stage_table, summary_table
     from callengine.temporal import connect
     from realtime.stt.whisper import WhisperStt
@@ -170,10 +172,16 @@ async def _call_scenarios(
     if not scenarios:
         typer.echo("error: no scenarios found", err=True)
         return 2
+    try:  # the callers come from the engine's data: a seed that cannot be read stops here
+        seed = engine_seed(settings.seed_path)
+    except SeedReadError as e:
+        typer.echo(f"error: {e}", err=True)
+        return 2
+    typer.echo(f"… callers picked from {seed.path}")
     typer.echo(f"… loading Whisper to hear the agent ({len(scenarios)} scenario(s))")
     stt = WhisperStt()
     await stt.warm()
-    runner = Runner(settings, await connect(settings), stt, out=typer.echo)
+    runner = Runner(settings, await connect(settings), stt, out=typer.echo, seed=seed)
     reports = await run_suite(runner, scenarios, concurrency=concurrency, out_dir=out_dir, echo=typer.echo)
     if stage_tables:
         for r in reports:
@@ -193,9 +201,15 @@ def call(
     suite: Annotated[Path | None, typer.Option(help="A directory of scenario files to run")] = None,
     concurrency: Annotated[int, typer.Option(help="Scenarios at a time (suite)")] = 1,
     out: Annotated[Path, typer.Option(help="Where WAVs and JSON reports go")] = Path(".callengine/calls"),
+    seed: Annotated[
+        Path | None,
+        typer.Option(help="The seed the engine runs with, to pick callers from (default: CALLENGINE_SEED)"),
+    ] = None,
 ) -> None:
     """Call the running engine as Twilio would, speaking a scenario; exit 1 if an expectation fails."""
     settings = Settings.from_env()
+    if seed is not None:
+        settings = dataclasses.replace(settings, seed_path=seed)
     paths = [p for p in (scenario, suite) if p is not None] or [SCENARIOS / "order-status.yaml"]
     _run(_call_scenarios(settings, paths, concurrency, out))
 

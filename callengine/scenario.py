@@ -1,23 +1,30 @@
 """Voice scenarios: a simulated caller with a goal, run against a live engine, and judged.
 
-A scenario file (YAML) says who calls (caller ID, persona facts), what they
-say first, how they answer what the agent asks (`replies`, matched against a
-transcription of the agent's actual audio), optional barge-in, silence or
-hang-up, backend faults to inject, and what must come of the call. The runner
-dials like Twilio (`callengine.phone`), speaks with a voice unlike the
-agent's, transcribes the agent with Whisper, and checks the expectations
-against the call's workflow and the backends.
+A scenario file (YAML) says who calls (a `role` the runner fills from the
+business's data, `callengine.roles`), what they say first, how they answer
+what the agent asks (`replies`, matched against a transcription of the
+agent's actual audio), optional barge-in, silence or hang-up, backend faults
+to inject, and what must come of the call. The runner dials like Twilio
+(`callengine.phone`), speaks with a voice unlike the agent's, transcribes the
+agent with Whisper, and checks the expectations against the call's workflow
+and the backends.
 
-Persona values are templated into lines: `{zip}` `{order}` `{email}` `{phone}`
-and their spoken forms `{zip_words}` `{order_words}` `{phone_words}`
-`{email_words}`.
+The picked records' facts are templated in as `{name.field}` (`callengine.fields`):
+in what the caller says or keys they are the caller's words
+(`{account.zip_words}`), in `when`, `said` and `not_said` they are patterns
+that find the fact in what the agent was heard to say. `sandbox/scenarios/README.md`
+lists the roles and fields. Literal persona values (`persona: {zip: "94103"}`
+with `{zip}`, `{zip_words}`, `{order_words}`, `{phone_words}`, `{email_words}`)
+still work for a one-off scenario written for one data set.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -28,14 +35,18 @@ from temporalio.client import Client
 
 from callengine import caller_voice
 from callengine.calls import Call
+from callengine.fields import DIGIT_WORDS, Fields
 from callengine.network import PhoneNetwork
 from callengine.phone import PhoneCall
-from callengine.settings import Settings
+from callengine.roles import RoleError, cast_for
+from callengine.seedview import SeedData, read_seed
+from callengine.settings import RefundPolicy, Settings
 from realtime.audio import FRAME_BYTES, ulaw_to_pcm16
 from realtime.stt.whisper import WhisperStt
 from realtime.vad import EnergyVad
 
-DIGIT_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+# How long a caller waits for more when what the agent said so far needs no answer of theirs.
+PATIENCE_S = 3.0
 
 
 class _Model(BaseModel):
@@ -105,6 +116,7 @@ class Scenario(_Model):
 
     name: str
     description: str = ""
+    role: str | None = None  # who calls, picked from the seed (None: a caller on no account)
     caller: str
     persona: dict[str, str] = Field(default_factory=dict)
     goal: str = ""
@@ -155,6 +167,96 @@ def fill(template: str, persona: dict[str, str]) -> str:
         return template.format(**values)
     except KeyError as e:
         raise ScenarioError(f"unknown persona field {e} in {template!r}") from None
+
+
+_FIELD = re.compile(r"\{([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)\}")
+
+
+def render(template: str, fields: dict[str, Fields], how: str) -> str:
+    """Fill `{name.field}` references with the picked records' facts.
+
+    Args:
+        template: A line or pattern of the scenario.
+        fields: The cast's fields by record name (`Cast.fields`).
+        how: `text` (what the caller says), `heard` (a pattern for `said`/`when`)
+            or `exact` (a pattern for `not_said`).
+
+    Returns:
+        The template with every reference replaced; other braces are left alone.
+
+    Raises:
+        ScenarioError: A reference names a record the role does not pick, or a
+            field records do not have.
+    """
+
+    def one(m: re.Match[str]) -> str:
+        record, name = m.group(1), m.group(2)
+        if record not in fields:
+            raise ScenarioError(f"{m.group(0)}: the role picks no {record!r} (it picks {sorted(fields)})")
+        if name not in fields[record]:
+            raise ScenarioError(f"{m.group(0)}: no field {name!r} (fields: {sorted(fields[record])})")
+        value: str = getattr(fields[record][name], how)
+        return value
+
+    return _FIELD.sub(one, template)
+
+
+def cast_scenario(sc: Scenario, seed: SeedData, today: date) -> Scenario:
+    """The scenario with its role filled from `seed`: every template replaced by the picked facts.
+
+    Args:
+        sc: The scenario as written.
+        seed: The business data the engine runs with.
+        today: The business date the engine applies the refund window on.
+
+    Returns:
+        A scenario with no `{name.field}` left (running it again changes nothing).
+
+    Raises:
+        RoleError: No record in the seed fits the scenario's role.
+        ScenarioError: A template names something the role does not pick.
+    """
+    fields = cast_for(sc.role, seed, today).fields(seed)
+
+    def text(t: str) -> str:
+        return render(t, fields, "text")
+
+    def heard(t: str) -> str:
+        return render(t, fields, "heard")
+
+    def opt(t: str | None) -> str | None:
+        return None if t is None else text(t)
+
+    e = sc.expect
+    return sc.model_copy(
+        update={
+            "description": text(sc.description),
+            "goal": text(sc.goal),
+            "caller": text(sc.caller),
+            "opening": opt(sc.opening),
+            "opening_keys": opt(sc.opening_keys),
+            "fallback": text(sc.fallback),
+            "replies": [
+                r.model_copy(update={"when": heard(r.when), "say": opt(r.say), "keys": opt(r.keys)})
+                for r in sc.replies
+            ],
+            "barge_in": sc.barge_in and sc.barge_in.model_copy(update={"say": text(sc.barge_in.say)}),
+            "faults": [f.model_copy(update={"path_prefix": text(f.path_prefix)}) for f in sc.faults],
+            "expect": e.model_copy(
+                update={
+                    "said": [heard(p) for p in e.said],
+                    "not_said": [render(p, fields, "exact") for p in e.not_said],
+                }
+            ),
+        }
+    )
+
+
+def engine_seed(path: Path) -> SeedData:
+    """The seed at `path` with the refund rules the engine applies (the environment overrides the seed's)."""
+    seed = read_seed(path)
+    policy = RefundPolicy.from_env(os.environ, path)
+    return replace(seed, window_days=policy.window_days, auto_approve_max_cents=policy.auto_approve_max_cents)
 
 
 def split_on_pauses(ulaw: bytes, pause_ms: int = 300) -> list[bytes]:
@@ -224,12 +326,34 @@ class ScenarioReport:
 class Runner:
     """Runs scenarios against one engine (API URL, Temporal, backends)."""
 
-    def __init__(self, settings: Settings, client: Client, stt: WhisperStt, out: Any = print) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        client: Client,
+        stt: WhisperStt,
+        out: Any = print,
+        seed: SeedData | None = None,
+    ) -> None:
         self.settings = settings
         self.client = client
         self.stt = stt
         self.out = out
         self.admin = {"Authorization": "Bearer " + "dev-admin-token"}
+        self._seed = seed
+
+    @property
+    def seed(self) -> SeedData:
+        """The business data the engine runs with (`settings.seed_path` unless given)."""
+        if self._seed is None:
+            self._seed = engine_seed(self.settings.seed_path)
+        return self._seed
+
+    def cast(self, sc: Scenario) -> Scenario:
+        """The scenario with its role filled from the engine's data (see `cast_scenario`)."""
+        # The engine counts the refund window from its business date: the one its refund
+        # policy pins for this seed (environment, or the seed's own date), else today.
+        today = RefundPolicy.from_env(os.environ, self.seed.path).as_of or date.today()
+        return cast_scenario(sc, self.seed, today)
 
     async def transcribe(self, ulaw: bytes) -> str:
         """What the agent said, as a caller's ear (Whisper) heard it.
@@ -245,7 +369,16 @@ class Runner:
     async def run(
         self, sc: Scenario, wav_dir: Path | None = None, reset_sandbox: bool = True
     ) -> ScenarioReport:
-        """Play one scenario to its end and judge it."""
+        """Play one scenario to its end and judge it.
+
+        A role no record in the seed fills is a failed scenario (a gap in the
+        data, not a pass), reported without placing the call; so is a template
+        naming a field the role does not provide.
+        """
+        try:
+            sc = self.cast(sc)
+        except (RoleError, ScenarioError) as e:
+            return ScenarioReport(sc.name, call_sid="", failures=[str(e)])
         async with httpx.AsyncClient(base_url=self.settings.backends.zendesk_base_url, timeout=10) as http:
             if reset_sandbox:
                 await http.post("/_admin/reset", headers=self.admin)
@@ -319,6 +452,17 @@ class Runner:
             replies = [t for t, _ in phone.rec.agent if t > voice_end]
             latency = (replies[0] - voice_end) * 1000 if replies else None
             agent = await self.transcribe(phone.agent_audio_between(spoke_at, end + 0.1))
+            plain_turn = not (sc.barge_in and sc.barge_in.turn == turn) and not (
+                sc.silence and sc.silence.turn == turn
+            )
+            # A person who heard "Thanks, you're verified." and a pause waits for the rest
+            # before asking the agent to repeat itself: a busy engine pauses between sentences.
+            while plain_turn and not phone.closed.is_set() and self._match(sc, agent, used) is None:
+                more = await phone.wait_agent_done(since=end + 0.05, quiet_s=0.8, timeout_s=PATIENCE_S)
+                if more <= end:
+                    break
+                end = more
+                agent = await self.transcribe(phone.agent_audio_between(spoke_at, end + 0.1))
             self._row("agent", agent, latency)
             report.turns.append(Turn(caller_text, agent, latency))
             if phone.closed.is_set():
@@ -363,14 +507,22 @@ class Runner:
                 said = re.sub(r"<[^>]+>", " ", phone.whisper_twiml).split()
                 self.out(f"   → the person who answers hears first: {' '.join(said)}")
 
-    def _answer(self, sc: Scenario, agent: str, used: set[int]) -> tuple[str | None, str | None]:
+    @staticmethod
+    def _match(sc: Scenario, agent: str, used: set[int]) -> int | None:
+        """The first reply whose `when` matches what the agent said (None: the fallback)."""
         for i, reply in enumerate(sc.replies):
             if reply.once and i in used:
                 continue
             if re.search(reply.when, agent, re.IGNORECASE):
-                used.add(i)
-                return reply.say, reply.keys
-        return sc.fallback, None
+                return i
+        return None
+
+    def _answer(self, sc: Scenario, agent: str, used: set[int]) -> tuple[str | None, str | None]:
+        i = self._match(sc, agent, used)
+        if i is None:
+            return sc.fallback, None
+        used.add(i)
+        return sc.replies[i].say, sc.replies[i].keys
 
     async def _judge(
         self, sc: Scenario, phone: PhoneCall, report: ScenarioReport, http: httpx.AsyncClient
