@@ -620,3 +620,10 @@ def test_a_goodbye_after_a_preamble_closes_but_a_request_does_not(said: str, end
 )
 def test_a_question_about_the_business_is_not_about_the_callers_account(said: str, general: bool) -> None:
     assert knowledge.general_question(said) is general
+
+
+@pytest.mark.parametrize(
+    "said", ["that'll be everything, thank you", "that should be all", "no more questions", "I'm all good"]
+)
+def test_closings_people_say_end_the_call(said: str) -> None:
+    assert repair.closing(said)

@@ -44,6 +44,9 @@ _CUES: dict[str, list[tuple[str, float]]] = {
         (r"\b(ups|fedex|usps)\b", 2),
         (r"\bwhen (will|does|is) (it|my order|the order|my package)\b.*\b(arrive|come|get here|ship)", 3),
         (r"\b(order|orders|ordered)\b", 1.5),
+        # What shops and callers call an order besides "order".
+        (r"\b(purchase|purchased|package|parcel|shipment|delivery|my stuff|my things)\b", 1.5),
+        (r"\bstatus of (my|the|a|an) \w+\b", 1.5),
         (r"\b(arrive|arriving|eta)\b", 1),
     ],
     ACCOUNT: [
@@ -55,6 +58,11 @@ _CUES: dict[str, list[tuple[str, float]]] = {
         (r"\b(paying|pay) (every|each|per|a) month\b|\bmonthly (charge|fee|payment)\b", 3),
         (r"\b(payment|autopay|auto-pay|card (on file|you have)|log ?in|sign ?in|online account)\b", 2),
         (r"\b(owe|owing)\b", 2.5),
+        (
+            r"\b(left|remaining|outstanding|still due) to pay\b"
+            r"|\bhow much (is )?(left|outstanding|remaining)\b",
+            3,
+        ),
         (
             r"\bpaid .{0,25}\b(yesterday|today|last week)\b"
             r"|\b(is|was) that showing\b|\bswitch .{0,25}\bplan\b"

@@ -223,9 +223,14 @@ def dont_know(text: str) -> bool:
 
 
 _CLOSING = re.compile(
-    r"\b(no|nope|nah|no thanks?|no thank you|that'?s (all|it|everything)|that (is|will be) (all|it)|"
-    r"nothing( else)?( today)?|i'?m (good|done|fine|all set|set)|all set|we'?re (good|done)|"
-    r"bye|goodbye|bye bye)\b"
+    # Longer phrases first: "no more questions" must not stop at "no".
+    r"\b(no more( questions)?|no thanks?|no thank you|nope|nah|no|"
+    r"that'?s (about |pretty much )?(all|it|everything)|"
+    r"that(?: i?s| was| will be|'?ll be|'?d be| should be| would be) "
+    r"(about |pretty much )?(all|it|everything)|"
+    r"that (covers|does) it|that'?s all i (needed|wanted)|"
+    r"nothing( else| more)?( today| for now)?|i'?m (all )?(good|done|fine|set)|all set|"
+    r"we'?re (all )?(good|done|set)|bye|goodbye|bye bye)\b"
 )
 # Politeness around a closing that carries no request.
 _COURTESY = re.compile(

@@ -65,6 +65,11 @@ async def proceed(agent: Agent) -> Flow:
         yield ev
 
 
+_THANKS = re.compile(
+    r"\b(thanks|thank you|thank u|appreciate|cheers|have a (good|great|nice))\b", re.IGNORECASE
+)
+
+
 class OfflineBrain(Brain):
     """The deterministic agent: no key, no network, microseconds per turn; the LLM's fallback."""
 
@@ -149,7 +154,8 @@ class OfflineBrain(Brain):
             return
         if said.source != "dtmf":
             cls = classify(text, said.stt_confidence)
-            wants_intent = d.ask is None and slots.yes_no(text) is None
+            # A goodbye is not a request the agent failed to understand.
+            wants_intent = d.ask is None and slots.yes_no(text) is None and not repair.closing(text)
             reason = agent.policy.on_caller_turn(text, cls.confidence if wants_intent else None)
             if reason is None and cls.intent == HUMAN and cls.confidence >= 0.7:
                 reason = "caller_request"
@@ -225,6 +231,12 @@ class OfflineBrain(Brain):
                     async for ev in self._start(OTHER, 0.7, text, searched=True):
                         yield ev
                     return
+            if d.more and _THANKS.search(text):
+                # "Anything else?" — "well, thanks a lot, you've been great": no request, only
+                # thanks. A person hears a goodbye; only a new request would keep the call open.
+                async for ev in agent.goodbye():
+                    yield ev
+                return
             d.more = False
             yield Say(lines.NOT_UNDERSTOOD)
 
