@@ -45,7 +45,7 @@ _CUES: dict[str, list[tuple[str, float]]] = {
         (r"\bwhen (will|does|is) (it|my order|the order|my package)\b.*\b(arrive|come|get here|ship)", 3),
         (r"\b(order|orders|ordered)\b", 1.5),
         # What shops and callers call an order besides "order".
-        (r"\b(purchase|purchased|package|parcel|shipment|delivery|my stuff|my things)\b", 1.5),
+        (r"\b(purchase|purchased|package|parcel|shipment)\b", 1.5),
         (r"\bstatus of (my|the|a|an) \w+\b", 1.5),
         (r"\b(arrive|arriving|eta)\b", 1),
     ],

@@ -224,13 +224,19 @@ class OfflineBrain(Brain):
         else:
             # No cue we know ("is my stuff under warranty?", "the fan rattles"): the business's
             # own help center may know what it is about, in its own words.
-            if not has_request and knowledge.terms(text):
+            if knowledge.terms(text):
                 async for ev in support.knows_about(agent, text):
                     yield ev
                 if support.found(agent, text):
                     async for ev in self._start(OTHER, 0.7, text, searched=True):
                         yield ev
                     return
+            if has_request and len(text.split()) >= support.TICKET_WORDS:
+                # A weak cue in a request that says enough ("I want to complain about the
+                # delivery driver, he was rude"): a ticket with the caller's words, not the menu.
+                async for ev in self._start(OTHER, 0.7, text, searched=True):
+                    yield ev
+                return
             if d.more and _THANKS.search(text):
                 # "Anything else?" — "well, thanks a lot, you've been great": no request, only
                 # thanks. A person hears a goodbye; only a new request would keep the call open.
