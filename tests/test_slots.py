@@ -158,6 +158,42 @@ def test_order_number_with_letters(text: str, expected: str | None) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        # Letters spelled the way people spell on the phone: "X as in <word>", "X like <word>",
+        # or a spelling-alphabet word; the example word only names the letter, it adds none.
+        ("S as in Sam, O as in Oscar, seven, three, seven, zero", "SO7370"),
+        ("S as in Sam, O, seven, thirty two, four", "SO7324"),
+        ("order S like Sierra O like Oscar 7 3 2 4", "SO7324"),
+        ("sierra oscar seven three two four", "SO7324"),
+        ("Sierra Oscar, 7 3 2 4", "SO7324"),
+        ("it's S as in Sam O as in Oscar 7 3 7 0", "SO7370"),
+        ("s as in sam, o as in oscar, seven three seven oh", "SO7370"),
+        ("O as in Oscar, 7 3 2 4", "O7324"),  # named by its example, a leading "O" is the letter
+        ("A as in apple, B as in boy, 1 2 3 4", "AB1234"),
+        ("B for Bravo, seven three seven zero", "B7370"),
+        ("S as in Sam, O as in Oscar, dash, seven, three, seventy", "SO7370"),
+        ("Alpha Bravo, one two three four", "AB1234"),
+        ("x-ray yankee seven three two four", "XY7324"),
+        # A spoken "O" in a run of letters stays the letter; two-digit number words compose.
+        ("S O seven three seven zero", "SO7370"),
+        ("S O seven, three, seventy", "SO7370"),
+        ("S O seven thirty two four", "SO7324"),
+        # …and what is still not a spelled letter.
+        ("seven, three, seventy", "7370"),
+        ("I like Oscar, 10482", "10482"),  # "like" names a letter only with a matching example
+        ("I like Italian, 345", "345"),  # …and the pronoun "I" only with "India"
+        ("I like India, 3 4 5", "I345"),
+        ("Oscar 10482", "10482"),  # a spelling-alphabet word alone is a name
+        ("the November 10482 order", "10482"),
+        ("A 10482", "10482"),
+    ],
+)
+def test_order_number_spelled_with_examples(text: str, expected: str | None) -> None:
+    assert slots.order_number(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         ("Uh, my zip is 9, 4, 1, 0, 3.", "94103"),
         ("nine four one zero three", "94103"),
         ("94103-1234", "94103"),  # ZIP+4 keeps the first five
@@ -321,6 +357,8 @@ def test_neither_yes_nor_no(text: str) -> None:
         ("No, 94110.", "zip", "94110"),
         ("no, it's four one five, five five five, oh one oh two", "phone", "+14155550102"),
         ("no, it's S O seven seven eight two", "order", "SO7782"),
+        ("no, it's S as in Sam, O as in Oscar, seven three seven zero", "order", "SO7370"),
+        ("no, sierra oscar seven three two four", "order", "SO7324"),
         ("no", "order", None),  # rejected, but no new value
         ("nope, wrong one", "zip", None),
         ("yes, 10482", "order", None),  # a confirmation is not a correction

@@ -353,7 +353,9 @@ def order_number(text: str) -> str | None:
 
     Shops name orders with letters ("SO-7781", "A1B2C3"): "S O seven seven eight
     one", "order number A B 1 2 3 4" and "SO-7781" give "SO7781" / "AB1234"
-    (upper-cased, as `activities.validation.order_id` normalises). Without
+    (upper-cased, as `activities.validation.order_id` normalises). Letters may
+    be spelled the phone way: "S as in Sam, O as in Oscar, seven, three,
+    seventy" and "sierra oscar seven three seven zero" give "SO7370". Without
     letters it is the longest digit run (see `digits`): "hash one oh oh one" →
     "1001".
 
@@ -435,20 +437,127 @@ def _lettered_orders(text: str) -> list[str]:
     return [c for c in (whole or _spelled_orders(text)) if _valid_order(c)]
 
 
+# The spelling alphabet callers use ("S as in Sam, O as in Oscar" or "sierra oscar").
+_SPELLING_WORDS = {
+    word: word[0].upper()
+    for word in (
+        "alpha alfa bravo charlie delta echo foxtrot golf hotel india juliet juliett kilo lima mike"
+        " november oscar papa quebec romeo sierra tango uniform victor whiskey whisky xray yankee zulu"
+    ).split()
+}
+# What joins a spelled letter to its example word: "S as in Sam", "S like Sierra", "B for Bravo".
+_EXAMPLE_CUES = (("as", "in"), ("like",), ("for",))
+_SPELLING_GAPS = frozenset({",", "-", "."})
+
+
+def _example_cue(tokens: list[str], i: int) -> int:
+    """How many tokens of a cue ("as in", "like", "for") start at `i`, possibly after a comma; 0 if none."""
+    j = i + 1 if i < len(tokens) and tokens[i] == "," else i
+    for cue in _EXAMPLE_CUES:
+        if [t.lower() for t in tokens[j : j + len(cue)]] == list(cue):
+            return j - i + len(cue)
+    return 0
+
+
+def _letter_with_example(tokens: list[str], i: int) -> int:
+    """Tokens taken by a letter named with an example at `i` ("S as in Sam", "o like Oscar"); 0 if none.
+
+    With "as in" any example names the letter said; "like" and "for" are everyday words, so
+    there the example must start with the letter ("I like Oscar" is no letter), and for the
+    pronoun "I" be "India" ("I like Italian" is no letter either).
+    """
+    tok = tokens[i]
+    letter = "O" if tok.lower() == "oh" else tok.upper()
+    if len(letter) != 1 or not letter.isalpha():
+        return 0
+    cue = _example_cue(tokens, i + 1)
+    example = tokens[i + 1 + cue] if cue and i + 1 + cue < len(tokens) else ""
+    if not example.isalpha() or (tok.lower() == "oh" and example[0].upper() != "O"):
+        return 0
+    if tokens[i + cue].lower() != "in" and (
+        example[0].upper() != letter or (letter == "I" and example.lower() != "india")
+    ):
+        return 0
+    return 1 + cue + 1
+
+
+def _spelling_word(tokens: list[str], i: int) -> tuple[str, int]:
+    """The letter a spelling-alphabet word at `i` stands for ("oscar", "x-ray"), and its token count."""
+    if tokens[i].lower() == "x" and [t.lower() for t in tokens[i + 1 : i + 3]] == ["-", "ray"]:
+        return "X", 3
+    letter = _SPELLING_WORDS.get(tokens[i].lower(), "")
+    return letter, 1 if letter else 0
+
+
+def _spell_out(tokens: list[str]) -> tuple[list[str], set[int]]:
+    """Tokens with spelled letters reduced to the letter, and the indexes of letters so named.
+
+    "S as in Sam" and "S like Sierra" become "S" (the example adds no letter); a
+    spelling-alphabet word becomes its letter when a neighbour (across a comma or dash) is a
+    spelled letter too ("sierra oscar seven…", "S as in Sam, Oscar…"), since alone it is
+    more likely a name or a word ("Oscar 10482", "November").
+    """
+    out: list[str] = []
+    named: set[int] = set()  # letters said with an example: surely letters
+    alphabet: dict[int, str] = {}  # spelling-alphabet words (as said), letters if a neighbour is one
+    i = 0
+    while i < len(tokens):
+        taken = _letter_with_example(tokens, i)
+        if taken:
+            named.add(len(out))
+            out.append("O" if tokens[i].lower() == "oh" else tokens[i].upper())
+            i += taken
+            continue
+        letter, taken = _spelling_word(tokens, i)
+        if taken:
+            alphabet[len(out)] = "".join(tokens[i : i + taken])
+            out.append(letter)
+            i += taken
+            continue
+        out.append(tokens[i])
+        i += 1
+
+    def neighbours(k: int) -> list[int]:
+        found = []
+        for step in (-1, 1):
+            j = k + step
+            while 0 <= j < len(out) and out[j] in _SPELLING_GAPS:
+                j += step
+            if 0 <= j < len(out):
+                found.append(j)
+        return found
+
+    def is_letter(j: int) -> bool:
+        return j in named or j in alphabet or (len(out[j]) == 1 and out[j].isupper())
+
+    sure = set(named)
+    for k, said in alphabet.items():
+        if any(is_letter(j) for j in neighbours(k)):
+            sure.add(k)
+        else:
+            out[k] = said  # a word after all, which ends any name
+    return out, sure
+
+
 def _spelled_orders(text: str) -> list[str]:
-    """Order numbers spelled out piece by piece: "S O seven seven eight one", "A B 1 2 3 4"."""
-    tokens = [m.group() for m in _ORDER_TOKEN.finditer(text)]
+    """Order numbers spelled out piece by piece: "S O seven seven eight one", "A B 1 2 3 4".
+
+    Letters may be named with an example ("S as in Sam", "O like Oscar") or by a
+    spelling-alphabet word ("sierra oscar seven three two four"); see `_spell_out`.
+    """
+    tokens, sure = _spell_out([m.group() for m in _ORDER_TOKEN.finditer(text)])
     out: list[str] = []
     value, chunk, prev, has_letter, weak = "", [], "", False, False
     for i in range(len(tokens) + 1):
-        piece = _order_piece(tokens, i, prev, has_letter) if i < len(tokens) else ""
+        piece = "" if i >= len(tokens) else "L" if i in sure else _order_piece(tokens, i, prev, has_letter)
         if piece in ("D", "J"):
             # After a letter, "oh" is a zero even after a pause ("five E, oh oh three").
             zero = has_letter and tokens[i].lower() in _WEAK_ZEROS
             chunk.append("zero" if zero else tokens[i])
         elif piece == "L":
             value += "".join(digit_runs(" ".join(chunk))) + tokens[i].upper()
-            weak = weak or (not has_letter and not value[:-1] and _weak_letter(tokens, i))
+            named = i in sure
+            weak = weak or (not named and not has_letter and not value[:-1] and _weak_letter(tokens, i))
             chunk, has_letter = [], True
         else:
             value += "".join(digit_runs(" ".join(chunk)))
