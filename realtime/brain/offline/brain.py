@@ -164,6 +164,12 @@ class OfflineBrain(Brain):
                     yield ev
                 return
         if _THIRD_PARTY.search(text):
+            if d.ask is None:
+                # "What about my neighbour's order?" is not a request this call can serve, nor a
+                # topic for a ticket: say so and offer help with the caller's own account.
+                async for ev in agent.anything_else(lines.THIRD_PARTY):
+                    yield ev
+                return
             yield Say(lines.THIRD_PARTY)
         if d.ask is None:
             async for ev in self._request(said, text):
