@@ -27,6 +27,7 @@ from callengine.worker import running_worker
 from realtime.brain import repair, speak
 from realtime.brain.base import CallerInput, Say
 from realtime.brain.offline import OfflineBrain, knowledge, lines
+from realtime.brain.offline.brain import _THIRD_PARTY
 from realtime.brain.offline.knowledge import answer
 from sandbox import create_app
 from tests.conftest import Sandbox, WorkerFactory, free_port, start_call
@@ -627,3 +628,17 @@ def test_a_question_about_the_business_is_not_about_the_callers_account(said: st
 )
 def test_closings_people_say_end_the_call(said: str) -> None:
     assert repair.closing(said)
+
+
+@pytest.mark.parametrize(
+    ("said", "someone_else"),
+    [
+        ("What about my neighbor's order, 1042?", True),
+        ("What about my neighbors? Order 1042", True),  # as a transcript may punctuate it
+        ("my wife's old account", True),
+        ("my son placed an order on my account", False),
+        ("where is my order", False),
+    ],
+)
+def test_asking_for_someone_elses_records_is_recognised(said: str, someone_else: bool) -> None:
+    assert bool(_THIRD_PARTY.search(said)) is someone_else
