@@ -637,6 +637,7 @@ def test_closings_people_say_end_the_call(said: str) -> None:
         ("What about my neighbors? Order 1042", True),  # as a transcript may punctuate it
         ("my wife's old account", True),
         ("my son placed an order on my account", False),
+        ("What about my neighbor's quarter 1 0 4 2?", True),  # Whisper heard "order" as "quarter"
         ("where is my order", False),
     ],
 )

@@ -42,9 +42,10 @@ _LEAVING = re.compile(r"\b(bye|goodbye|bye-bye|i (have|need|gotta) (to )?go|gott
 # Asking about someone else's account. (Ids are not matched: their shape is the business's own.)
 _THIRD_PARTY = re.compile(
     r"\b(someone|somebody) else'?s\b|\banother (customer|person)'?s?\b|"
-    # A transcript may punctuate it ("my neighbor's? Order 1042") or drop the 's.
-    r"\bmy (wife|husband|partner|friend|neighbou?r|mother|mom|father|dad|son|daughter|boss)(?:'?s)?"
-    r"\W+(?:\w+\W+)?(account|order|balance|appointment)\b",
+    # A transcript may punctuate it ("my neighbors? Order 1042"), drop the 's, or mishear the
+    # noun ("my neighbor's quarter 1 0 4 2"): the possessive alone says whose records they mean.
+    r"\bmy (wife|husband|partner|friend|neighbou?r|mother|mom|father|dad|son|daughter|boss)"
+    r"(?:'s\b|s?\W+(?:\w+\W+)?(account|order|balance|appointment)\b)",
     re.IGNORECASE,
 )
 
