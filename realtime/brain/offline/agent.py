@@ -74,6 +74,29 @@ class Agent:
         )
         return str(res.data["ticket_id"]) if res.ok and res.data.get("ticket_id") is not None else None
 
+    async def ticket_then_more(
+        self,
+        subject: str,
+        description: str,
+        priority: str,
+        told: Callable[[str], str],
+        resolved: bool = False,
+    ) -> Flow:
+        """Open a ticket and tell the caller its number (`told(ticket)`), then offer more.
+
+        A ticket that cannot be opened is an outage, said as one (`backend_down`).
+        """
+        ticket = await self.ticket(subject, description, priority)
+        yield self.last
+        if ticket is None:
+            async for ev in self.backend_down("ticket"):
+                yield ev
+            return
+        if resolved:
+            self.d.resolved = True
+        async for ev in self.anything_else(told(ticket)):
+            yield ev
+
     async def anything_else(self, *before: str) -> Flow:
         """Say what was done, then offer more: the call waits for a new request."""
         self.d.ask, self.d.pending, self.d.more = None, None, True

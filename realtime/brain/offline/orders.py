@@ -163,17 +163,12 @@ async def _refund_check(agent: Agent, order_id: str) -> Flow:
         if reason == "outside_window"
         else f"needs approval from our team for {money}"
     )
-    ticket = await agent.ticket(
+    async for ev in agent.ticket_then_more(
         f"Refund review for order {order_id}",
         f"Caller asks for a refund of order {order_id} ({reason}). Caller said: {d.problem or 'no details'}",
         "normal",
-    )
-    yield agent.last
-    if ticket is None:
-        async for ev in agent.backend_down("ticket"):
-            yield ev
-        return
-    async for ev in agent.anything_else(lines.refund_review(order_id, why, ticket)):
+        lambda ticket: lines.refund_review(order_id, why, ticket),
+    ):
         yield ev
 
 

@@ -92,17 +92,12 @@ def _fixed_ask(agent: Agent, question: str) -> Ask:
 async def _troubleshoot_ticket(agent: Agent, why: str) -> Flow:
     d = agent.d
     tried = "; ".join(d.kb_steps[: d.kb_index + 1]) if d.kb_steps else "none"
-    ticket = await agent.ticket(
+    async for ev in agent.ticket_then_more(
         f"Technical problem: {d.problem[:100]}",
         f"Caller reports: {d.problem}\nSteps tried ({why}): {tried}",
         "high",
-    )
-    yield agent.last
-    if ticket is None:
-        async for ev in agent.backend_down("ticket"):
-            yield ev
-        return
-    async for ev in agent.anything_else(lines.ticket_opened(ticket, "for a technician to follow up")):
+        lambda ticket: lines.ticket_opened(ticket, "for a technician to follow up"),
+    ):
         yield ev
 
 
@@ -159,12 +154,11 @@ def _details_ask(agent: Agent) -> Ask:
 
 async def _ticket_for_other(agent: Agent, details: str) -> Flow:
     words = details.split()
-    ticket = await agent.ticket(" ".join(words[:12]) or "Caller request", f"Caller said: {details}", "normal")
-    yield agent.last
-    if ticket is None:
-        async for ev in agent.backend_down("ticket"):
-            yield ev
-        return
-    agent.d.resolved = True
-    async for ev in agent.anything_else(lines.ticket_opened(ticket, "about that; the team will follow up")):
+    async for ev in agent.ticket_then_more(
+        " ".join(words[:12]) or "Caller request",
+        f"Caller said: {details}",
+        "normal",
+        lambda ticket: lines.ticket_opened(ticket, "about that; the team will follow up"),
+        resolved=True,
+    ):
         yield ev
