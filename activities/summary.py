@@ -4,12 +4,20 @@ Deterministic and offline — built from the workflow's own turn and tool log,
 so it never states anything the call did not contain. It is an activity (not
 workflow code) so a model-written summary can replace it without touching
 the workflow.
+
+The summary leaves the encrypted store (handoff and follow-up tickets, the CRM
+note, the whisper to the human), so the caller's words are quoted masked
+(`activities/redaction.py`): no number, e-mail address or identity value the
+caller said, only the ids the agent found. Tool notes are built from what the
+backends returned and stay as they are.
 """
 
 from __future__ import annotations
 
 from pydantic import BaseModel
 from temporalio import activity
+
+from activities import redaction
 
 
 class SummaryTurn(BaseModel):
@@ -39,6 +47,10 @@ class SummaryInput(BaseModel):
     tool_calls: list[SummaryToolCall]
     escalation_reason: str | None = None
     ended_reason: str | None = None
+    # Ids a backend returned on this call: named in a quote, they stay (see activities/redaction.py).
+    found_ids: list[str] = []
+    # What the caller gave to identify or verify themselves: masked wherever they are quoted.
+    secrets: list[str] = []
 
 
 class SummaryResult(BaseModel):
@@ -60,7 +72,12 @@ async def summarize(inp: SummaryInput) -> SummaryResult:
         f"Call {inp.call_id}: {who} ({state}), {inp.duration_s}s, "
         f"intent {(inp.intent or 'unknown').replace('_', ' ')}."
     ]
-    asked = [t.text for t in inp.turns if t.speaker == "caller" and t.text.strip()]
+    keep = redaction.kept_digits(inp.found_ids)
+    asked = [
+        redaction.mask(t.text, keep=keep, secrets=inp.secrets)
+        for t in inp.turns
+        if t.speaker == "caller" and t.text.strip()
+    ]
     if asked:
         lines.append(f'Caller said first: "{_clip(asked[0], 160)}"')
         if len(asked) > 1:

@@ -25,7 +25,7 @@ from temporalio.common import RetryPolicy, SearchAttributeKey
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities import crm, errors, handoff, orders, summary, telephony, tickets
+    from activities import crm, errors, handoff, orders, redaction, summary, telephony, tickets
     from workflows import legacy
     from workflows.tools import TOOLS, Access, Kind, Tool, ToolContext
     from workflows.types import (
@@ -54,6 +54,10 @@ MAX_VERIFY_ATTEMPTS = 3
 MAX_TURNS_KEPT = 400  # bounds the state (and the query) on a pathological call
 MAX_TEXT = 2000
 MAX_BATCH = 50  # turns per `turns` signal: a realtime side sends one exchange, a few turns
+# A caller who has not proved who they are gets one ticket per call: later requests are answered
+# with that ticket (no write), so nobody can flood the help desk or page people anonymously.
+TICKET_LIMIT_PATCH = "unverified-ticket-limit"
+IDENTITY_TOOLS = ("identify_customer", "verify_customer")
 
 # Reads: the caller is waiting. A few seconds in all, then an honest "it's slow".
 READ_OPTIONS: dict[str, Any] = {
@@ -120,9 +124,12 @@ UNAVAILABLE_MESSAGE = "That system is not responding right now."
 
 
 def mask_number(number: str) -> str:
-    """Phone numbers never appear whole outside the workflow input."""
-    digits = [c for c in number if c.isdigit()]
-    return "•••" + "".join(digits[-4:]) if len(digits) >= 4 else "•••"
+    """The caller's number as the state and the Web UI show it: whether there was one, no digits.
+
+    Not even the last four: "the last four digits of the phone on file" is a second factor
+    (issue 14), and a caller-ID call shows the account's own number.
+    """
+    return "•••" if any(c.isdigit() for c in number) else "withheld"
 
 
 def _failure(tool: str, code: str, message: str) -> ToolResult:
@@ -174,6 +181,12 @@ class CallWorkflow:
         self._resolved = False
         self._ended_signal: EndedSignal | None = None
         self._handoff: ToolResult | None = None
+        # Redaction (activities/redaction.py): the ids backends returned, which text may name, and
+        # what the caller gave to identify or verify themselves, which it may not. Kept out of
+        # the state on purpose: the state is queryable, these are the secrets it must not show.
+        self._found_ids: list[str] = []
+        self._secrets: list[str] = []
+        self._unverified_ticket: dict[str, Any] | None = None  # the one ticket of an unverified caller
         # Tool calls run one at a time: identity changes must not interleave.
         self._tool_lock = asyncio.Lock()
         # Turn numbers recorded: a re-sent turn is ignored. A set, not the highest number: a turn
@@ -323,6 +336,8 @@ class CallWorkflow:
             if self._ended_signal is not None:
                 return _failure(req.name, "call_ended", "The call has ended.")
             spec = TOOLS[req.name]
+            if req.name in IDENTITY_TOOLS:
+                self._secrets.extend(redaction.identity_values(req.arguments))
             self._step += 1
             step = self._step
             started = workflow.now()
@@ -337,12 +352,18 @@ class CallWorkflow:
                 else:
                     result = await self._dispatch(spec, args, step)
             note = result.data.pop("_note", "") if result.ok else ""
+            if result.ok:
+                self._found_ids.extend(redaction.found_ids(result.data))
             state.tool_calls.append(
                 ToolCallRecord(
                     step=step,
                     at=started,
                     name=req.name,
-                    arguments=req.arguments,
+                    # The state is queryable: identity values hidden, free text masked (the raw
+                    # arguments stay in the history, which the codec encrypts).
+                    arguments=redaction.arguments(
+                        req.name, req.arguments, keep=self._keep(), secrets=self._secrets
+                    ),
                     ok=result.ok,
                     error_code=result.error_code,
                     note=str(note),
@@ -375,6 +396,15 @@ class CallWorkflow:
                 "not_verified",
                 "Verify the caller first: find their account, then check the billing ZIP.",
             )
+        if spec.name == "create_ticket" and not self._state.verified:
+            first = self._unverified_ticket
+            if first is not None and workflow.patched(TICKET_LIMIT_PATCH):
+                return ToolResult(
+                    tool=spec.name,
+                    ok=True,
+                    data={**first, "already_open": True, "_note": f"ticket {first['ticket_id']} again"},
+                    message="A ticket is already open for this call; a person follows up on it.",
+                )
         ctx = self._context(step, spec.name)
         try:
             out = await self._run_activity(
@@ -386,6 +416,8 @@ class CallWorkflow:
         data["_note"] = spec.note(out)
         if spec.name == "create_ticket":
             self._state.ticket_ids.append(str(data["ticket_id"]))
+            if not self._state.verified and self._unverified_ticket is None:
+                self._unverified_ticket = {k: v for k, v in data.items() if k != "_note"}
         return ToolResult(tool=spec.name, ok=True, data=data)
 
     async def _identify(self, args: Any) -> ToolResult:
@@ -633,6 +665,8 @@ class CallWorkflow:
                 ],
                 escalation_reason=state.escalation_reason,
                 ended_reason=state.ended_reason,
+                found_ids=list(self._found_ids),
+                secrets=list(self._secrets),
             ),
             **READ_OPTIONS,
         )
@@ -654,7 +688,12 @@ class CallWorkflow:
             customer_email=self._email,
             today=workflow.now().date(),
             idempotency_key=f"{wf_id}/step-{step}/{tool}",
+            keep=self._keep(),
+            secrets=tuple(self._secrets),
         )
+
+    def _keep(self) -> frozenset[str]:
+        return redaction.kept_digits(self._found_ids)
 
     def _heard_since(self, seen: int) -> Callable[[], bool]:
         return lambda: self._ended_signal is not None or self._activity_seq != seen

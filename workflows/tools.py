@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities import appointments, crm, handoff, knowledge, orders, refunds, tickets
+    from activities import appointments, crm, handoff, knowledge, orders, redaction, refunds, tickets
     from activities.validation import Email, OpaqueId, OrderId, Phone, ZipCode
     from workflows.types import BrainEscalationReason
 
@@ -51,6 +51,15 @@ class ToolContext:
     customer_email: str | None
     today: date
     idempotency_key: str
+    # Digit strings of the ids a backend returned on this call: the only numbers that may stay in
+    # text the brain writes from the caller's words (activities/redaction.py).
+    keep: frozenset[str] = frozenset()
+    # What the caller gave to identify or verify themselves, masked wherever it is written.
+    secrets: tuple[str, ...] = ()
+
+    def masked(self, text: str) -> str:
+        """Text the brain wrote from the caller's words, as it may leave for a backend."""
+        return redaction.mask(text, keep=self.keep, secrets=self.secrets)
 
 
 class Args(BaseModel):
@@ -164,6 +173,22 @@ def _customer(ctx: ToolContext) -> str:
     return ctx.customer_id
 
 
+# An unverified caller's ticket may be high at most: anyone can call, so only a verified
+# customer's ticket may page someone (Zendesk's "urgent").
+_UNVERIFIED_PRIORITIES: dict[str, tickets.Priority] = {"urgent": "high"}
+
+
+def _ticket(a: TicketArgs, c: ToolContext) -> tickets.CreateTicketInput:
+    return tickets.CreateTicketInput(
+        subject=c.masked(a.subject),
+        description=c.masked(a.description),
+        priority=a.priority if c.customer_id else _UNVERIFIED_PRIORITIES.get(a.priority, a.priority),
+        idempotency_key=c.idempotency_key,
+        call_id=c.call_id,
+        customer_id=c.customer_id,
+    )
+
+
 def _run_by_workflow(_: Any, __: ToolContext) -> BaseModel:
     raise NotImplementedError("this tool is run by the workflow itself")
 
@@ -226,7 +251,7 @@ REGISTRY: tuple[Tool, ...] = (
             order_id=a.order_id,
             customer_id=_customer(c),
             today=c.today,
-            reason=a.reason,
+            reason=c.masked(a.reason),
             idempotency_key=c.idempotency_key,
         ),
         kind=Kind.WRITE,
@@ -276,14 +301,7 @@ REGISTRY: tuple[Tool, ...] = (
         "Open a follow-up ticket for an issue that stays open. Tell the caller its number.",
         TicketArgs,
         tickets.TicketsActivities.create_ticket,
-        lambda a, c: tickets.CreateTicketInput(
-            subject=a.subject,
-            description=a.description,
-            priority=a.priority,
-            idempotency_key=c.idempotency_key,
-            call_id=c.call_id,
-            customer_id=c.customer_id,
-        ),
+        _ticket,
         access=Access.ANYONE,
         kind=Kind.WRITE,
         note=lambda r: f"ticket {r.ticket_id}",

@@ -164,7 +164,7 @@ class CallState(BaseModel):
     """The `state` query: the truth of the call so far."""
 
     call_sid: str
-    caller: str  # masked: the last four digits only
+    caller: str  # masked: "•••", no digits (see workflows/call.py mask_number)
     started_at: datetime
     customer_id: str | None = None
     verified: bool = False
