@@ -7,9 +7,11 @@ and its children, the other commands). Every record goes through two filters on 
   current task with `bind_call_sid` (the realtime session binds its call), else the call of
   the Temporal activity or workflow being run (its workflow id is `call-<CallSid>`).
 - `RedactFilter` masks phone numbers (E.164, or 10 or more digits in a row, separators
-  allowed) and e-mail addresses in the message. Code should not log them in the first place;
-  this is the safety net for what slips through (an exception quoting its input, a vendor's
-  error text). Tracebacks are masked the same way by the formatters.
+  allowed; no digit is kept, not even the last four, which can be a second factor), e-mail
+  addresses and the values of URL query strings (an HTTP client's request line carries a
+  lookup's phone or e-mail, percent-encoded) in the message. Code should not log them in the
+  first place; this is the safety net for what slips through (an exception quoting its input,
+  a vendor's error text). Tracebacks are masked the same way by the formatters.
 
 `CALLENGINE_LOG_FORMAT` picks the format: `json` (one object per line: `time`, `level`,
 `logger`, `message`, and `call_sid`, `exc_info` when there are) for log collectors, `text`
@@ -63,6 +65,8 @@ _PHONE = re.compile(
     r"|\d{10,15}"
     r")(?!\w)"
 )
+# A query-string value in a URL ("…/customers?phone=%2B14155550101&x=1"): whatever a lookup sent.
+_QUERY_VALUE = re.compile(r"(?<=[?&])([\w.\-\[\]]+=)[^&#\s\"'<>]+")
 _MIN_DIGITS_E164: Final = 8  # a "+" and a country code: shorter numbers are still numbers
 _MAX_DIGITS: Final = 15  # E.164's longest
 
@@ -72,8 +76,8 @@ def _mask_phone(match: re.Match[str]) -> str:
     digits = re.sub(r"\D", "", text)
     if not _MIN_DIGITS_E164 <= len(digits) <= _MAX_DIGITS:
         return text
-    # The last four, as the workflow's state shows a caller ("•••0101"): enough to tell calls apart.
-    return "•••" + digits[-4:]
+    # No digit at all: the last four of the phone on file can be a second factor (issue 14).
+    return "•••"
 
 
 def redact(text: str) -> str:
@@ -83,10 +87,10 @@ def redact(text: str) -> str:
         text: A log message, a traceback, an error description.
 
     Returns:
-        The text with each e-mail address replaced by `[email]` and each phone number by
-        `•••` and its last four digits.
+        The text with each e-mail address replaced by `[email]`, each phone number and each
+        URL query-string value by `•••`.
     """
-    return _PHONE.sub(_mask_phone, _EMAIL.sub("[email]", text))
+    return _PHONE.sub(_mask_phone, _EMAIL.sub("[email]", _QUERY_VALUE.sub(r"\1•••", text)))
 
 
 def bind_call_sid(call_sid: str | None) -> contextvars.Token[str | None]:
