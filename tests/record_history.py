@@ -100,6 +100,17 @@ async def rest_transfer_call(call: Call) -> None:
     await call.end("transferred", phone_action="transfer")
 
 
+async def unverified_tickets_call(call: Call) -> None:
+    # A caller nobody verified asks for three tickets (recorded before the one-ticket limit:
+    # its replay proves the limit's `workflow.patched` keeps such a call running).
+    await call.turn("caller", "My internet is down, open a ticket")
+    for n in ("one", "two", "three"):
+        await call.tool(
+            "create_ticket", subject=f"Internet down {n}", description="No internet.", priority="urgent"
+        )
+    await call.end("caller_hangup")
+
+
 async def main() -> None:
     cfg = DevServerConfig.load()
     env = await WorkflowEnvironment.start_local(
@@ -120,6 +131,7 @@ async def main() -> None:
                 ("lost_stream", lost_stream_call, {}),
                 ("rest_transfer", rest_transfer_call, {"human_queue": "+14155550199"}),
                 ("carried_turns", carried_turns_call, {}),
+                ("unverified_tickets", unverified_tickets_call, {}),
             ]:
                 if wanted and name not in wanted:
                     continue
