@@ -12,6 +12,8 @@ and its children, the other commands). Every record goes through two filters on 
   lookup's phone or e-mail, percent-encoded) in the message. Code should not log them in the
   first place; this is the safety net for what slips through (an exception quoting its input,
   a vendor's error text). Tracebacks are masked the same way by the formatters.
+- Loggers whose debug lines are the call's words (Piper logs each sentence it speaks, read-backs
+  of ZIPs and phone numbers included) are held at INFO whatever the root level.
 
 `CALLENGINE_LOG_FORMAT` picks the format: `json` (one object per line: `time`, `level`,
 `logger`, `message`, and `call_sid`, `exc_info` when there are) for log collectors, `text`
@@ -67,6 +69,9 @@ _PHONE = re.compile(
 )
 # A query-string value in a URL ("…/customers?phone=%2B14155550101&x=1"): whatever a lookup sent.
 _QUERY_VALUE = re.compile(r"(?<=[?&])([\w.\-\[\]]+=)[^&#\s\"'<>]+")
+# Libraries whose debug lines are what a call says: Piper logs every sentence it speaks, and the
+# agent reads back ZIPs, phone numbers and e-mail addresses to confirm them. Never below INFO.
+_SPOKEN_TEXT_LOGGERS: Final = ("piper",)
 _MIN_DIGITS_E164: Final = 8  # a "+" and a country code: shorter numbers are still numbers
 _MAX_DIGITS: Final = 15  # E.164's longest
 
@@ -268,5 +273,8 @@ def configure(level: str | int = "info", fmt: str | None = None, stream: IO[str]
         old.close()
     root.addHandler(handler)
     root.setLevel(level.upper() if isinstance(level, str) else level)
+    for name in _SPOKEN_TEXT_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.setLevel(max(logger.getEffectiveLevel(), logging.INFO))
     logging.captureWarnings(True)  # warnings become records: same format, same masking
     return chosen

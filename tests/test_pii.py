@@ -8,6 +8,7 @@ worker, real sandbox over HTTP.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
@@ -19,10 +20,10 @@ import pytest
 from temporalio.client import Client
 
 from activities import redaction
-from callengine import logs
+from callengine import caller_voice, logs
 from callengine.calls import Call
 from callengine.temporal import DATA_CONVERTER
-from tests.conftest import MARIA, Sandbox, WorkerFactory, verify_maria
+from tests.conftest import MARIA, Engine, Sandbox, WorkerFactory, verify_maria
 from tests.conftest import start_call as start
 
 STRANGER = "+19995550000"  # on no account
@@ -270,3 +271,35 @@ def test_the_masking_rule() -> None:
     }
     for said, shown in cases.items():
         assert redaction.mask(said, keep=keep, secrets=["maria lopez"]) == shown, said
+
+
+async def test_a_voice_call_logs_no_caller_digits_and_tickets_none(
+    engine: Engine, sandbox: Sandbox, captured_logs: io.StringIO
+) -> None:
+    """A real call over the phone simulator: every process's log lines and the ticket it leaves."""
+    phone = engine.phone(caller=MARIA["phone"])
+    await phone.dial()
+    await phone.wait_agent_done(since=0)
+    for line in (
+        "Hi, I have a question about my bill.",
+        ZIP_SPOKEN,
+        "Yes.",
+        "Also my email is maria at example dot com, call me on four one five, five five five, oh one oh one.",
+    ):
+        await phone.say(caller_voice.say(line, tail_ms=100))
+        await phone.wait_agent_done(since=phone._now(), quiet_s=1.5)
+    await phone.hang_up()
+    call = Call.attach(engine.handler.services.client, phone.call_sid)
+    result = await asyncio.wait_for(call.result(), 30)
+    state = await call.state()
+    said = " ".join(t.text.lower() for t in state.turns if t.speaker == "caller")
+    assert re.search(r"9|nine", said), said  # the secret was really in the call
+    text = captured_logs.getvalue()
+    assert phone.call_sid in text  # the capture saw the call's own lines
+    assert leaked(text) == [] and "0101" not in text
+    for ticket in await call_tickets(sandbox, call):
+        assert leaked(ticket["subject"] + ticket["description"]) == [], ticket
+    assert leaked(result.summary) == []
+    assert state.verified  # so the wrap-up left a CRM note: it quotes the caller too
+    [note] = [n for n in await sandbox.crm_notes(MARIA["id"]) if n["call_id"] == call.workflow_id]
+    assert leaked(note["body"]) == [] and "Caller said last:" in note["body"], note["body"]
