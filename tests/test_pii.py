@@ -303,3 +303,25 @@ async def test_a_voice_call_logs_no_caller_digits_and_tickets_none(
     assert state.verified  # so the wrap-up left a CRM note: it quotes the caller too
     [note] = [n for n in await sandbox.crm_notes(MARIA["id"]) if n["call_id"] == call.workflow_id]
     assert leaked(note["body"]) == [] and "Caller said last:" in note["body"], note["body"]
+
+
+async def test_the_offline_agent_answers_a_fifth_ticket_request_gracefully(
+    temporal_client: Client, worker: WorkerFactory, sandbox: Sandbox
+) -> None:
+    """An unverified caller asking ticket after ticket hears the one already open, and why."""
+    from tests.test_offline_brain import UNKNOWN_NUMBER, converse
+
+    asks = [
+        "I'd like to update the mailing address on file please",
+        "yes, I also want to change the name on my invoices",
+        "yes, and please send me a paper catalog",
+        "yes, please send a paper catalog to my office as well",
+        "yes, and update the mailing address for my invoices too",
+    ]
+    async with worker() as tq:
+        conv = await converse(temporal_client, tq, *asks, "no", caller=UNKNOWN_NUMBER)
+    assert len(conv.result.ticket_ids) == 1
+    opened = [a for a in conv.agent if "I've opened ticket" in a]
+    again = [a for a in conv.agent if "already a ticket open from this call" in a]
+    assert len(opened) == 1 and len(again) == len(asks) - 1, conv.agent
+    assert all("once your account is verified" in a for a in again)

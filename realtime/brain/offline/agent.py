@@ -9,6 +9,7 @@ workflow, opening a ticket, saying a backend is down, handing off, asking
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from functools import partial
 from typing import Any
 
 from realtime.brain.base import BrainEvent, CallContext, Say, ToolUsed, TurnDone
@@ -94,8 +95,14 @@ class Agent:
             return
         if resolved:
             self.d.resolved = True
-        async for ev in self.anything_else(told(ticket)):
+        async for ev in self.anything_else(self._told(ticket, told)):
             yield ev
+
+    def _told(self, ticket: str, told: Callable[[str], str]) -> str:
+        """The ticket line, unless the workflow answered with the one already open (unverified caller)."""
+        if self.last.result.data.get("already_open"):
+            return lines.ticket_already_open(ticket)
+        return told(ticket)
 
     async def anything_else(self, *before: str) -> Flow:
         """Say what was done, then offer more: the call waits for a new request."""
@@ -129,7 +136,8 @@ class Agent:
             "high",
         )
         yield self.last
-        follow = [lines.ticket_opened(ticket, "so we can follow up")] if ticket else []
+        opened = partial(lines.ticket_opened, purpose="so we can follow up")
+        follow = [self._told(ticket, opened)] if ticket else []
         async for ev in self.anything_else(*follow):
             yield ev
 

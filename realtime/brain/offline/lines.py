@@ -115,6 +115,14 @@ def ticket_opened(ticket: str, purpose: str) -> str:
     return f"I've opened ticket {speak.say_digits(ticket)} {purpose}."
 
 
+def ticket_already_open(ticket: str) -> str:
+    """A further ticket asked for before verification: the workflow answers with the call's one."""
+    return (
+        f"There's already a ticket open from this call, ticket {speak.say_digits(ticket)}, and the team "
+        "will follow up with you on it. I can open another once your account is verified."
+    )
+
+
 def identifier_read_back(value: str) -> str:
     """A phone number or order number the caller said, to be confirmed."""
     what = "phone number" if value.startswith("+") else "order number"
