@@ -63,14 +63,15 @@ _GAP: Final = re.compile(r"^[\s,.\-–—/()+#*:]*$")
 _TOKEN: Final = re.compile(r"\d+|[^\W\d_]+")
 
 _WRITTEN_EMAIL: Final = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)*", re.UNICODE)
-# A spoken address: a local part (maybe spelled letter by letter, maybe "john dot smith"), "at",
-# then a domain with at least one "dot" or a written dot ("example dot com", "gmail.com"). A
-# written dot must be inside a word, so "looking at it. The …" is not an address.
+# A spoken address: a local part (maybe spelled letter by letter, maybe "john dot smith"), "at"
+# ("at sign", "at the rate of"), then a domain with at least one "dot" or a written dot
+# ("example dot com", "gmail.com"). A written dot must be inside a word, so "looking at it. The …"
+# is not an address.
 _DOT: Final = r"(?:\s+(?:dot|period)\s+|\.(?=\w))"
 _SPOKEN_EMAIL: Final = re.compile(
     r"(?:(?<![\w'’])\w\s+)*"  # "j o h n": spelled letter by letter (not the s of "it's")
     r"(?<![\w'’])[\w%+-]+(?:" + _DOT + r"[\w%+-]+|\s+(?:underscore|dash|hyphen)\s+[\w%+-]+)*"
-    r"\s+at\s+[\w-]+(?:" + _DOT + r"[\w-]+)+\b",
+    r"\s+(?:at(?:\s+sign|\s+the\s+rate(?:\s+of)?)?|@)\s+[\w-]+(?:" + _DOT + r"[\w-]+)+\b",
     re.IGNORECASE,
 )
 

@@ -12,6 +12,7 @@ import asyncio
 import io
 import json
 import logging
+import random
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -22,6 +23,7 @@ from temporalio.client import Client
 from activities import redaction
 from callengine import caller_voice, logs
 from callengine.calls import Call
+from callengine.settings import DEFAULT_SEED
 from callengine.temporal import DATA_CONVERTER
 from tests.conftest import MARIA, Engine, Sandbox, WorkerFactory, verify_maria
 from tests.conftest import start_call as start
@@ -249,6 +251,31 @@ async def test_log_output_of_a_whole_call_has_no_caller_digits(
     text = captured_logs.getvalue()
     assert text, "nothing was logged: the capture is broken"
     assert leaked(text) == [] and "0101" not in text and "5550000" not in text
+
+
+def test_every_customers_values_as_the_bench_callers_say_them_are_masked() -> None:
+    """Every seed customer's ZIP, phone and e-mail, in each phrasing bank's spoken form."""
+    from bench.callers import spoken_email, spoken_value
+    from bench.phrases import BANKS
+
+    rng = random.Random(7)
+    digit_word = re.compile(
+        r"\b(?:zero|oh|one|two|three|four|five|six|seven|eight|nine|double|ten|eleven|twelve|\w+teen|\w+ty)\b"
+    )
+    said = 0
+    for seed in [DEFAULT_SEED, *sorted((DEFAULT_SEED.parent / "seeds").glob("*.json"))]:
+        for c in json.loads(seed.read_text())["customers"]:
+            for bank in BANKS:
+                for line in (
+                    f"my zip is {spoken_value(c['zip'], rng, bank)}",
+                    f"reach me at {spoken_value(c['phone'], rng, bank)} please",
+                    f"sure, it's {spoken_email(c['email'], bank)}, that's it",
+                ):
+                    shown = redaction.mask(line).lower()
+                    said += 1
+                    assert not re.search(r"\d", shown) and not digit_word.search(shown), (line, shown)
+                    assert c["email"].split("@")[0].split(".")[0].lower() not in shown, (line, shown)
+    assert said > 100
 
 
 def test_the_masking_rule() -> None:
