@@ -181,7 +181,8 @@ def mask(text: str, *, keep: frozenset[str] = frozenset(), secrets: Iterable[str
 # number, an e-mail address, a name or PIN a future identity check asks for) is hidden whole.
 _ID_ARGUMENTS: Final = frozenset({"order_id", "appointment_id", "starts_at", "priority", "reason_code"})
 _TEXT_ARGUMENTS: Final = frozenset({"subject", "description", "reason", "query"})
-_IDENTITY_TOOLS: Final = frozenset({"identify_customer", "verify_customer"})
+# The tools a caller proves who they are with: every value they are given is a secret.
+IDENTITY_TOOLS: Final = frozenset({"identify_customer", "verify_customer"})
 _IDENTITY_IDS: Final = frozenset({"order_id"})
 
 
@@ -201,7 +202,7 @@ def arguments(
         A copy: booleans and ids as given, free text masked, every other value `•••`.
     """
     secrets = list(secrets)
-    identity = tool in _IDENTITY_TOOLS
+    identity = tool in IDENTITY_TOOLS
     ids = _IDENTITY_IDS if identity else _ID_ARGUMENTS
     shown: dict[str, Any] = {}
     for key, value in args.items():

@@ -57,7 +57,6 @@ MAX_BATCH = 50  # turns per `turns` signal: a realtime side sends one exchange, 
 # A caller who has not proved who they are gets one ticket per call: later requests are answered
 # with that ticket (no write), so nobody can flood the help desk or page people anonymously.
 TICKET_LIMIT_PATCH = "unverified-ticket-limit"
-IDENTITY_TOOLS = ("identify_customer", "verify_customer")
 
 # Reads: the caller is waiting. A few seconds in all, then an honest "it's slow".
 READ_OPTIONS: dict[str, Any] = {
@@ -336,7 +335,7 @@ class CallWorkflow:
             if self._ended_signal is not None:
                 return _failure(req.name, "call_ended", "The call has ended.")
             spec = TOOLS[req.name]
-            if req.name in IDENTITY_TOOLS:
+            if req.name in redaction.IDENTITY_TOOLS:
                 self._secrets.extend(redaction.identity_values(req.arguments))
             self._step += 1
             step = self._step
