@@ -2,11 +2,15 @@
 
     .venv/bin/python bench/acceptance.py                       # 1000 held-out conversations, a table
     .venv/bin/python bench/acceptance.py --set tune --conversations 300 --json
+    .venv/bin/python bench/acceptance.py --set dev             # the second development set
     .venv/bin/python bench/acceptance.py --shapes legacy       # ids rewritten to the old shapes
 
-`--set heldout` (the default, and the number that counts) is the home-services
-seed `sandbox/seeds/heldout.json` with the held-out phrasing bank; `--set tune`
-is the audio shop with the tune bank. Each conversation runs through the real
+`--set heldout` (the default, and the number that counts) is the bike shop
+`sandbox/seeds/heldout.json` with the held-out phrasing bank: run it to report,
+never to read its failures and fix the agent (that would make it one more
+development set). `--set tune` is the audio shop with the tune bank; `--set dev`
+is the home-services company with the dev bank — the held-out set until the
+agent was fixed from its failures. Each conversation runs through the real
 CallWorkflow, worker and sandbox (loaded with that seed through
 `CALLENGINE_SEED`) with the offline brain, as `bench/brain.py` does;
 conversations run a few at a time, each batch on distinct customers, with the
@@ -54,12 +58,13 @@ from callengine.calls import Call, new_call_sid  # noqa: E402
 from callengine.chat import caller_input, context_for  # noqa: E402
 from realtime.brain.base import Say, TurnDone  # noqa: E402
 from realtime.brain.offline import OfflineBrain  # noqa: E402
-from sandbox.business_profiles import HELDOUT, TUNE, Profile  # noqa: E402
+from sandbox.business_profiles import DEV, HELDOUT, TUNE, Profile  # noqa: E402
 from sandbox.seed import Seed, describe_errors  # noqa: E402
 
 ADMIN = {"Authorization": "Bearer dev-admin-token"}
 SETS = {
     "tune": (ROOT / "sandbox/seeds/tune.json", TUNE),
+    "dev": (ROOT / "sandbox/seeds/dev.json", DEV),
     "heldout": (ROOT / "sandbox/seeds/heldout.json", HELDOUT),
 }
 MAX_TURNS = 30
