@@ -42,13 +42,14 @@ sys.path.insert(0, str(ROOT))
 from bench._stack import BenchStack, bench_stack, free_port  # noqa: E402
 from bench.acceptance import ADMIN, SETS, SeedRefused, excerpt, load_set  # noqa: E402
 from bench.callers import Caller, Case, Population  # noqa: E402
+from bench.hearing import hear  # noqa: E402
 from bench.judges import Judge, Transcript  # noqa: E402
 from bench.voice import start_api  # noqa: E402
 from bench.voices import VOICES  # noqa: E402
 from callengine import caller_voice  # noqa: E402
 from callengine.calls import Call  # noqa: E402
 from callengine.phone import PhoneCall  # noqa: E402
-from callengine.scenario import split_on_pauses  # noqa: E402
+from callengine.scenario import PATIENCE_S, split_on_pauses  # noqa: E402
 from callengine.settings import DEV_TWILIO_AUTH_TOKEN  # noqa: E402
 from realtime.stt.whisper import WhisperStt  # noqa: E402
 
@@ -93,7 +94,16 @@ async def voice_call(
             audio = caller_voice.add_line_noise(audio + caller_voice.noise(80, -70), snr, seed=case.n + turn)
             spoke_at = await phone.say(audio)
         end = await phone.wait_agent_done(since=spoke_at, quiet_s=0.8)
-        heard.agent.append([await ear.hear(phone.agent_audio_between(spoke_at, end + 0.1))])
+        text = await ear.hear(phone.agent_audio_between(spoke_at, end + 0.1))
+        # A person who heard only "Thanks." and a pause waits for the rest before answering:
+        # a busy engine pauses between sentences (as the scenario runner's caller does).
+        while hear(text).act == "unknown" and not phone.closed.is_set():
+            more = await phone.wait_agent_done(since=end + 0.05, quiet_s=0.8, timeout_s=PATIENCE_S)
+            if more <= end:
+                break
+            end = more
+            text = await ear.hear(phone.agent_audio_between(spoke_at, end + 0.1))
+        heard.agent.append([text])
         if phone.closed.is_set():
             break
         line = caller.reply(heard.agent[-1][0])
