@@ -134,6 +134,8 @@ async def voice_call(
         "why": why,
         "escalation": result.escalation_reason,
         "heard": excerpt(heard, 8),
+        # The workflow's record, caller and agent: what the judge read (and Whisper's slips by contrast).
+        "recorded": [f"{t.speaker}: {t.text}" for t in state.turns][-8:],
     }
 
 
@@ -219,6 +221,9 @@ def main() -> None:
     for f in r["failures"]:
         print(f"  ✗ case {f['case']} {f['voice']} {f['snr_db']} dB {f['intent']}/{f['style']}: {f['why']}")
         for x in f["heard"]:
+            print(f"        {x[:150]}")
+        print("      as the workflow recorded it:")
+        for x in f["recorded"]:
             print(f"        {x[:150]}")
 
 
