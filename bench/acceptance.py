@@ -289,7 +289,19 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 if args.progress and len(outcomes) % 100 < len(batch):
                     ok = sum(o.ok for o in outcomes)
                     print(f"  {len(outcomes)}/{len(cases)} ok={ok}", file=sys.stderr, flush=True)
+        if args.dump is not None:
+            dump(outcomes, args.dump)
         return report(outcomes, args, time.perf_counter() - t0)
+
+
+def dump(outcomes: list[Outcome], path: Path) -> None:
+    """Every failed conversation in full, one JSON object a line, for reading failures of a dev set."""
+    with path.open("w", encoding="utf-8") as f:
+        for o in outcomes:
+            if not o.ok:
+                c = o.case
+                row = {"case": c.n, "intent": c.goal.intent, "style": c.style, "why": o.why}
+                f.write(json.dumps(row | {"transcript": excerpt(o.transcript, 200)}) + "\n")
 
 
 def main() -> None:
@@ -302,6 +314,7 @@ def main() -> None:
     ap.add_argument("--show-failures", type=int, default=12)
     ap.add_argument("--json", action="store_true", help="print JSON instead of the table")
     ap.add_argument("--progress", action="store_true")
+    ap.add_argument("--dump", type=Path, help="write every failed conversation in full to this JSONL file")
     args = ap.parse_args()
     try:
         result = asyncio.run(run(args))

@@ -378,8 +378,8 @@ class Caller:
             return self._value(c.customer["phone"][2:], "phone")
         if act == "order":
             order = goal.order or (c.goal.order if c.goal.order else None)
-            if order is None:
-                return self.say("unknown")
+            if order is None:  # asked for an order when the call is about something else
+                return self.say("no_order", request=goal.request)
             return self._value(order["id"], "order")
         if act == "fix_check":
             self.kb_step += 1
@@ -400,7 +400,12 @@ class Caller:
     def _pick_slot(self, agent: str) -> str:
         """Choose the first or second time offered, by its place or, when unambiguous, by its day."""
         second = self.rng.random() < 0.5
-        days = [d for _, d in sorted((agent.lower().find(d), d) for d in WEEKDAYS if d in agent.lower())]
+        # The day of the visit being moved ("your tune-up is on Sunday; I can move it to …") is
+        # not on offer: the caller knows when their visit is.
+        booked = (self.current or self.case.goal).appointment
+        own = WEEKDAYS[date.fromisoformat(booked["starts_at"][:10]).weekday()] if booked else ""
+        low = agent.lower()
+        days = [d for _, d in sorted((low.find(d), d) for d in WEEKDAYS if d in low and d != own)]
         mentions = [agent.lower().count(d) for d in days]
         index = 1 if second else 0
         if index < len(days) and mentions[index] == 1 and self.rng.random() < 0.4:

@@ -223,7 +223,9 @@ def hear(reply: str) -> Heard:
         return Heard("zip")
     # "Phone, e-mail or order number?" asks who you are; "Which order?" asks for the order.
     # Whole words: "your headphone repair" does not ask for a phone number.
-    if re.search(r"\b(phone|e-mail|email|look you up|find your account)\b", fl):
+    # "Key it in on your phone's keypad" asks for keys, not for the phone number.
+    keypad = re.sub(r"\bphone(?:'s)? keypad\b|\bkeypad on your phone\b", "keypad", fl)
+    if re.search(r"\b(phone|e-mail|email|look you up|find your account)\b", keypad):
         return Heard("identify")
     if "order" in fl and ("number" in fl or "which" in fl):
         return Heard("order")

@@ -79,6 +79,7 @@ TUNE: Bank = {
     "account_name": ("{name}", "it's under {name}"),
     "polite": ("hi, sorry to bother you, ",),
     "polite_reply": ("okay thanks, ",),
+    "no_order": ("it's not about an order, {request}",),
 }
 
 DEV: Bank = {
@@ -148,6 +149,7 @@ DEV: Bank = {
     "account_name": ("the account's in the name of {name}", "{name}, that's me"),
     "polite": ("good afternoon, I hope this is the right number, ",),
     "polite_reply": ("thank you, ",),
+    "no_order": ("this isn't about an order, {request}",),
 }
 
 HELDOUT: Bank = {
@@ -249,6 +251,7 @@ HELDOUT: Bank = {
         "good morning, I wonder if you might be able to help, ",
     ),
     "polite_reply": ("oh, thank you, ", "alright, lovely, "),
+    "no_order": ("oh, no, I'm not calling about an order, {request}", "no, there's no order, {request}"),
 }
 
 BANKS: dict[str, Bank] = {"tune": TUNE, "dev": DEV, "heldout": HELDOUT}

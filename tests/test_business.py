@@ -198,6 +198,10 @@ async def test_the_seed_loads_through_callengine_seed(name: str, monkeypatch: py
         ("Try holding the reset button for ten seconds. Is it working now?", "fix_check"),
         ("To find your account, what's the phone number or e-mail on it?", "identify"),
         ("Which order is it about? You can say the order number.", "order"),
+        (
+            "Please key in the order number on your phone's keypad, or I can check your most recent one.",
+            "order",
+        ),
         ("It qualifies for a refund of 34 dollars. Would you like me to go ahead?", "offer"),
         ("Thanks for calling. Goodbye.", "ended"),
         ("Are you still there?", "still_there"),
@@ -245,6 +249,27 @@ def test_callers_answer_the_second_factors_from_the_record(bank: str) -> None:
     assert caller.reply(f"I have {customer['name']}. Did I get that right?") in BANKS[bank]["yes"]
     caller.reply("And whose name is the account under?")
     assert customer["name"] in caller.reply("I have Jane Smith. Did I get that right?")
+
+
+@pytest.mark.parametrize("bank", sorted(SETS))
+def test_a_caller_with_no_order_says_so_and_what_they_want(bank: str) -> None:
+    caller = _caller(bank)
+    said = caller.reply("What's the order number? Or I can check your most recent order.")
+    assert "order" in said and said.endswith(caller.case.goal.request)
+
+
+def test_a_caller_never_picks_the_day_of_the_visit_being_moved() -> None:
+    seed = committed("heldout")
+    visit = next(a for a in seed["appointments"] if a["status"] == "booked")
+    customer = next(c for c in seed["customers"] if c["id"] == visit["customer_id"])
+    own = datetime.fromisoformat(visit["starts_at"]).strftime("%A")
+    offer = (
+        f"Your visit is on {own} at 9 AM. I can move it to Tuesday at 10 AM or Wednesday at 1 PM. Which one?"
+    )
+    for n in range(40):
+        case = Case(n, "heldout", "terse", customer, "caller_id", customer["phone"], Goal("reschedule"))
+        case.goal.appointment = visit
+        assert own.lower() not in Caller(case, random.Random(n)).reply(offer).lower()
 
 
 @pytest.mark.parametrize("bank", sorted(SETS))
