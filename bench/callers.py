@@ -25,6 +25,7 @@ bank of `bench.phrases`: no bank shares a wording with another.
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -48,6 +49,9 @@ STYLES = ("terse", "rambling", "repeater", "self_correcting", "up_front", "polit
 IDENTIFY = {"caller_id": 45, "phone": 20, "email": 15, "order": 20}
 # Goods that reached the customer: what a refund is asked for.
 DELIVERED_LIKE = ("delivered", "installed", "picked_up", "returned", "partially_refunded", "refunded")
+
+# What an agent says when it asks the same question again: not a new troubleshooting step.
+REASK = re.compile(r"\byes or (?:a )?no\b|\bsorry\b|\bdidn't (?:quite )?(?:get|catch)\b|\bonce more\b")
 
 DIGIT_WORDS = ("oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 ZERO_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
@@ -269,6 +273,7 @@ class Caller:
     repeats: list[int] = field(default_factory=list)  # caller-turn indexes that asked to hear it again
     acts: list[str] = field(default_factory=lambda: ["opening"])  # what each caller line answered
     kb_step: int = -1
+    kb_seen: set[str] = field(default_factory=set)  # the instructions the agent already gave
     current: Goal | None = None
     followup_said: bool = False
     misheard_left: bool = False
@@ -382,13 +387,23 @@ class Caller:
                 return self.say("no_order", request=goal.request)
             return self._value(order["id"], "order")
         if act == "fix_check":
-            self.kb_step += 1
-            return self.say("fixed" if self.kb_step == goal.fixed_at_step else "not_fixed")
+            if goal.intent == "general" and goal.spec is not None:
+                # A question answered as if it were a problem: answered once the fact is heard.
+                return self.say("fixed" if goal.spec.fact.lower() in agent.lower() else "not_fixed")
+            if goal.intent != "troubleshooting":
+                # Steps for a problem the caller does not have: they say what they called about.
+                return self.say("not_that", request=goal.request)
+            if self._new_step(agent):
+                self.kb_step += 1
+            # A fix that worked stays worked; asked again about the same step, the same answer.
+            fixed = goal.fixed_at_step is not None and self.kb_step >= goal.fixed_at_step
+            return self.say("fixed" if fixed else "not_fixed")
         if act == "anything_else":
             if c.followup is not None and not self.followup_said:
                 self.followup_said = True
                 self.current = c.followup
                 self.kb_step = -1
+                self.kb_seen.clear()
                 return self.say("also", request=c.followup.request)
             return self.say("done")
         if act == "offer":
@@ -396,6 +411,14 @@ class Caller:
         if act == "describe":
             return goal.request
         return self.say("unknown") if self.rng.random() < 0.5 else goal.request
+
+    def _new_step(self, agent: str) -> bool:
+        """Whether the agent gave an instruction it had not given before (not only asked again)."""
+        said = [s.strip().lower() for s in re.split(r"(?<=[.!?])\s+", agent) if s.strip()]
+        steps = {s for s in said if not s.endswith("?") and not REASK.search(s)}
+        new = steps - self.kb_seen
+        self.kb_seen |= steps
+        return bool(new)
 
     def _pick_slot(self, agent: str) -> str:
         """Choose the first or second time offered, by its place or, when unambiguous, by its day."""

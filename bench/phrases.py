@@ -80,6 +80,7 @@ TUNE: Bank = {
     "polite": ("hi, sorry to bother you, ",),
     "polite_reply": ("okay thanks, ",),
     "no_order": ("it's not about an order, {request}",),
+    "not_that": ("no, that's not my problem, {request}",),
 }
 
 DEV: Bank = {
@@ -150,6 +151,7 @@ DEV: Bank = {
     "polite": ("good afternoon, I hope this is the right number, ",),
     "polite_reply": ("thank you, ",),
     "no_order": ("this isn't about an order, {request}",),
+    "not_that": ("that's not what I'm calling about, {request}",),
 }
 
 HELDOUT: Bank = {
@@ -252,6 +254,10 @@ HELDOUT: Bank = {
     ),
     "polite_reply": ("oh, thank you, ", "alright, lovely, "),
     "no_order": ("oh, no, I'm not calling about an order, {request}", "no, there's no order, {request}"),
+    "not_that": (
+        "wait, no, that's not why I called, {request}",
+        "hold on, I think you misunderstood, {request}",
+    ),
 }
 
 BANKS: dict[str, Bank] = {"tune": TUNE, "dev": DEV, "heldout": HELDOUT}

@@ -258,6 +258,23 @@ def test_a_caller_with_no_order_says_so_and_what_they_want(bank: str) -> None:
     assert "order" in said and said.endswith(caller.case.goal.request)
 
 
+def test_a_caller_answers_a_troubleshooting_step_by_what_it_called_about() -> None:
+    seed = committed("heldout")
+    customer = seed["customers"][0]
+    spec = next(a for a in HELDOUT.articles if a.kind == "troubleshooting")
+    goal = Goal("troubleshooting", spec=spec, fixed_at_step=0, request="my chain slips")
+    caller = Caller(
+        Case(0, "heldout", "terse", customer, "caller_id", customer["phone"], goal), random.Random(1)
+    )
+    fixed = BANKS["heldout"]["fixed"]
+    assert caller.reply("Let's try this. Clean the chain. Did that fix it?") in fixed
+    # Asked again about the same step, or pressed for a yes or no: it worked, still.
+    assert caller.reply("Sorry, I need a yes or a no. Did that fix it?") in fixed
+    other = _caller("heldout")  # calls about its balance
+    said = other.reply("Let's try this. Clean the chain. Did that fix it?")
+    assert said.endswith(other.case.goal.request) and said not in BANKS["heldout"]["not_fixed"]
+
+
 def test_a_caller_never_picks_the_day_of_the_visit_being_moved() -> None:
     seed = committed("heldout")
     visit = next(a for a in seed["appointments"] if a["status"] == "booked")
