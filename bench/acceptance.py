@@ -2,11 +2,15 @@
 
     .venv/bin/python bench/acceptance.py                       # 1000 held-out conversations, a table
     .venv/bin/python bench/acceptance.py --set tune --conversations 300 --json
+    .venv/bin/python bench/acceptance.py --set dev             # the second development set
     .venv/bin/python bench/acceptance.py --shapes legacy       # ids rewritten to the old shapes
 
-`--set heldout` (the default, and the number that counts) is the home-services
-seed `sandbox/seeds/heldout.json` with the held-out phrasing bank; `--set tune`
-is the audio shop with the tune bank. Each conversation runs through the real
+`--set heldout` (the default, and the number that counts) is the bike shop
+`sandbox/seeds/heldout.json` with the held-out phrasing bank: run it to report,
+never to read its failures and fix the agent (that would make it one more
+development set). `--set tune` is the audio shop with the tune bank; `--set dev`
+is the home-services company with the dev bank — the held-out set until the
+agent was fixed from its failures. Each conversation runs through the real
 CallWorkflow, worker and sandbox (loaded with that seed through
 `CALLENGINE_SEED`) with the offline brain, as `bench/brain.py` does;
 conversations run a few at a time, each batch on distinct customers, with the
@@ -54,12 +58,13 @@ from callengine.calls import Call, new_call_sid  # noqa: E402
 from callengine.chat import caller_input, context_for  # noqa: E402
 from realtime.brain.base import Say, TurnDone  # noqa: E402
 from realtime.brain.offline import OfflineBrain  # noqa: E402
-from sandbox.business_profiles import HELDOUT, TUNE, Profile  # noqa: E402
+from sandbox.business_profiles import DEV, HELDOUT, TUNE, Profile  # noqa: E402
 from sandbox.seed import Seed, describe_errors  # noqa: E402
 
 ADMIN = {"Authorization": "Bearer dev-admin-token"}
 SETS = {
     "tune": (ROOT / "sandbox/seeds/tune.json", TUNE),
+    "dev": (ROOT / "sandbox/seeds/dev.json", DEV),
     "heldout": (ROOT / "sandbox/seeds/heldout.json", HELDOUT),
 }
 MAX_TURNS = 30
@@ -284,7 +289,19 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 if args.progress and len(outcomes) % 100 < len(batch):
                     ok = sum(o.ok for o in outcomes)
                     print(f"  {len(outcomes)}/{len(cases)} ok={ok}", file=sys.stderr, flush=True)
+        if args.dump is not None:
+            dump(outcomes, args.dump)
         return report(outcomes, args, time.perf_counter() - t0)
+
+
+def dump(outcomes: list[Outcome], path: Path) -> None:
+    """Every failed conversation in full, one JSON object a line, for reading failures of a dev set."""
+    with path.open("w", encoding="utf-8") as f:
+        for o in outcomes:
+            if not o.ok:
+                c = o.case
+                row = {"case": c.n, "intent": c.goal.intent, "style": c.style, "why": o.why}
+                f.write(json.dumps(row | {"transcript": excerpt(o.transcript, 200)}) + "\n")
 
 
 def main() -> None:
@@ -297,6 +314,7 @@ def main() -> None:
     ap.add_argument("--show-failures", type=int, default=12)
     ap.add_argument("--json", action="store_true", help="print JSON instead of the table")
     ap.add_argument("--progress", action="store_true")
+    ap.add_argument("--dump", type=Path, help="write every failed conversation in full to this JSONL file")
     args = ap.parse_args()
     try:
         result = asyncio.run(run(args))

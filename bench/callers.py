@@ -1,4 +1,4 @@
-"""A population of simulated callers: goals from a seed's call mix, five styles, two phrasing banks.
+"""A population of simulated callers: goals from a seed's call mix, six styles, three phrasing banks.
 
 A caller has a goal (an order's status, the balance, a new time for a visit, a
 fix, a refund, a general question the help center answers, a complaint that
@@ -10,23 +10,27 @@ number) and a style:
 - repeater: asks to hear things again at random points, often right after
   the answer it called for, sometimes twice in a row;
 - self_correcting: gives a value, takes it back and gives the right one;
-- up_front: says who it is, its ZIP and what it wants in the first sentence.
+- up_front: says who it is, its ZIP and what it wants in the first sentence;
+- polite: wraps its request in apologies and niceties and thanks the agent
+  before its answers.
 
 On top of any style: a digit misheard by the phone line that the caller must
 correct after the read-back, keypad entry, and a new request at "anything
-else?". The caller understands the agent through `bench.hearing` (by meaning)
-and speaks from one bank of `bench.phrases`: the held-out bank never shares a
-wording with the tune bank.
+else?". Asked for a second factor (the last four digits of the account's phone,
+or the name on the account) it answers from the customer's record. The caller
+understands the agent through `bench.hearing` (by meaning) and speaks from one
+bank of `bench.phrases`: no bank shares a wording with another.
 """
 
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from bench.hearing import WEEKDAYS, hear, normalize
+from bench.hearing import WEEKDAYS, Heard, hear, normalize
 from bench.phrases import BANKS, Bank
 from sandbox.business_profiles import ArticleSpec
 
@@ -41,10 +45,13 @@ MIX = {
     "general": 7,
     "other": 5,
 }
-STYLES = ("terse", "rambling", "repeater", "self_correcting", "up_front")
+STYLES = ("terse", "rambling", "repeater", "self_correcting", "up_front", "polite")
 IDENTIFY = {"caller_id": 45, "phone": 20, "email": 15, "order": 20}
 # Goods that reached the customer: what a refund is asked for.
-DELIVERED_LIKE = ("delivered", "installed", "returned", "partially_refunded", "refunded")
+DELIVERED_LIKE = ("delivered", "installed", "picked_up", "returned", "partially_refunded", "refunded")
+
+# What an agent says when it asks the same question again: not a new troubleshooting step.
+REASK = re.compile(r"\byes or (?:a )?no\b|\bsorry\b|\bdidn't (?:quite )?(?:get|catch)\b|\bonce more\b")
 
 DIGIT_WORDS = ("oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 ZERO_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
@@ -52,6 +59,8 @@ TENS_WORDS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", 
 TEEN_WORDS: tuple[str, ...] = ("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen")
 TEEN_WORDS += ("seventeen", "eighteen", "nineteen")
 LETTER_NAMES = {"S": "Sam", "O": "Oscar", "H": "Henry", "A": "Alpha", "C": "Charlie"}
+# Held-out callers spell letters with everyday words instead.
+LETTER_WORDS = {"B": "boy", "K": "kite", "S": "sugar", "O": "orange", "H": "house", "W": "water"}
 
 
 @dataclass
@@ -168,10 +177,15 @@ def spoken_value(value: str, rng: random.Random, bank_name: str) -> str:
     """A value as a person says it over the phone, in the bank's manner.
 
     Tune callers say digits one by one ("oh" for zero, "double" for a pair);
-    held-out callers group them in pairs ("eighty, oh two"), say "zero", and
-    spell letters "S as in Sam" — other words for the same value.
+    dev callers group them in pairs ("eighty, oh two"), say "zero", and spell
+    letters "S as in Sam"; held-out callers say every digit, "zero" or "oh" as
+    it comes, pause in a long number the way a phone number is grouped
+    ("six one two, five five five, …") and spell letters with everyday words
+    ("B as in boy") — other words for the same value.
     """
     chars = [c for c in value if c.isalnum()]
+    if bank_name == "heldout":
+        return _spoken_in_groups(chars, rng)
     if bank_name == "tune":
         out: list[str] = []
         i = 0
@@ -210,11 +224,34 @@ def spoken_value(value: str, rng: random.Random, bank_name: str) -> str:
     return ", ".join(out) if len(out) > 4 else " ".join(out)
 
 
+def _spoken_in_groups(chars: list[str], rng: random.Random) -> str:
+    """Letters, then digits one by one, a long number paused after each three (as phones are read)."""
+    groups: list[list[str]] = []
+    kind = ""  # what the current group holds: letters or digits
+    run = 0  # digits in the current group
+    digits_left = sum(c.isdigit() for c in chars)
+    for c in chars:
+        if not c.isdigit():
+            word = LETTER_WORDS.get(c.upper())
+            if kind != "letters":
+                groups.append([])
+                kind = "letters"
+            groups[-1].append(f"{c.upper()} as in {word}" if word and rng.random() < 0.4 else c.upper())
+            continue
+        if kind != "digits" or (run == 3 and digits_left >= 4 and len(chars) >= 7):
+            groups.append([])
+            kind, run = "digits", 0
+        groups[-1].append(("oh" if rng.random() < 0.5 else "zero") if c == "0" else ZERO_WORDS[int(c)])
+        run += 1
+        digits_left -= 1
+    return ", ".join(" ".join(g) for g in groups)
+
+
 def spoken_email(addr: str, bank_name: str) -> str:
     user, _, domain = addr.partition("@")
-    joiner = " dot " if bank_name == "tune" else " period "
+    joiner = " period " if bank_name == "dev" else " dot "
     user = user.replace(".", joiner).replace("_", " underscore ")
-    at = " at " if bank_name == "tune" else " at sign "
+    at = " at sign " if bank_name == "dev" else " at "
     return user + at + domain.replace(".", " dot ")
 
 
@@ -236,6 +273,7 @@ class Caller:
     repeats: list[int] = field(default_factory=list)  # caller-turn indexes that asked to hear it again
     acts: list[str] = field(default_factory=lambda: ["opening"])  # what each caller line answered
     kb_step: int = -1
+    kb_seen: set[str] = field(default_factory=set)  # the instructions the agent already gave
     current: Goal | None = None
     followup_said: bool = False
     misheard_left: bool = False
@@ -252,12 +290,14 @@ class Caller:
         line = self.rng.choice(self.bank[act]).format(**fields)
         if self.case.style == "rambling" and self.rng.random() < 0.5:
             line = self.rng.choice(self.bank["ramble"]) + line
+        elif self.case.style == "polite" and act != "repeat" and self.rng.random() < 0.5:
+            line = self.rng.choice(self.bank["polite_reply"]) + line
         return line
 
     def _value(self, value: str, kind: str) -> str:
         """A value the agent asked for, with keypad, misheard and self-correcting variants."""
         keys = value.removeprefix("#")  # an order name "#1042" is keyed as 1042
-        if self.case.keypad and keys.isdigit() and kind in ("zip", "order"):
+        if self.case.keypad and keys.isdigit() and kind in ("zip", "order", "last4"):
             return f"dtmf:{keys}"
         spoken = spoken_value(value, self.rng, self.case.bank_name)
         if self.misheard_left and any(c.isdigit() for c in value):
@@ -269,7 +309,7 @@ class Caller:
             return self.say("self_correct", wrong=wrong, right=spoken)
         if self.case.style == "terse":
             return spoken
-        act = {"zip": "give_zip", "order": "give_order", "phone": "give_phone"}[kind]
+        act = {"zip": "give_zip", "order": "give_order", "phone": "give_phone", "last4": "last4"}[kind]
         return self.say(act, **{kind: spoken})
 
     def opening(self) -> str:
@@ -288,6 +328,8 @@ class Caller:
             return self.say("up_front", ids=", ".join(ids), request=request)
         if c.style == "rambling":
             return self.rng.choice(self.bank["ramble"]) + request
+        if c.style == "polite":
+            return self.rng.choice(self.bank["polite"]) + request
         return request
 
     # ------------------------------------------------------------ turn
@@ -306,6 +348,10 @@ class Caller:
         """The caller's answer to one agent reply."""
         self.turns += 1
         heard = hear(agent)
+        if heard.act in ("unknown", "offer") and self.acts[-1] == "account_name" and agent.endswith("?"):
+            # Right after the caller gave the name, a yes/no question is its read-back,
+            # whether or not it says "name" ("Ingrid Sandoval, did I get that right?").
+            heard = Heard("confirm", agent, "name")
         if self.wants_repeat(heard.act, agent):
             self.repeats.append(self.turns)
             self.acts.append("repeat request")
@@ -325,6 +371,10 @@ class Caller:
             return self._pick_slot(agent)
         if act == "zip":
             return self._value(c.customer["zip"], "zip")
+        if act == "last4":  # a second factor: the last four digits of the account's phone
+            return self._value(c.customer["phone"][-4:], "last4")
+        if act == "account_name":  # a second factor: the name the account is under
+            return self.say("account_name", name=c.customer["name"])
         if act == "identify":
             if c.identify_by == "email":
                 return self.say("give_email", email=spoken_email(c.customer["email"], c.bank_name))
@@ -333,17 +383,27 @@ class Caller:
             return self._value(c.customer["phone"][2:], "phone")
         if act == "order":
             order = goal.order or (c.goal.order if c.goal.order else None)
-            if order is None:
-                return self.say("unknown")
+            if order is None:  # asked for an order when the call is about something else
+                return self.say("no_order", request=goal.request)
             return self._value(order["id"], "order")
         if act == "fix_check":
-            self.kb_step += 1
-            return self.say("fixed" if self.kb_step == goal.fixed_at_step else "not_fixed")
+            if goal.intent == "general" and goal.spec is not None:
+                # A question answered as if it were a problem: answered once the fact is heard.
+                return self.say("fixed" if goal.spec.fact.lower() in agent.lower() else "not_fixed")
+            if goal.intent != "troubleshooting":
+                # Steps for a problem the caller does not have: they say what they called about.
+                return self.say("not_that", request=goal.request)
+            if self._new_step(agent):
+                self.kb_step += 1
+            # A fix that worked stays worked; asked again about the same step, the same answer.
+            fixed = goal.fixed_at_step is not None and self.kb_step >= goal.fixed_at_step
+            return self.say("fixed" if fixed else "not_fixed")
         if act == "anything_else":
             if c.followup is not None and not self.followup_said:
                 self.followup_said = True
                 self.current = c.followup
                 self.kb_step = -1
+                self.kb_seen.clear()
                 return self.say("also", request=c.followup.request)
             return self.say("done")
         if act == "offer":
@@ -352,10 +412,23 @@ class Caller:
             return goal.request
         return self.say("unknown") if self.rng.random() < 0.5 else goal.request
 
+    def _new_step(self, agent: str) -> bool:
+        """Whether the agent gave an instruction it had not given before (not only asked again)."""
+        said = [s.strip().lower() for s in re.split(r"(?<=[.!?])\s+", agent) if s.strip()]
+        steps = {s for s in said if not s.endswith("?") and not REASK.search(s)}
+        new = steps - self.kb_seen
+        self.kb_seen |= steps
+        return bool(new)
+
     def _pick_slot(self, agent: str) -> str:
         """Choose the first or second time offered, by its place or, when unambiguous, by its day."""
         second = self.rng.random() < 0.5
-        days = [d for _, d in sorted((agent.lower().find(d), d) for d in WEEKDAYS if d in agent.lower())]
+        # The day of the visit being moved ("your tune-up is on Sunday; I can move it to …") is
+        # not on offer: the caller knows when their visit is.
+        booked = (self.current or self.case.goal).appointment
+        own = WEEKDAYS[date.fromisoformat(booked["starts_at"][:10]).weekday()] if booked else ""
+        low = agent.lower()
+        days = [d for _, d in sorted((low.find(d), d) for d in WEEKDAYS if d in low and d != own)]
         mentions = [agent.lower().count(d) for d in days]
         index = 1 if second else 0
         if index < len(days) and mentions[index] == 1 and self.rng.random() < 0.4:
@@ -365,10 +438,17 @@ class Caller:
     def _confirm(self, value: str, about: str) -> str:
         """A read-back: yes if it is what the caller meant, else no and the right value."""
         c, goal = self.case, self.current or self.case.goal
+        if about == "name":  # the name on the account read back: the caller knows their own name
+            # A first name alone ("Is this Ingrid?") is the caller's name all the same.
+            if any(part in value.lower() for part in c.customer["name"].lower().split()):
+                return self.say("yes")
+            return self.say("no_fix", right=c.customer["name"])
         truths = {"zip": c.customer["zip"], "phone": c.customer["phone"][2:]}
         for g in (goal, c.goal):
             if g.order is not None:
                 truths.setdefault("order", g.order["id"])
+        # Last: a four-digit order number is the likelier meaning of an unclear four-digit read-back.
+        truths["last4"] = c.customer["phone"][-4:]
         heard = normalize(value)
         for truth in truths.values():
             t = normalize(truth)

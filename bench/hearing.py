@@ -111,7 +111,7 @@ class Heard:
 
     act: str
     value: str = ""  # for "confirm": the value read back
-    about: str = ""  # for "confirm": zip | order | phone | "" (unclear)
+    about: str = ""  # for "confirm": zip | order | phone | last4 | name | "" (unclear)
 
 
 ENDED = ("goodbye", "bye now", "connecting you", "connect you", "transfer you", "transferring", "hand you")
@@ -151,10 +151,24 @@ def _focus(text: str) -> tuple[str, str]:
 
 
 CONFIRM = ("right", "correct", "is that", "did i get", "confirm", "have i got", "got that")
+# A second factor. The last digits of the phone on the account: "the last four digits",
+# "last 4 of the phone", "what does the number end in"; said as words or numerals.
+LAST4 = re.compile(
+    r"\blast (?:four|4)\b|\b(?:final|ending) (?:four|4) digits\b|\bends? (?:in|with)\b.*\b(?:phone|number)"
+    r"|\b(?:phone|number)\b.*\bends? (?:in|with)\b"
+)
+# The name on the account: "name on the account", "whose name is the account under",
+# "what name is it under", "the account holder's name", "your full name".
+ACCOUNT_NAME = re.compile(
+    r"\bname\b.{0,30}\b(?:account|under|on file|registered)\b|\baccount\b.{0,30}\bname\b"
+    r"|\b(?:whose|what|which) name\b|\baccount holder\b|\bfull name\b|\byour name\b"
+)
 
 
 def _about(sentence: str) -> str:
     s = sentence.lower()
+    if LAST4.search(s):
+        return "last4"
     if "zip" in s or "postal" in s or "postcode" in s:
         return "zip"
     if "order" in s:
@@ -171,8 +185,8 @@ def hear(reply: str) -> Heard:
         reply: The agent's words for the turn.
 
     Returns:
-        The act: ended, still_there, confirm, slots, zip, identify, order,
-        fix_check, anything_else, offer, describe or unknown.
+        The act: ended, still_there, confirm, slots, zip, last4, account_name,
+        identify, order, fix_check, anything_else, offer, describe or unknown.
     """
     whole = reply.lower()
     asked, focus = _focus(reply)
@@ -194,6 +208,14 @@ def hear(reply: str) -> Heard:
     if not times and (own or (near and any(k in al for k in CONFIRM))):
         run = (own or near)[-1]
         return Heard("confirm", run, _about(focus))
+    # Second factors, by the question itself: the sentence before may have been about the ZIP.
+    if ACCOUNT_NAME.search(al):
+        yes_no = re.match(r"\s*(?:is|are|so|and is|just to confirm)\b", al) or any(k in al for k in CONFIRM)
+        if al.endswith("?") and yes_no and not re.match(r"\s*(?:what|whose|which|could|can|may|would)\b", al):
+            return Heard("confirm", asked, "name")  # "Is the name on the account Ingrid Sandoval?"
+        return Heard("account_name")
+    if LAST4.search(al):
+        return Heard("last4")
     if times >= 2 or weekdays >= 2:
         return Heard("slots")
     # Whisper may hear "ZIP" as "VIP" or "zipper"; a five-digit billing code is the ZIP all the same.
@@ -201,7 +223,9 @@ def hear(reply: str) -> Heard:
         return Heard("zip")
     # "Phone, e-mail or order number?" asks who you are; "Which order?" asks for the order.
     # Whole words: "your headphone repair" does not ask for a phone number.
-    if re.search(r"\b(phone|e-mail|email|look you up|find your account)\b", fl):
+    # "Key it in on your phone's keypad" asks for keys, not for the phone number.
+    keypad = re.sub(r"\bphone(?:'s)? keypad\b|\bkeypad on your phone\b", "keypad", fl)
+    if re.search(r"\b(phone|e-mail|email|look you up|find your account)\b", keypad):
         return Heard("identify")
     if "order" in fl and ("number" in fl or "which" in fl):
         return Heard("order")

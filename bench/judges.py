@@ -178,7 +178,10 @@ class Judge:
             steps = steps_of((goal.article or {}).get("body", ""))
             k = goal.fixed_at_step
             if k is not None and k < len(steps):
-                ok = steps[k] in text and t.tickets == 0
+                # The call's other goal may open its own ticket (a complaint, a refund review).
+                others = {g.intent for g in (case.goal, case.followup) if g is not None and g is not goal}
+                allowed = 1 if others & {"other", "refund"} else 0
+                ok = steps[k] in text and t.tickets <= allowed
                 return ok, f"expected fixed at step {k + 1} without a ticket"
             return t.tickets >= 1 and bool(steps) and steps[0] in text, "expected the steps, then a ticket"
         if goal.intent == "general":

@@ -1,10 +1,17 @@
-"""Two disjoint phrasing banks for simulated callers: one to tune on, one held out.
+"""Three pairwise disjoint phrasing banks for simulated callers: tune, dev and held out.
 
 Every act a caller performs (open with a request, give a ZIP, confirm, ask to
-hear it again, correct itself, pick a slot …) has wordings in both banks, and no
-wording appears in both (`tests/test_business.py` checks it), so a held-out
-caller says things no tuned template says. Fields in braces are filled by the
-caller: {zip} {order} {phone} {email} {problem} {question} {slot} {wrong} {right}.
+hear it again, correct itself, pick a slot, give the last four digits of the
+account's phone or the name on it …) has wordings in every bank, and no wording
+appears in two banks (`tests/test_business.py` checks it), so a held-out caller
+says things no tuned template says. `TUNE` is looked at while developing; `DEV`
+was the held-out bank until the offline brain was fixed from its failures, so it
+is a development bank now; `HELDOUT` was written afterwards from how people talk
+on the phone (older callers, non-native speakers, hurried and chatty ones,
+indirect requests, complaints, questions said as statements), never from the
+agent's code, and is only measured. Fields in braces are filled by the caller:
+{zip} {order} {phone} {email} {last4} {name} {problem} {question} {day} {wrong}
+{right} {request} {ids}.
 """
 
 from __future__ import annotations
@@ -68,9 +75,15 @@ TUNE: Bank = {
     ),
     "up_front": ("hi, {ids}, {request}",),
     "unknown": ("I'm not sure what you mean",),
+    "last4": ("{last4}", "last four are {last4}"),
+    "account_name": ("{name}", "it's under {name}"),
+    "polite": ("hi, sorry to bother you, ",),
+    "polite_reply": ("okay thanks, ",),
+    "no_order": ("it's not about an order, {request}",),
+    "not_that": ("no, that's not my problem, {request}",),
 }
 
-HELDOUT: Bank = {
+DEV: Bank = {
     "order_status": (
         "hello, I was wondering about the status of a purchase",
         "has my stuff shipped yet",
@@ -133,6 +146,118 @@ HELDOUT: Bank = {
     ),
     "up_front": ("hello, {ids}, and {request}",),
     "unknown": ("hmm, I don't follow",),
+    "last4": ("that's {last4}", "the last four digits are {last4}"),
+    "account_name": ("the account's in the name of {name}", "{name}, that's me"),
+    "polite": ("good afternoon, I hope this is the right number, ",),
+    "polite_reply": ("thank you, ",),
+    "no_order": ("this isn't about an order, {request}",),
+    "not_that": ("that's not what I'm calling about, {request}",),
 }
 
-BANKS: dict[str, Bank] = {"tune": TUNE, "heldout": HELDOUT}
+HELDOUT: Bank = {
+    "order_status": (
+        "hi, um, I ordered a bike from you folks a while back and I still haven't heard anything",
+        "yes hello, I am calling because my package, it did not arrive yet",
+        "I need to know what's going on with my order, I'm kind of in a hurry",
+        "good afternoon, I bought something on your website and my grandson said I should call "
+        "and find out when it's coming",
+        "so the website said my stuff was on its way but it's been ages and nothing",
+        "just checking whether the thing I bought online went out yet",
+    ),
+    "account": (
+        "I got a statement from you and I'm not sure what I actually owe",
+        "hello, I would like to know the amount I must pay, please",
+        "can you just tell me where my account stands real quick",
+        "my wife says there's still money owing on our account and I wanted to check",
+        "I'm trying to figure out if I've paid everything off or not",
+    ),
+    "reschedule": (
+        "I was told someone would look at my bike Tuesday but that doesn't work for me now",
+        "I've got a service booked and I can't make it, my shifts changed at work",
+        "hi, I need a different day for my bike appointment",
+        "hello, the appointment for my bicycle, is it possible to change the day",
+        "I'm not going to be able to bring the bike in when I said I would",
+    ),
+    "refund": (
+        "I sent back the pedals I bought and I haven't seen the money on my card",
+        "I would like my money returned for something I bought, please",
+        "the thing I ordered wasn't what I expected and I'd like a refund on it",
+        "hello, I want to get the money back from my order, how do I do this",
+        "I'm calling to see about getting reimbursed, it's for an order I made",
+    ),
+    "troubleshooting": (
+        "{problem}",
+        "hi there, so, {problem}",
+        "yes, good morning, {problem}, can you help me",
+        "ugh, okay, {problem}",
+        "I don't know if you can help, but {problem}",
+    ),
+    "terse_order_status": ("shipping update",),
+    "terse_account": ("amount owing",),
+    "terse_reschedule": ("move appointment",),
+    "terse_refund": ("refund please",),
+    "general": (
+        "{question}",
+        "quick one for you, {question}",
+        "I was just curious, {question}",
+        "my neighbor wanted me to ask, {question}",
+    ),
+    "other": (
+        "the guy at the counter was really rude to my son yesterday and I want somebody to know",
+        "you charged me for a tune-up I never got and I want that sorted out",
+        "I want to make a complaint, the bike I picked up has a scratch all down the frame",
+    ),
+    "give_zip": ("{zip}, that's the zip", "uh, {zip}", "it is {zip}", "should be {zip}"),
+    "give_order": ("it says {order} on the email", "okay, um, {order}", "the number is {order}"),
+    "give_phone": ("it's probably under {phone}", "{phone}, that's my cell"),
+    "give_email": ("it'd be {email}", "my email, {email}"),
+    "yes": ("yeah, that's it", "mm-hmm", "yes, that is correct", "yup", "right, yeah"),
+    "no": ("no, no", "that's not it", "hmm, no"),
+    "no_fix": ("no, it's actually {right}", "that's not right, {right}", "no no, {right}"),
+    "self_correct": (
+        "{wrong}, wait, sorry, {right}",
+        "{wrong}, no, hang on, it's {right}",
+        "{wrong}... actually {right}",
+    ),
+    "pick_first": ("the first time is fine", "I'll take the earlier one", "whichever is first"),
+    "pick_second": ("the second of those", "the second time works better for me"),
+    "pick_day": ("{day} is better for me", "can we do {day}", "{day}, if that's okay"),
+    "fixed": ("oh hey, it's working now", "that sorted it, thank you", "oh, yes, that did the trick"),
+    "not_fixed": ("no, it's still doing it", "I did that and nothing changed", "nope, same as before"),
+    "done": ("no, that's it, thank you so much", "nope, that's everything", "no, I think that's all, bye"),
+    "also": ("yes actually, {request}", "oh, and one more, {request}", "since I've got you, {request}"),
+    "repeat": (
+        "I'm sorry, what was that?",
+        "can you say it again, slower please",
+        "hm? sorry, the line cut out",
+        "one more time?",
+        "sorry, my hearing's not great, could you repeat that",
+    ),
+    "still_here": ("yes, yes, I'm here", "sorry, yes, still on"),
+    "go_ahead": ("yes, please do that", "okay, that's fine", "sure, that works"),
+    "ramble": (
+        "oh gosh, okay, so I'm on my lunch break and I only have a few minutes, but ",
+        "right, sorry, my dog is barking, give me a second, okay, ",
+        "so, uh, this is kind of a long story, ",
+    ),
+    "up_front": ("okay so {ids}, {request}", "{request}, {ids}"),
+    "unknown": ("I don't really understand", "I'm not sure, sorry"),
+    "last4": ("um, {last4}", "it ends in {last4}", "the last four, {last4}"),
+    "account_name": (
+        "it's in my name, {name}",
+        "{name}, I'm the account holder",
+        "my husband set it up but it's under {name}",
+    ),
+    "polite": (
+        "hello, sorry to trouble you, I hope you can help me, ",
+        "good morning, I wonder if you might be able to help, ",
+    ),
+    "polite_reply": ("oh, thank you, ", "alright, lovely, "),
+    "no_order": ("oh, no, I'm not calling about an order, {request}", "no, there's no order, {request}"),
+    "not_that": (
+        "wait, no, that's not why I called, {request}",
+        "hold on, I think you misunderstood, {request}",
+    ),
+}
+
+BANKS: dict[str, Bank] = {"tune": TUNE, "dev": DEV, "heldout": HELDOUT}

@@ -6,8 +6,10 @@ what the agent asks (`replies`, matched against a transcription of the
 agent's actual audio), optional barge-in, silence or hang-up, backend faults
 to inject, and what must come of the call. The runner dials like Twilio
 (`callengine.phone`), speaks with a voice unlike the agent's, transcribes the
-agent with Whisper, and checks the expectations against the call's workflow
-and the backends.
+agent with Whisper to choose its replies, and checks the expectations against
+the call's workflow and the backends: `said` and `not_said` against the agent's
+words as the workflow recorded them, so a recognizer that hears "DHL" as
+"DJ CHL" cannot fail a call the agent got right.
 
 The picked records' facts are templated in as `{name.field}` (`callengine.fields`):
 in what the caller says or keys they are the caller's words
@@ -559,9 +561,17 @@ class Runner:
             f.append(f"rescheduled: expected {e.rescheduled}, got {moved}")
         if e.ends_with is not None and report.ends_with != e.ends_with:
             f.append(f"ends_with: expected {e.ends_with}, got {report.ends_with}")
-        words = " ".join(t.agent for t in report.turns)
-        f += [f"agent never said /{p}/" for p in e.said if not re.search(p, words, re.IGNORECASE)]
-        f += [f"agent said /{p}/" for p in e.not_said if re.search(p, words, re.IGNORECASE)]
+        # What the agent said is the workflow's record of its turns (cut at what the caller heard,
+        # by the marks), not the runner's Whisper transcript, which only chooses the caller's replies.
+        said = " ".join(t.text for t in state.turns if t.speaker == "agent")
+        f += [f"agent never said /{p}/" for p in e.said if not re.search(p, said, re.IGNORECASE)]
+        # Something said that must not be is a failure whichever record shows it.
+        heard = " ".join(t.agent for t in report.turns)
+        f += [
+            f"agent said /{p}/"
+            for p in e.not_said
+            if re.search(p, said, re.IGNORECASE) or re.search(p, heard, re.IGNORECASE)
+        ]
         for ticket_id in result.ticket_ids:  # every ticket the call claims exists in the helpdesk
             resp = await http.get(f"/api/v2/tickets/{ticket_id}.json", headers=self._zendesk())
             if resp.status_code != 200:

@@ -1,7 +1,8 @@
 """Generate another business's seed: other ids, statuses, time zone, products and articles.
 
     python -m sandbox.business --business audio --seed 1 --out sandbox/seeds/tune.json
-    python -m sandbox.business --business home --seed 2 --out sandbox/seeds/heldout.json
+    python -m sandbox.business --business home --seed 2 --out sandbox/seeds/dev.json
+    python -m sandbox.business --business bikes --seed 3 --out sandbox/seeds/heldout.json
 
 The default seed is one router shop whose shapes (`C1001`, numeric orders,
 `A501`, `KB1`, US/Pacific, eight statuses) the product grew up with. The seeds
@@ -9,8 +10,9 @@ made here follow the same contract (DESIGN.md, "Sandbox data") with each
 business's own id schemes — an audio shop with `H2001` customers, Shopify order
 names `#1001`, `AP900` visits and `HC-101` articles; a home-services company with
 Salesforce 18-character ids, `SO-7781` orders, UUID visits and Zendesk-style
-numeric articles — so an assumption about shapes fails the acceptance run
-instead of a customer's first call. Output is the same for the same arguments.
+numeric articles; a bike shop with HubSpot-style numeric contact ids, `BK-40417`
+orders, ULID visits and Intercom-style `art_…` articles — so an assumption about
+shapes fails the acceptance run instead of a customer's first call. Output is the same for the same arguments.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 import argparse
 import random
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,11 +35,15 @@ CUSTOMERS = 40
 # Statuses whose orders never left the warehouse: no carrier, no tracking, no ETA.
 UNSHIPPED = frozenset(
     {"unfulfilled", "processing", "on_hold", "awaiting_payment", "backordered", "cancelled"}
+    | {"pending_payment", "awaiting_stock", "in_assembly", "ready_for_pickup", "voided"}
 )
 # Statuses of goods on the way: an ETA at or after the business's "today".
-MOVING = frozenset({"shipped", "in_transit", "dispatched", "delayed", "out_for_delivery"})
+MOVING = frozenset({"shipped", "in_transit", "dispatched", "delayed", "out_for_delivery", "label_created"})
+# Customers who may have a visit booked (the others are closed, paused, frozen …).
+BOOKABLE = frozenset({"active", "past_due", "delinquent", "overdue"})
 
 _SFDC_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
@@ -51,33 +57,51 @@ def salesforce_id(rng: random.Random, prefix: str = "0035e00000") -> str:
     return short + suffix
 
 
+def ulid(rng: random.Random, millis: int) -> str:
+    """A ULID: 48 bits of milliseconds and 80 random bits, 26 Crockford base-32 characters."""
+    value = (millis << 80) | rng.getrandbits(80)
+    return "".join(_CROCKFORD[(value >> (5 * i)) & 31] for i in reversed(range(26)))
+
+
 class IdScheme:
     """How one business's systems name customers, orders, visits and articles."""
 
     def __init__(self, profile: Profile, rng: random.Random) -> None:
         self.key = profile.key
         self.rng = rng
-        self._order_base = rng.randint(1001, 1400) if self.key == "audio" else rng.randint(7001, 7800)
+        bases = {"audio": (1001, 1400), "home": (7001, 7800), "bikes": (40001, 48000)}
+        self._order_base = rng.randint(*bases[self.key])
+        # ULIDs start with the time they were made: visits booked over the weeks before today.
+        self._epoch_ms = int(datetime.fromisoformat(f"{profile.as_of}T00:00:00+00:00").timestamp() * 1000)
 
     def customer(self, n: int) -> str:
         if self.key == "audio":
             return f"H{2001 + n}"
+        if self.key == "bikes":
+            # HubSpot contact ids: large integers, not in creation order.
+            return str(self.rng.randint(10**9, 10**11 - 1))
         return salesforce_id(self.rng)
 
     def order(self, n: int) -> str:
-        # Order names are sequential in both shops, as Shopify and ERPs number them.
+        # Order names are sequential in every shop, as Shopify and ERPs number them.
         if self.key == "audio":
             return f"#{self._order_base + n}"
+        if self.key == "bikes":
+            return f"BK-{self._order_base + n}"
         return f"SO-{self._order_base + n}"
 
     def appointment(self, n: int) -> str:
         if self.key == "audio":
             return f"AP{900 + n}"
+        if self.key == "bikes":
+            return ulid(self.rng, self._epoch_ms - (40 - n) * 3_600_000)
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
 
     def article(self, n: int) -> str:
         if self.key == "audio":
             return f"HC-{101 + n}"
+        if self.key == "bikes":
+            return "art_" + "".join(self.rng.choice(_BASE62) for _ in range(10))
         return str(360_004_000_000 + self.rng.randint(0, 999_999) * 100 + n)
 
 
@@ -196,7 +220,7 @@ def make_schedule(
     def iso(d: date, h: int) -> str:
         return f"{d.isoformat()}T{h:02d}:00:00{p.utc_offset}"
 
-    open_customers = [c["id"] for c in customers if c["status"] in ("active", "past_due", "delinquent")]
+    open_customers = [c["id"] for c in customers if c["status"] in BOOKABLE]
     appointments: list[Record] = []
     taken: set[tuple[str, str]] = set()
     for service in p.services:
@@ -250,7 +274,7 @@ def generate(business: str, seed: int) -> dict[str, Any]:
     """Build one business's whole seed as JSON-ready data.
 
     Args:
-        business: A key of `PROFILES` (`audio`, `home`).
+        business: A key of `PROFILES` (`audio`, `home`, `bikes`).
         seed: The random seed; the same arguments give the same output.
 
     Returns:

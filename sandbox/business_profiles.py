@@ -1,13 +1,16 @@
-"""Two businesses unlike the default seed's router shop, for the held-out acceptance set.
+"""Three businesses unlike the default seed's router shop, for the acceptance sets.
 
-`TUNE` (an audio-electronics shop) is the business engineers may look at while
-developing; `HELDOUT` (a home-services company) is only ever measured. They share
-no id scheme, product, service, article, time zone or refund policy with each
-other or with `sandbox/seed.json`, so a product that assumed any of those shapes
-fails here. Articles carry what a caller would say about them (`symptoms`) and,
-for general questions, the fact an answer must contain (`fact`); those stay out
-of the seed file (the agent must not see the test's wording) and are read by the
-benchmark from here.
+`TUNE` (an audio-electronics shop) is the business engineers look at while
+developing; `DEV` (a home-services company) was the held-out set until the
+offline brain was fixed by reading its failures, so it is now a second
+development set; `HELDOUT` (a bike shop with repair bookings) is only ever
+measured, never read for failures to fix. They share no id scheme, product,
+service, article, time zone or refund policy with each other or with
+`sandbox/seed.json`, so a product that assumed any of those shapes fails here.
+Articles carry what a caller would say about them (`symptoms`) and, for general
+questions, the fact an answer must contain (`fact`); those stay out of the seed
+file (the agent must not see the test's wording) and are read by the benchmark
+from here.
 """
 
 from __future__ import annotations
@@ -382,7 +385,7 @@ TUNE = Profile(
     ),
 )
 
-HELDOUT = Profile(
+DEV = Profile(
     key="home",
     name="Brightline Home Services",
     utc_offset="-07:00",
@@ -452,4 +455,207 @@ HELDOUT = Profile(
     ),
 )
 
-PROFILES: dict[str, Profile] = {TUNE.key: TUNE, HELDOUT.key: HELDOUT}
+_BIKE_ARTICLES = (
+    ArticleSpec(
+        "Chain skips or gears slip",
+        "Shift to the smallest rear cog and check the chain is not rusty or stiff at any link. "
+        "1. Clean the chain with a rag and put one drop of chain lube on each roller. "
+        "2. Turn the barrel adjuster where the cable enters the rear derailleur a half turn "
+        "counter-clockwise, then shift through every gear. "
+        "3. If it still skips under load, the chain or cassette is worn: book a tune-up so we can "
+        "measure the chain stretch.",
+        ("drivetrain", "shifting", "chain"),
+        (
+            "every time I pedal hard the chain kind of jumps",
+            "my gears keep slipping when I'm going uphill",
+            "the chain won't stay in the gear I pick",
+        ),
+    ),
+    ArticleSpec(
+        "E-bike battery will not charge",
+        "Unplug the charger from the wall and from the battery for one minute. "
+        "1. Take the battery off the frame and check the contacts are dry and clean. "
+        "2. Plug the charger into the wall first, then into the battery, and watch for the light on the "
+        "charger to turn red. "
+        "3. Press the button on the battery: if no lights come on at all, leave it on the charger for "
+        "two hours at room temperature. "
+        "4. If it still will not charge, bring the battery and charger in for a free battery test.",
+        ("e-bike", "battery", "charging"),
+        (
+            "the battery on my electric bike isn't charging",
+            "I plug in the charger and the light never comes on",
+            "my e-bike won't take a charge anymore",
+        ),
+    ),
+    ArticleSpec(
+        "Brakes squeal or feel weak",
+        "Squeeze each brake lever: it should stop well before it touches the handlebar. "
+        "1. Wipe the rotor or the rim with rubbing alcohol and a clean cloth; never use oil or lube "
+        "near the brakes. "
+        "2. Turn the small barrel adjuster on the brake lever out one turn to take up slack. "
+        "3. Look at the pads: less than a millimeter of pad left means they must be replaced. "
+        "4. If the lever still pulls to the bar, stop riding the bike and book a brake service.",
+        ("brakes", "safety", "pads"),
+        (
+            "my brakes make an awful screeching noise",
+            "the brakes don't really stop me anymore",
+            "when I squeeze the brake it goes all the way to the handlebar",
+        ),
+    ),
+    ArticleSpec(
+        "Tire keeps going flat",
+        "Pump the tire to the pressure printed on its sidewall and listen for a hiss. "
+        "1. Take the tube out and run your fingers slowly around the inside of the tire to find thorns "
+        "or glass. "
+        "2. Check the rim tape covers every spoke hole. "
+        "3. Fit a new tube, pumped a little first so it does not twist. "
+        "4. If it goes flat again within a day, bring the wheel in and we fit a puncture-resistant tire.",
+        ("tires", "flats", "tubes"),
+        (
+            "I keep getting flat tires",
+            "my back tire loses air overnight",
+            "I've had like three flats this week",
+        ),
+    ),
+    ArticleSpec(
+        "E-bike display shows an error code",
+        "Turn the bike off, wait ten seconds and turn it on again. "
+        "1. Unplug the cable between the display and the handlebar controller, check the pins are "
+        "straight and dry, and plug it back until it clicks. "
+        "2. Take the battery off, wait one minute and put it back on. "
+        "3. If the code comes back, write it down and book an e-bike diagnostic visit.",
+        ("e-bike", "display", "motor"),
+        (
+            "the screen on my e-bike shows some error and the motor quit",
+            "my electric bike's display keeps flashing a code at me",
+            "the motor won't assist and there's a warning on the little screen",
+        ),
+    ),
+    ArticleSpec(
+        "Store hours",
+        "Our shop is open Tuesday to Saturday, 10 am to 7 pm Central time, and Sunday noon to 5 pm. "
+        "We are closed on Mondays.",
+        ("hours", "store", "visit"),
+        (
+            "I was wondering what time you close tonight",
+            "are you folks open on a Monday",
+            "when can I swing by the shop",
+        ),
+        fact="10 am to 7 pm",
+        kind="general",
+    ),
+    ArticleSpec(
+        "Test rides",
+        "You can test ride any bike in stock for up to 30 minutes. Bring a driver's license or another "
+        "photo ID; we keep it at the counter while you ride.",
+        ("test-ride", "store", "buying"),
+        (
+            "can I take a bike out for a spin before I buy it",
+            "do you let people try the e-bikes first",
+            "what do I need to bring for a test ride",
+        ),
+        fact="photo ID",
+        kind="general",
+    ),
+    ArticleSpec(
+        "Frame warranty",
+        "Every frame we sell has a lifetime warranty for the original owner. Components are covered "
+        "for two years; tires, tubes, chains and brake pads wear out and are not covered.",
+        ("warranty", "frame", "coverage"),
+        (
+            "what kind of warranty comes with the bikes",
+            "is the frame guaranteed for long",
+            "I heard the frames are covered forever, is that true",
+        ),
+        fact="lifetime warranty",
+        kind="general",
+    ),
+    ArticleSpec(
+        "Trade-ins",
+        "We take used bikes in trade toward a new one. Bring it in for a free appraisal; trade-in "
+        "credit is usually 30 to 50 percent of the bike's value.",
+        ("trade-in", "used", "buying"),
+        (
+            "do you take old bikes as a trade",
+            "I'd like to trade in my old road bike",
+            "would you give me anything for my old mountain bike",
+        ),
+        fact="appraisal",
+        kind="general",
+    ),
+)
+
+HELDOUT = Profile(
+    key="bikes",
+    name="Northloop Cycles",
+    utc_offset="-06:00",
+    as_of="2027-01-26",
+    areas=(
+        ("612", ("55401", "55403", "55406", "55408")),
+        ("651", ("55102", "55104", "55105")),
+        ("773", ("60614", "60618", "60622", "60647")),
+        ("608", ("53703", "53704", "53711")),
+        ("414", ("53202", "53204", "53211")),
+    ),
+    catalog=(
+        ("Gravel bike, 54 cm", 189900),
+        ("Commuter e-bike", 249900),
+        ("Kids' balance bike", 14900),
+        ("Helmet with MIPS", 8900),
+        ("Clipless pedals", 11900),
+        ("U-lock with cable", 6900),
+        ("Front and rear light set", 5900),
+        ("Inner tube 700x32", 899),
+        ("Tubeless sealant", 1499),
+        ("Chain, 11-speed", 4499),
+        ("Floor pump with gauge", 5499),
+        ("Saddle bag", 2999),
+        ("Water bottle cage", 1299),
+        ("Winter cycling gloves", 3499),
+    ),
+    multi_qty=frozenset({"Inner tube 700x32", "Tubeless sealant", "Water bottle cage"}),
+    statuses={
+        "pending_payment": 8,
+        "awaiting_stock": 9,
+        "on_hold": 6,
+        "in_assembly": 8,
+        "ready_for_pickup": 10,
+        "label_created": 8,
+        "in_transit": 11,
+        "delayed": 7,
+        "delivered": 30,
+        "picked_up": 14,
+        "returned": 7,
+        "partially_refunded": 8,
+        "voided": 6,
+        "refunded": 6,
+    },
+    carriers=("LSO", "Spee-Dee Delivery", "Northloop courier"),
+    plans=("Pit Crew membership", "Pay as you ride", "Pit Crew Plus"),
+    customer_statuses={"overdue": 4, "frozen": 2, "churned": 3},
+    services={
+        "bike tune-up": (9, 11, 14, 16),
+        "wheel truing": (10, 13, 15),
+        "e-bike diagnostic": (9, 12, 17),
+    },
+    appointments_per_service=10,
+    slots_per_service=50,
+    first_service_day="2027-01-27",
+    service_days=24,
+    closed_weekdays=frozenset({0}),
+    window_days=60,
+    auto_approve_max_cents=25000,
+    articles=_BIKE_ARTICLES,
+    email_domains=("example.com", "post.example.net", "example.org"),
+    first_names=tuple(
+        "Agnieszka Bao Chidi Darius Esperanza Fumiko Gunnar Hamid Ingrid Joaquin Kalani Lars Mireille "
+        "Nnamdi Oksana Priya Rafael Solveig Thandiwe Valentina Wojciech Ximena Yolanda Zofia Arne "
+        "Benedikt Consuelo Dong Eamon Marisol".split()
+    ),
+    last_names=tuple(
+        "Brzezinski Castellanos Dahlberg Gallagher Halvorsen Kowalczyk Mbatha Nakamura Okonkwo "
+        "Pedersen Sandoval Takahashi Vang Wojcik Yilmaz Zielinski Moreau Lindahl Ferreira Haugen".split()
+    ),
+)
+
+PROFILES: dict[str, Profile] = {TUNE.key: TUNE, DEV.key: DEV, HELDOUT.key: HELDOUT}

@@ -1,10 +1,12 @@
-"""The second-business generator and the held-out split (issue 13, "Held-out acceptance").
+"""The other-business generator and the tune / dev / held-out split (issue 13, "Held-out acceptance").
 
 The acceptance number only means something if the held-out business and callers
 are really different from what the agent is tuned on, so this checks the
-generator is deterministic, that its seeds honour DESIGN.md's seed contract,
-and that tune and held-out share no id, product, article or phrasing; and that the
-simulated callers understand the agent by meaning and say their values so they can be heard back.
+generator is deterministic, that its seeds honour DESIGN.md's seed contract and
+load through `CALLENGINE_SEED`, and that no two sets share an id, product,
+article or phrasing; and that the simulated callers understand the agent by
+meaning (second verification factors included) and say their values so they
+can be heard back.
 """
 
 from __future__ import annotations
@@ -16,17 +18,23 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
-from bench.callers import Population, spoken_value
+from bench.callers import STYLES, Caller, Case, Goal, Population, spoken_value
 from bench.hearing import hear, normalize, value_runs
-from bench.phrases import HELDOUT as HELDOUT_BANK
-from bench.phrases import TUNE as TUNE_BANK
+from bench.phrases import BANKS
+from callengine.settings import Settings
 from sandbox import business
-from sandbox.business_profiles import HELDOUT, TUNE
+from sandbox.__main__ import default_seed_path
+from sandbox.app import create_app
+from sandbox.auth import SandboxTokens
+from sandbox.business_profiles import DEV, HELDOUT, PROFILES, TUNE
 from sandbox.seed import ORDER_STATUSES, load_seed
 
 SEEDS = Path(business.__file__).resolve().parent / "seeds"
+SETS = {"tune": ("audio", 1), "dev": ("home", 2), "heldout": ("bikes", 3)}  # file -> generator args
+PAIRS = [("tune", "dev"), ("tune", "heldout"), ("dev", "heldout")]
 E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 REQUIRED = {
     "customers": {"id", "name", "phone", "email", "zip", "balance_cents", "plan", "status"},
@@ -58,17 +66,19 @@ def ids(seed: dict[str, Any]) -> set[str]:
 def test_generator_is_deterministic_and_matches_the_committed_files() -> None:
     assert business.generate("audio", 1) == business.generate("audio", 1)
     assert business.generate("audio", 1) != business.generate("audio", 3)
-    assert business.generate("audio", 1) == committed("tune")
-    assert business.generate("home", 2) == committed("heldout")
+    for name, (key, n) in SETS.items():
+        assert business.generate(key, n) == committed(name), name
 
 
-def test_cli_writes_the_same_seed(tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_cli_writes_the_same_seed(tmp_path: Path, name: str) -> None:
     out = tmp_path / "s.json"
-    business.main(["--business", "home", "--seed", "2", "--out", str(out)])
-    assert json.loads(out.read_text()) == committed("heldout")
+    key, n = SETS[name]
+    business.main(["--business", key, "--seed", str(n), "--out", str(out)])
+    assert json.loads(out.read_text()) == committed(name)
 
 
-@pytest.mark.parametrize("name", ["tune", "heldout"])
+@pytest.mark.parametrize("name", sorted(SETS))
 def test_seed_honours_the_contract(name: str) -> None:
     seed = committed(name)
     for kind, fields in REQUIRED.items():
@@ -95,7 +105,7 @@ def test_seed_honours_the_contract(name: str) -> None:
     assert policy["window_days"] >= 0 and policy["auto_approve_max_cents"] >= 0
 
 
-@pytest.mark.parametrize("name", ["tune", "heldout"])
+@pytest.mark.parametrize("name", sorted(SETS))
 def test_seed_is_unlike_the_default_business(name: str) -> None:
     seed = committed(name)
     statuses = {o["status"] for o in seed["orders"]}
@@ -111,33 +121,67 @@ def test_seed_is_unlike_the_default_business(name: str) -> None:
     assert sum(bool(re.search(r"\b1\. .*\b2\. ", b)) for b in bodies) >= 4
 
 
-def test_tune_and_heldout_share_no_ids_products_articles_or_zone() -> None:
-    tune, heldout = committed("tune"), committed("heldout")
-    assert not ids(tune) & ids(heldout)
-    assert not {n for n, _ in TUNE.catalog} & {n for n, _ in HELDOUT.catalog}
-    assert not {a.title for a in TUNE.articles} & {a.title for a in HELDOUT.articles}
-    assert not {s for a in TUNE.articles for s in a.symptoms} & {
-        s for a in HELDOUT.articles for s in a.symptoms
+@pytest.mark.parametrize(("a", "b"), PAIRS)
+def test_no_two_sets_share_ids_products_articles_or_zone(a: str, b: str) -> None:
+    one, two = PROFILES[SETS[a][0]], PROFILES[SETS[b][0]]
+    assert not ids(committed(a)) & ids(committed(b))
+    assert not {n for n, _ in one.catalog} & {n for n, _ in two.catalog}
+    assert not set(one.services) & set(two.services)
+    assert not {x.title for x in one.articles} & {x.title for x in two.articles}
+    assert not {s for x in one.articles for s in x.symptoms} & {s for x in two.articles for s in x.symptoms}
+    assert one.utc_offset != two.utc_offset
+    assert committed(a)["refund_policy"] != committed(b)["refund_policy"]
+    assert not {c["zip"] for c in committed(a)["customers"]} & {c["zip"] for c in committed(b)["customers"]}
+
+
+def test_the_held_out_business_has_id_schemes_of_its_own() -> None:
+    seed = committed("heldout")
+    assert all(c["id"].isdigit() for c in seed["customers"])  # HubSpot-style numeric contact ids
+    assert all(re.fullmatch(r"BK-\d{5}", o["id"]) for o in seed["orders"])
+    assert all(re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{26}", a["id"]) for a in seed["appointments"])  # ULIDs
+    assert all(a["id"].startswith("art_") for a in seed["articles"])
+    assert {o["status"] for o in seed["orders"]} >= {"ready_for_pickup", "picked_up", "voided"}
+
+
+@pytest.mark.parametrize(("a", "b"), PAIRS)
+def test_phrasing_banks_cover_the_same_acts_with_no_shared_wording(a: str, b: str) -> None:
+    one, two = BANKS[a], BANKS[b]
+    assert set(one) == set(two)
+    for act in one:
+        assert one[act] and two[act], act
+    bare = {"{problem}", "{question}"}  # the article's own words, said as they are
+    assert not {p.lower() for ps in one.values() for p in ps if p not in bare} & {
+        p.lower() for ps in two.values() for p in ps
     }
-    assert TUNE.utc_offset != HELDOUT.utc_offset
-    assert tune["refund_policy"] != heldout["refund_policy"]
 
 
-def test_phrasing_banks_cover_the_same_acts_with_no_shared_wording() -> None:
-    assert set(TUNE_BANK) == set(HELDOUT_BANK)
-    for act in TUNE_BANK:
-        assert TUNE_BANK[act] and HELDOUT_BANK[act], act
-    tune = {
-        p.lower() for phrases in TUNE_BANK.values() for p in phrases if p not in ("{problem}", "{question}")
-    }
-    held = {p.lower() for phrases in HELDOUT_BANK.values() for p in phrases}
-    assert not tune & held
+def test_every_bank_answers_the_second_factors() -> None:
+    for name, bank in BANKS.items():
+        assert all("{last4}" in p for p in bank["last4"]), name
+        assert all("{name}" in p for p in bank["account_name"]), name
 
 
-@pytest.mark.parametrize("name", ["tune", "heldout"])
+@pytest.mark.parametrize("name", sorted(SETS))
 def test_sandbox_loads_the_seed(name: str) -> None:
     seed = load_seed(SEEDS / f"{name}.json")
     assert len(seed.customers) == len(committed(name)["customers"])
+
+
+@pytest.mark.parametrize("name", sorted(SETS))
+async def test_the_seed_loads_through_callengine_seed(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CALLENGINE_SEED", str(SEEDS / f"{name}.json"))
+    # The engine's settings and the sandbox both take the seed from the environment.
+    assert Settings.from_env().seed_path == default_seed_path() == SEEDS / f"{name}.json"
+    app = create_app(default_seed_path(), SandboxTokens())
+    order = committed(name)["orders"][-1]
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sandbox") as c:
+        r = await c.get(
+            "/admin/api/2024-10/orders.json",
+            params={"name": order["id"], "status": "any"},
+            headers={"X-Shopify-Access-Token": "dev-shopify-token"},
+        )
+    assert r.status_code == 200
+    assert [normalize(o["name"]) for o in r.json()["orders"]] == [normalize(order["id"])]
 
 
 @pytest.mark.parametrize(
@@ -154,9 +198,18 @@ def test_sandbox_loads_the_seed(name: str) -> None:
         ("Try holding the reset button for ten seconds. Is it working now?", "fix_check"),
         ("To find your account, what's the phone number or e-mail on it?", "identify"),
         ("Which order is it about? You can say the order number.", "order"),
+        (
+            "Please key in the order number on your phone's keypad, or I can check your most recent one.",
+            "order",
+        ),
         ("It qualifies for a refund of 34 dollars. Would you like me to go ahead?", "offer"),
         ("Thanks for calling. Goodbye.", "ended"),
         ("Are you still there?", "still_there"),
+        ("Thanks. What are the last four digits of the phone number on the account?", "last4"),
+        ("That ZIP matches. And the last 4 of the phone on the account?", "last4"),
+        ("What's the name on the account?", "account_name"),
+        ("Whose name is the account under?", "account_name"),
+        ("Thanks. Could I have the account holder's full name?", "account_name"),
     ],
 )
 def test_callers_understand_the_agent_by_meaning(agent: str, act: str) -> None:
@@ -169,18 +222,86 @@ def test_a_read_back_is_compared_as_spoken_digits_and_letters() -> None:
     assert value_runs("double seven thirty three") == ["7733"]
 
 
-@pytest.mark.parametrize("bank", ["tune", "heldout"])
+def test_a_second_factor_read_back_is_heard_as_such() -> None:
+    heard = hear("I have two four three six as the last four digits. Is that right?")
+    assert (heard.act, heard.value, heard.about) == ("confirm", "2436", "last4")
+    heard = hear("Is the name on the account Ingrid Sandoval?")
+    assert (heard.act, heard.about) == ("confirm", "name")
+
+
+def _caller(bank: str, style: str = "terse") -> Caller:
+    seed = committed(bank)
+    customer = seed["customers"][1]
+    goal = Goal("account", request="balance")
+    case = Case(0, bank, style, customer, "phone", "+19995550000", goal)
+    return Caller(case, random.Random(3))
+
+
+@pytest.mark.parametrize("bank", sorted(SETS))
+def test_callers_answer_the_second_factors_from_the_record(bank: str) -> None:
+    caller = _caller(bank)
+    customer = caller.case.customer
+    said = caller.reply("Thanks. What are the last four digits of the phone number on the account?")
+    assert "".join(value_runs(said)) == customer["phone"][-4:], said
+    said = caller.reply("And whose name is the account under?")
+    assert customer["name"] in said
+    # The name read back, with or without the word "name": yes when it is theirs.
+    assert caller.reply(f"I have {customer['name']}. Did I get that right?") in BANKS[bank]["yes"]
+    caller.reply("And whose name is the account under?")
+    assert customer["name"] in caller.reply("I have Jane Smith. Did I get that right?")
+
+
+@pytest.mark.parametrize("bank", sorted(SETS))
+def test_a_caller_with_no_order_says_so_and_what_they_want(bank: str) -> None:
+    caller = _caller(bank)
+    said = caller.reply("What's the order number? Or I can check your most recent order.")
+    assert "order" in said and said.endswith(caller.case.goal.request)
+
+
+def test_a_caller_answers_a_troubleshooting_step_by_what_it_called_about() -> None:
+    seed = committed("heldout")
+    customer = seed["customers"][0]
+    spec = next(a for a in HELDOUT.articles if a.kind == "troubleshooting")
+    goal = Goal("troubleshooting", spec=spec, fixed_at_step=0, request="my chain slips")
+    caller = Caller(
+        Case(0, "heldout", "terse", customer, "caller_id", customer["phone"], goal), random.Random(1)
+    )
+    fixed = BANKS["heldout"]["fixed"]
+    assert caller.reply("Let's try this. Clean the chain. Did that fix it?") in fixed
+    # Asked again about the same step, or pressed for a yes or no: it worked, still.
+    assert caller.reply("Sorry, I need a yes or a no. Did that fix it?") in fixed
+    other = _caller("heldout")  # calls about its balance
+    said = other.reply("Let's try this. Clean the chain. Did that fix it?")
+    assert said.endswith(other.case.goal.request) and said not in BANKS["heldout"]["not_fixed"]
+
+
+def test_a_caller_never_picks_the_day_of_the_visit_being_moved() -> None:
+    seed = committed("heldout")
+    visit = next(a for a in seed["appointments"] if a["status"] == "booked")
+    customer = next(c for c in seed["customers"] if c["id"] == visit["customer_id"])
+    own = datetime.fromisoformat(visit["starts_at"]).strftime("%A")
+    offer = (
+        f"Your visit is on {own} at 9 AM. I can move it to Tuesday at 10 AM or Wednesday at 1 PM. Which one?"
+    )
+    for n in range(40):
+        case = Case(n, "heldout", "terse", customer, "caller_id", customer["phone"], Goal("reschedule"))
+        case.goal.appointment = visit
+        assert own.lower() not in Caller(case, random.Random(n)).reply(offer).lower()
+
+
+@pytest.mark.parametrize("bank", sorted(SETS))
 def test_spoken_values_are_heard_back_as_the_value(bank: str) -> None:
     rng = random.Random(5)
-    for value in ("80202", "30308", "SO-7263", "#1042", "3035552867", "80907"):
+    for value in ("80202", "30308", "SO-7263", "#1042", "3035552867", "80907", "BK-40417", "14145552304"):
         for _ in range(30):
             spoken = re.sub(r" as in \w+", "", spoken_value(value, rng, bank))
             assert "".join(value_runs(spoken)) == normalize(value), spoken
 
 
-def test_population_is_deterministic_and_follows_the_call_mix() -> None:
-    seed = committed("heldout")
-    population = Population(seed, HELDOUT.articles, "heldout")
+@pytest.mark.parametrize(("name", "profile"), [("tune", TUNE), ("dev", DEV), ("heldout", HELDOUT)])
+def test_population_is_deterministic_and_follows_the_call_mix(name: str, profile: Any) -> None:
+    seed = committed(name)
+    population = Population(seed, profile.articles, name)
     cases = population.cases(600, random.Random(1))
     again = population.cases(600, random.Random(1))
     assert [(c.goal.intent, c.style, c.customer["id"]) for c in cases] == [
@@ -188,7 +309,7 @@ def test_population_is_deterministic_and_follows_the_call_mix() -> None:
     ]
     share = sum(c.goal.intent == "order_status" for c in cases) / len(cases)
     assert 0.28 < share < 0.42
-    assert {c.style for c in cases} == {"terse", "rambling", "repeater", "self_correcting", "up_front"}
+    assert {c.style for c in cases} == set(STYLES) and len(STYLES) == 6
     for c in cases:
         if c.goal.intent == "reschedule":
             assert c.goal.appointment is not None and c.goal.appointment["customer_id"] == c.customer["id"]
