@@ -25,6 +25,7 @@ from api.codec import CodecServerConfig, codec_router
 from api.forms import read_form
 from api.signature import SignatureChecker
 from api.temporal_access import TemporalAccess, TemporalSource
+from callengine import stream_token
 from callengine.settings import Settings
 from realtime.metrics import ESCALATIONS, PROVIDER_ERRORS, REGISTRY, WEBHOOKS
 
@@ -117,6 +118,7 @@ def create_app(
         The app. `app.state.draining` (False) switches `/healthz` to 503 for graceful shutdown.
     """
     checker = SignatureChecker(settings.twilio_auth_token, settings.public_url)
+    tokens = settings.stream_tokens()
     access = TemporalAccess(temporal)
     public = checker.http_base
 
@@ -151,12 +153,12 @@ def create_app(
             action_url=f"{public}/twilio/fallback",
             stream_url=checker.ws_base + MEDIA_PATH,
             status_callback_url=f"{public}/twilio/stream-status",
-            # The session needs caller ID to identify the customer; it reaches the socket as
+            # The session needs caller ID to identify the customer, and must know the stream is
+            # this call's: both travel in one token signed here, where Twilio's signature covers
+            # CallSid and From (callengine/stream_token.py). It reaches the socket in
             # `start.customParameters` because the stream URL may not carry a query (31920).
             parameters={
-                "caller": _field(form, "From"),
-                "called": _field(form, "To"),
-                "direction": _field(form, "Direction"),
+                stream_token.PARAMETER: tokens.issue(call_sid, _field(form, "From"), _field(form, "To"))
             },
         )
         return _counted("voice", _xml(document))

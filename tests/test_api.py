@@ -102,11 +102,13 @@ async def test_voice_returns_connect_stream_twiml_for_the_public_url_behind_a_pr
     assert stream.attrib["url"] == "wss://calls.example.com/twilio/media"  # https→wss, no query (31920)
     assert stream.attrib["statusCallback"] == f"{PUBLIC}/twilio/stream-status"
     assert stream.attrib["statusCallbackMethod"] == "POST"
-    assert {p.attrib["name"]: p.attrib["value"] for p in stream.findall("Parameter")} == {
-        "caller": "+14155550101",
-        "called": "+18005550100",
-        "direction": "inbound",
-    }
+    # One parameter: the token binding the stream to this signed webhook, caller ID inside it.
+    parameters = {p.attrib["name"]: p.attrib["value"] for p in stream.findall("Parameter")}
+    assert list(parameters) == ["token"]
+    binding = SETTINGS.stream_tokens().verify(
+        parameters["token"], call_sid=params["CallSid"], account_sid=SETTINGS.twilio_account_sid
+    )
+    assert (binding.caller, binding.called) == ("+14155550101", "+18005550100")
     assert webhooks("voice", "200") == before + 1
 
 
