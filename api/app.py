@@ -267,7 +267,16 @@ def create_app(
             return form
         call_sid = _sid(request.query_params.get("CallSid"))
         ticket_id = _ticket_id(request.query_params.get("ticket", ""))
-        state = await access.state(call_sid, temporal_timeout_s) if call_sid is not None else None
+        leg_sid = _sid(_field(form, "CallSid"))
+        state = None
+        if call_sid is not None and leg_sid is not None:
+            # Single use: a signed request replays, and the note is about the caller's account.
+            claimed = await access.claim_whisper(call_sid, leg_sid, settings.task_queue, temporal_timeout_s)
+            if claimed is False:
+                log.warning("call %s: refused a repeated whisper request for the same leg", call_sid)
+                return _counted("whisper", _xml(twiml.empty()))
+            if claimed:
+                state = await access.state(call_sid, temporal_timeout_s)
         return _counted("whisper", _xml(twiml.whisper(state, ticket_id)))
 
     @app.get("/healthz", **openapi_docs.HEALTHZ)
