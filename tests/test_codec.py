@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payload, Payloads
 from temporalio.api.enums.v1 import EventType
@@ -196,11 +197,20 @@ async def test_a_production_worker_without_a_key_refuses_to_start() -> None:
     assert "CALLENGINE_CODEC_KEYS is not set" in err.decode(), err.decode()[-2000:]
 
 
-def test_the_dev_server_points_the_web_ui_at_the_codec_server(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_dev_server_points_the_web_ui_at_the_codec_server(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("CALLENGINE_API_PORT", "9099")
-    cmd = DevServerConfig.load().command("temporal")
-    endpoint = cmd[cmd.index("--ui-codec-endpoint") + 1]
+    cfg = DevServerConfig.load()
+    settings = cfg.write_ui_settings(tmp_path / "keys" / "temporal-ui.yaml")
+    assert settings is not None and settings.stat().st_mode & 0o777 == 0o600
+    written = yaml.safe_load(settings.read_text())
+    endpoint = written["env"]["callengine-dev"]["ui-codec-endpoint"]
     assert endpoint == f"http://127.0.0.1:9099/codec/t/{TEST_CODEC_TOKEN}"
+    # The command line names the file, never the token: `ps` shows every command line.
+    cmd = cfg.command("temporal", ui_settings=settings)
+    assert cmd[cmd.index("--env-file") + 1] == str(settings) and "--ui-codec-endpoint" not in cmd
+    assert not any(TEST_CODEC_TOKEN in arg for arg in cmd)
 
 
 def test_a_codec_endpoint_template_with_unknown_fields_is_refused(tmp_path: Path) -> None:
