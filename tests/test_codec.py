@@ -152,10 +152,11 @@ async def test_the_shared_converter_encrypts_with_the_test_key_and_encodes_failu
 
 
 def test_local_development_makes_a_key_and_token_once_and_reuses_them(tmp_path: Path) -> None:
-    first, again = load_keyring({}, state_dir=tmp_path), load_keyring({}, state_dir=tmp_path)
+    dev = {"CALLENGINE_ENV": "development"}
+    first, again = load_keyring(dev, state_dir=tmp_path), load_keyring(dev, state_dir=tmp_path)
     assert first == again and first.active.startswith("dev-")
-    token = load_codec_token({"CALLENGINE_ENV": "development"}, state_dir=tmp_path)
-    assert token == load_codec_token({}, state_dir=tmp_path) and len(token) >= 32
+    token = load_codec_token(dev, state_dir=tmp_path)
+    assert token == load_codec_token(dev, state_dir=tmp_path) and len(token) >= 32
     keys = tmp_path / "keys"
     assert stat.S_IMODE(keys.stat().st_mode) == 0o700
     for f in keys.iterdir():
@@ -165,10 +166,13 @@ def test_local_development_makes_a_key_and_token_once_and_reuses_them(tmp_path: 
     assert load_keyring({"CALLENGINE_CODEC_KEYS": K2}, state_dir=tmp_path).active == "k2"
 
 
-@pytest.mark.parametrize("mode", ["production", "staging"])
+@pytest.mark.parametrize("mode", ["production", "staging", ""])
 def test_outside_local_development_a_missing_key_or_token_is_refused(tmp_path: Path, mode: str) -> None:
-    env = {"CALLENGINE_ENV": mode}
-    with pytest.raises(CodecConfigError, match=f"CALLENGINE_CODEC_KEYS is not set.*CALLENGINE_ENV={mode}"):
+    # Unset ("") is no choice at all: development keys are never made without being asked for.
+    env = {"CALLENGINE_ENV": mode} if mode else {}
+    with pytest.raises(
+        CodecConfigError, match=f"CALLENGINE_CODEC_KEYS is not set.*CALLENGINE_ENV={mode or 'unset'}"
+    ):
         load_keyring(env, state_dir=tmp_path)
     with pytest.raises(CodecConfigError, match="CALLENGINE_CODEC_TOKEN is not set"):
         load_codec_token(env, state_dir=tmp_path)
