@@ -25,6 +25,7 @@ from api.codec import CodecServerConfig, codec_router
 from api.forms import read_form
 from api.signature import SignatureChecker
 from api.temporal_access import TemporalAccess, TemporalSource
+from callengine import stream_token
 from callengine.settings import Settings
 from realtime.metrics import ESCALATIONS, PROVIDER_ERRORS, REGISTRY, WEBHOOKS
 
@@ -117,6 +118,7 @@ def create_app(
         The app. `app.state.draining` (False) switches `/healthz` to 503 for graceful shutdown.
     """
     checker = SignatureChecker(settings.twilio_auth_token, settings.public_url)
+    tokens = settings.stream_tokens()
     access = TemporalAccess(temporal)
     public = checker.http_base
 
@@ -151,12 +153,12 @@ def create_app(
             action_url=f"{public}/twilio/fallback",
             stream_url=checker.ws_base + MEDIA_PATH,
             status_callback_url=f"{public}/twilio/stream-status",
-            # The session needs caller ID to identify the customer; it reaches the socket as
+            # The session needs caller ID to identify the customer, and must know the stream is
+            # this call's: both travel in one token signed here, where Twilio's signature covers
+            # CallSid and From (callengine/stream_token.py). It reaches the socket in
             # `start.customParameters` because the stream URL may not carry a query (31920).
             parameters={
-                "caller": _field(form, "From"),
-                "called": _field(form, "To"),
-                "direction": _field(form, "Direction"),
+                stream_token.PARAMETER: tokens.issue(call_sid, _field(form, "From"), _field(form, "To"))
             },
         )
         return _counted("voice", _xml(document))
@@ -265,7 +267,16 @@ def create_app(
             return form
         call_sid = _sid(request.query_params.get("CallSid"))
         ticket_id = _ticket_id(request.query_params.get("ticket", ""))
-        state = await access.state(call_sid, temporal_timeout_s) if call_sid is not None else None
+        leg_sid = _sid(_field(form, "CallSid"))
+        state = None
+        if call_sid is not None and leg_sid is not None:
+            # Single use: a signed request replays, and the note is about the caller's account.
+            claimed = await access.claim_whisper(call_sid, leg_sid, settings.task_queue, temporal_timeout_s)
+            if claimed is False:
+                log.warning("call %s: refused a repeated whisper request for the same leg", call_sid)
+                return _counted("whisper", _xml(twiml.empty()))
+            if claimed:
+                state = await access.state(call_sid, temporal_timeout_s)
         return _counted("whisper", _xml(twiml.whisper(state, ticket_id)))
 
     @app.get("/healthz", **openapi_docs.HEALTHZ)

@@ -85,7 +85,11 @@ def _route(
 VOICE = _route(
     _form({"CallSid": _SID, **_CALL_PARAMS}, required=("CallSid",)),
     {
-        200: {"description": "TwiML `<Connect><Stream>`.", "content": _TWIML},
+        200: {
+            "description": 'TwiML `<Connect><Stream>` with one `<Parameter name="token">`: the call\'s '
+            "stream token (CallSid, caller, called, expiry; HMAC-signed), which `start` must carry.",
+            "content": _TWIML,
+        },
         400: _BAD_SID,
         403: _FORBIDDEN,
         503: {
@@ -122,7 +126,11 @@ WHISPER = _route(
         ],
     },
     {
-        200: {"description": "TwiML: the handoff summary, spoken to the human.", "content": _TWIML},
+        200: {
+            "description": "TwiML: the handoff summary, spoken to the human; once per human leg "
+            "(`CallSid` of the form): a repeated request gets an empty `<Response/>`.",
+            "content": _TWIML,
+        },
         403: _FORBIDDEN,
     },
 )

@@ -9,12 +9,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from temporalio.client import Client
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from callengine.calls import Call
 from workflows.types import CallState
+from workflows.whisper import WhisperHeardInput, WhisperHeardWorkflow
 
 log = logging.getLogger(__name__)
 
@@ -114,3 +118,39 @@ class TemporalAccess:
             else:
                 log.warning("call %s: ended(%s) failed: %r", call_sid, reason, e)
         return False
+
+    async def claim_whisper(
+        self, call_sid: str, leg_sid: str, task_queue: str, timeout_s: float
+    ) -> bool | None:
+        """Claim the one reading of a call's whisper for a human leg (workflows/whisper.py).
+
+        Args:
+            call_sid: The transferred call (already validated).
+            leg_sid: The human leg Twilio requests the whisper for (already validated).
+            task_queue: Where the worker runs the record's (empty) workflow.
+            timeout_s: Budget for connecting and starting together.
+
+        Returns:
+            True for the first request of this leg, False for a repeat (a replay), None when
+            Temporal could not be asked (then nothing from the call is read out either).
+        """
+        try:
+            async with asyncio.timeout(timeout_s):
+                await (await self.client()).start_workflow(
+                    WhisperHeardWorkflow.run,
+                    WhisperHeardInput(call_sid=call_sid, leg_sid=leg_sid),
+                    id=f"whisper-{leg_sid}",
+                    task_queue=task_queue,
+                    id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                    # Without a worker it never runs; the claim holds all the same.
+                    execution_timeout=timedelta(minutes=10),
+                )
+            return True
+        except WorkflowAlreadyStartedError:
+            return False
+        except TimeoutError:
+            log.warning("call %s: whisper claim timed out after %.1f s", call_sid, timeout_s)
+        except Exception as e:
+            log.warning("call %s: whisper claim failed: %r", call_sid, e)
+        return None

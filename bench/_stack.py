@@ -24,6 +24,9 @@ from temporalio.client import Client
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# A benchmark runs the local stack: development (sandbox, local codec keys) is chosen here, for
+# this process and every one it starts (callengine/environment.py: never a silent fallback).
+os.environ.setdefault("CALLENGINE_ENV", "development")
 
 from callengine.devserver import DevServerConfig, ensure_search_attributes, temporal_binary  # noqa: E402
 from callengine.temporal import DATA_CONVERTER  # noqa: E402

@@ -13,7 +13,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from temporalio.client import Client, WorkflowHandle, WorkflowUpdateRPCTimeoutOrCancelledError
-from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
 from temporalio.service import RPCError, RPCStatusCode
 
 from workflows import (
@@ -86,8 +91,26 @@ class Call:
         called_number: str,
         human_queue: str = "support",
         inactivity_timeout_s: float = 120.0,
+        exclusive: bool = False,
     ) -> Call:
-        """Start the call's workflow, or attach to it if it is already running."""
+        """Start the call's workflow, or attach to it if it is already running.
+
+        Args:
+            client: The Temporal client.
+            task_queue: The workers' task queue.
+            call_sid: The call; its workflow is `call-<CallSid>`.
+            caller_number: Caller ID (as Twilio signed it).
+            called_number: The number dialled.
+            human_queue: Where a handoff sends the caller.
+            inactivity_timeout_s: The workflow wraps up after this long without a message.
+            exclusive: Only start, never attach: a media stream claims its call this way, so a
+                second stream naming the same CallSid, on any replica, is refused by Temporal
+                itself, and so is one for a call that already ended (the id is never reused).
+
+        Raises:
+            temporalio.exceptions.WorkflowAlreadyStartedError: `exclusive`, and the call's
+                workflow exists (running or closed).
+        """
         wf_id = workflow_id(call_sid)
         handle = await client.start_workflow(
             CallWorkflow.run,
@@ -101,7 +124,14 @@ class Call:
             ),
             id=wf_id,
             task_queue=task_queue,
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            id_conflict_policy=(
+                WorkflowIDConflictPolicy.FAIL if exclusive else WorkflowIDConflictPolicy.USE_EXISTING
+            ),
+            # Exclusive: a CallSid gets one stream ever. Twilio never reopens a stream for a call
+            # (a lost one goes to people through `<Connect action>`), so a later one is a replay.
+            id_reuse_policy=(
+                WorkflowIDReusePolicy.REJECT_DUPLICATE if exclusive else WorkflowIDReusePolicy.ALLOW_DUPLICATE
+            ),
             execution_timeout=MAX_CALL_DURATION,
             search_attributes=TypedSearchAttributes([SearchAttributePair(CALL_SID, call_sid)]),
             static_summary=f"Phone call {call_sid}",

@@ -16,6 +16,7 @@ import typer
 from callengine.settings import Settings
 
 if TYPE_CHECKING:
+    from callengine.environment import Role
     from callengine.stack import Stack
 
 app = typer.Typer(
@@ -56,6 +57,35 @@ def _run(main: Coroutine[Any, Any, int], *, handle_signals: bool = True) -> None
     os._exit(code)
 
 
+def _require_environment(role: Role) -> None:
+    """Stop here, naming every offending variable, unless the environment is a complete choice."""
+    from callengine.environment import EnvironmentConfigError, check_startup
+
+    try:
+        check_startup(os.environ, role)
+    except EnvironmentConfigError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2) from e
+
+
+def _local_development() -> None:
+    """`up` and `demo` run the local stack: choosing them is choosing development, for every child.
+
+    Raises:
+        typer.Exit: `CALLENGINE_ENV` says something else (production never runs the sandbox).
+    """
+    from callengine.environment import DEVELOPMENT, ENV_MODE
+
+    chosen = os.environ.setdefault(ENV_MODE, DEVELOPMENT).strip().lower()
+    if chosen != DEVELOPMENT:
+        typer.echo(
+            f"error: `callengine up` and `demo` run the local development stack (Temporal dev server, "
+            f"sandbox, development keys); {ENV_MODE}={chosen} is not allowed for them",
+            err=True,
+        )
+        raise typer.Exit(2)
+
+
 def _logging(level: str, service: str = "callengine") -> None:
     """Set up this process's logs (callengine/logs.py) and tracing (callengine/tracing.py)."""
     from callengine import logs, tracing
@@ -71,6 +101,7 @@ def _logging(level: str, service: str = "callengine") -> None:
 @app.command()
 def worker(log_level: Annotated[str, typer.Option(help="debug, info, warning, error")] = "info") -> None:
     """Run a Temporal worker for calls (stateless: run as many as load needs)."""
+    _require_environment("worker")  # before anything loads: refused in a second, not after models
     from callengine.worker import run_worker
 
     _logging(log_level, "callengine-worker")
@@ -119,6 +150,7 @@ def serve(
     log_level: Annotated[str, typer.Option(help="debug, info, warning, error")] = "info",
 ) -> None:
     """Run the API/realtime server: Twilio webhooks and media streams."""
+    _require_environment("api")  # before anything loads: refused in a second, not after models
     from callengine.server import serve as run_server
 
     _logging(log_level, "callengine-api")
@@ -134,6 +166,7 @@ def serve(
 @app.command()
 def up() -> None:
     """Start everything locally (Temporal dev server, sandbox, worker); Ctrl-C stops it all."""
+    _local_development()
 
     async def serve(stack: Stack) -> int:
         typer.echo("\ncallengine is up:")
@@ -221,6 +254,7 @@ def demo(
     keep_running: Annotated[bool, typer.Option(help="Leave the stack running afterwards")] = False,
 ) -> None:
     """Start everything, make one real voice call (simulated caller ↔ agent), print it, stop."""
+    _local_development()
     settings = Settings.from_env()
 
     async def body(stack: Stack) -> int:

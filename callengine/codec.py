@@ -13,8 +13,8 @@ original `Payload` proto.
 Keys come from `CALLENGINE_CODEC_KEYS` ("kid2:<base64 32 bytes>,kid1:<base64>"):
 the first encrypts, all of them decrypt, so a key rotates by putting a new one
 first and keeping the old ones until no history written with them is needed.
-Outside local development (`CALLENGINE_ENV` other than `development`) a missing
-key is a start-up error; in local development a key is made once under
+Outside local development (`CALLENGINE_ENV` unset, or other than `development`) a
+missing key is a start-up error; in local development a key is made once under
 `.callengine/keys/` and reused, so the local stack encrypts exactly as
 production does. The codec server's token (`CALLENGINE_CODEC_TOKEN`) follows the
 same rule.
@@ -41,6 +41,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.api.common.v1 import Payload
 from temporalio.converter import PayloadCodec
 
+from callengine import environment
 from callengine.settings import STATE_DIR
 
 ENCODING = b"binary/encrypted"
@@ -169,8 +170,8 @@ class EncryptionCodec(PayloadCodec):
 
 
 def is_development(env: Mapping[str, str]) -> bool:
-    """Local development (the default) may create its own keys; any other mode must be given them."""
-    return env.get(ENV_MODE, DEVELOPMENT).strip().lower() in ("", DEVELOPMENT)
+    """Only explicit local development (`CALLENGINE_ENV=development`) may create its own keys."""
+    return environment.is_development(env)
 
 
 def _dev_secret(path: Path, make: str) -> str:
@@ -197,10 +198,10 @@ def _dev_secret(path: Path, make: str) -> str:
 
 
 def _refuse(what: str, var: str, env: Mapping[str, str], hint: str) -> CodecConfigError:
-    mode = env.get(ENV_MODE, "").strip()
+    mode = env.get(ENV_MODE, "").strip() or "unset"
     return CodecConfigError(
         f"{var} is not set. Outside local development ({ENV_MODE}={mode}) callengine refuses to "
-        f"start without {what}. {hint} (Local development, {ENV_MODE} unset or '{DEVELOPMENT}', "
+        f"start without {what}. {hint} (Local development, chosen with {ENV_MODE}={DEVELOPMENT}, "
         f"makes one under {STATE_DIR.name}/keys/.)"
     )
 

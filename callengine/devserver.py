@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
 import sys
 from collections.abc import Callable
@@ -23,9 +24,13 @@ from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
 from temporalio.client import Client
 from temporalio.common import SearchAttributeKey
 
-from callengine.settings import REPO_ROOT, Settings
+from callengine.settings import REPO_ROOT, STATE_DIR, Settings
 
 CONFIG_PATH = REPO_ROOT / "temporal-dev.yaml"
+# The Web UI's settings that hold a secret (the codec endpoint with its token), for the dev
+# server to read at start (`write_ui_settings`); in the owner-only keys directory.
+UI_SETTINGS_PATH = STATE_DIR / "keys" / "temporal-ui.yaml"
+UI_ENV_NAME = "callengine-dev"
 
 # The CLI's type names, with the SDK key factory and the server's index type for each.
 _TYPES: dict[str, tuple[Callable[[str], SearchAttributeKey[Any]], IndexedValueType.ValueType]] = {
@@ -124,8 +129,40 @@ class DevServerConfig:
             args += ["--dynamic-config-value", f"{key}={json.dumps(value)}"]
         return args
 
-    def command(self, temporal_bin: str, *, with_search_attributes: bool = True) -> list[str]:
-        """The full `temporal server start-dev` command line."""
+    def write_ui_settings(self, path: Path = UI_SETTINGS_PATH) -> Path | None:
+        """Write the Web UI's codec endpoint to an owner-only file; None when there is none.
+
+        The endpoint carries the codec token (the UI sends no header of ours), and a command
+        line is readable by every user of the machine (`ps`), so the dev server reads it from
+        this file instead: the `temporal` CLI's environment file, whose entries set flags
+        (`--env-file FILE --env NAME`; only the path and the name are on the command line).
+        """
+        endpoint = self.codec_endpoint()
+        if not endpoint:
+            return None
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(path.parent, 0o700)
+        text = yaml.safe_dump({"env": {UI_ENV_NAME: {"ui-codec-endpoint": endpoint}}})
+        # Created 0600 and written in place of any older file: never readable by others, not
+        # even for the moment between creating and restricting it.
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+        return path
+
+    def command(
+        self, temporal_bin: str, *, with_search_attributes: bool = True, ui_settings: Path | None = None
+    ) -> list[str]:
+        """The full `temporal server start-dev` command line (no secret is ever on it).
+
+        Args:
+            temporal_bin: The `temporal` CLI.
+            with_search_attributes: Register the search attributes at start.
+            ui_settings: The file `write_ui_settings` wrote: the Web UI decodes calls through
+                the codec server. None: the UI shows payloads as stored (ciphertext).
+        """
         cmd = [
             temporal_bin,
             "server",
@@ -154,8 +191,8 @@ class DevServerConfig:
             cmd += ["--db-filename", str(db)]
         if self.ui_disable_news_fetch:
             cmd.append("--ui-disable-news-fetch")
-        if self.ui_codec_endpoint:
-            cmd += ["--ui-codec-endpoint", self.codec_endpoint()]
+        if ui_settings is not None:
+            cmd += ["--env-file", str(ui_settings), "--env", UI_ENV_NAME]
         if with_search_attributes:
             for name, kind in self.search_attributes.items():
                 cmd += ["--search-attribute", f"{name}={kind}"]

@@ -391,7 +391,11 @@ class Runner:
             # over REST stops this call's stream, as the real network would.
             network = PhoneNetwork(self.settings.backends.zendesk_base_url)
             phone = PhoneCall(
-                self.settings.public_url, self.settings.twilio_auth_token, caller=sc.caller, network=network
+                self.settings.public_url,
+                self.settings.twilio_auth_token,
+                caller=sc.caller,
+                account_sid=self.settings.twilio_account_sid,  # the engine refuses another account's
+                network=network,
             )
             report = ScenarioReport(
                 sc.name, phone.call_sid, workflow_url=self.settings.workflow_url(f"call-{phone.call_sid}")

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from callengine.stream_token import StreamTokens, derive_secret
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SEED = REPO_ROOT / "sandbox" / "seed.json"
 STATE_DIR = REPO_ROOT / ".callengine"  # git-ignored: dev db, logs, local keys
@@ -217,6 +219,9 @@ class Settings:
     telephony: str = "stream"
     # How long a stopping `callengine serve` lets calls in progress run on (callengine/server.py).
     drain_s: float = 300.0
+    # Keys the per-call stream tokens (callengine/stream_token.py); "" in development: derived
+    # from the Twilio auth token, the same on every replica. Production requires its own.
+    stream_token_secret: str = field(default="", repr=False)
     backends: BackendSettings = field(default_factory=BackendSettings)
     prices: PriceTable = field(default_factory=PriceTable)
 
@@ -242,8 +247,15 @@ class Settings:
             public_url=e.get("CALLENGINE_PUBLIC_URL", f"http://127.0.0.1:{api_port}"),
             telephony=_telephony(e),
             drain_s=float(e.get("CALLENGINE_DRAIN_S", d.drain_s)),
+            stream_token_secret=e.get("CALLENGINE_STREAM_TOKEN_SECRET", "").strip(),
             backends=BackendSettings.from_env(e),
             prices=PriceTable.from_env(e),
+        )
+
+    def stream_tokens(self) -> StreamTokens:
+        """Issues and checks the per-call tokens that bind a media stream to its webhook."""
+        return StreamTokens(
+            derive_secret(self.stream_token_secret, self.twilio_auth_token), self.twilio_account_sid
         )
 
     def business_date(self) -> date:

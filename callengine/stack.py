@@ -29,7 +29,13 @@ from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
-from callengine.devserver import DevServerConfig, ensure_search_attributes, temporal_binary, wait_until_ready
+from callengine.devserver import (
+    UI_SETTINGS_PATH,
+    DevServerConfig,
+    ensure_search_attributes,
+    temporal_binary,
+    wait_until_ready,
+)
 from callengine.settings import STATE_DIR, Settings
 
 LOG_DIR = STATE_DIR / "logs"
@@ -73,6 +79,8 @@ class Stack:
     progress: Progress = print
     children: list[Child] = field(default_factory=list)
     client: Client | None = None
+    # Where the dev server's Web UI settings (the codec endpoint and its token) are written.
+    ui_settings_path: Path = UI_SETTINGS_PATH
 
     def _spawn(self, name: str, cmd: list[str], env: dict[str, str] | None = None) -> Child:
         LOG_DIR.mkdir(parents=True, exist_ok=True)
@@ -109,7 +117,8 @@ class Stack:
             self.progress(
                 f"… starting Temporal dev server on {self.config.address} (UI {self.config.ui_url})"
             )
-            child = self._spawn("temporal", self.config.command(temporal_binary()))
+            ui_settings = self.config.write_ui_settings(self.ui_settings_path)
+            child = self._spawn("temporal", self.config.command(temporal_binary(), ui_settings=ui_settings))
             await self._wait(child, self._temporal_listening, 60)
         self.client = await wait_until_ready(self.config.address, self.config.namespace)
         added = await ensure_search_attributes(self.client, self.config)

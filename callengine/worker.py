@@ -19,6 +19,7 @@ from temporalio.worker import Worker
 from activities import build_activities
 from callengine.settings import BackendSettings, Settings
 from workflows import CallWorkflow
+from workflows.whisper import WhisperHeardWorkflow
 
 log = logging.getLogger("callengine.worker")
 
@@ -34,7 +35,7 @@ async def running_worker(client: Client, task_queue: str, backends: BackendSetti
         worker = Worker(
             client,
             task_queue=task_queue,
-            workflows=[CallWorkflow],
+            workflows=[CallWorkflow, WhisperHeardWorkflow],
             activities=build_activities(http, backends),
             # Let in-flight activities (a refund mid-POST) finish on shutdown.
             graceful_shutdown_timeout=_GRACE,

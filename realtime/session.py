@@ -25,10 +25,12 @@ from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from temporalio.client import Client
+from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from callengine import logs, tracing
+from callengine import logs, stream_token, tracing
 from callengine.calls import Call, transient
 from callengine.settings import Settings
+from callengine.stream_token import StreamBinding, StreamTokens
 from realtime import metrics, twilio_media
 from realtime.audio import ulaw_to_pcm16
 from realtime.brain import slots
@@ -117,6 +119,11 @@ class Services:
     make_brain: Callable[[CallContext], Brain]
     config: SessionConfig = field(default_factory=SessionConfig)
     greeting: str = "Thanks for calling. How can I help you today?"
+    # Checks that a stream may speak for the call it names (callengine/stream_token.py).
+    tokens: StreamTokens = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.tokens = self.settings.stream_tokens()
 
     async def warm(self) -> None:
         """Load models and synthesize the fixed lines before the first caller speaks."""
@@ -232,11 +239,20 @@ class CallSession:
         if start is None:
             await self._close()
             return
+        binding = self._admit(start)
+        if binding is None:
+            await self._refuse()
+            return
         self.call_sid = start.call_sid
         # This connection's own task: every log line and span of the call (its tasks too) says which.
         logs.bind_call_sid(start.call_sid)
         tracing.tag_call(start.call_sid)
         started_at = self._started_at = time.monotonic()
+        # The call is claimed before a byte of audio goes out: a second stream for it gets none.
+        self.call = await self._claim(start, binding)
+        if self.call is None:
+            await self._refuse()
+            return
         speaker = self._speaker = Speaker(self._send, start.stream_sid)
         self._stt = self.s.stt.open()
         metrics.ACTIVE_CALLS.inc()
@@ -247,7 +263,7 @@ class CallSession:
             async with asyncio.TaskGroup() as tg:
                 tg.create_task(self._watch_greeting(started_at))
                 tg.create_task(speaker.run())
-                tg.create_task(self._attach_workflow(start, greeting))
+                tg.create_task(self._attach_workflow(greeting))
                 tg.create_task(self._read(stream))
                 tg.create_task(self._conversation())
                 tg.create_task(self._write_signals())
@@ -303,19 +319,55 @@ class CallSession:
             speaker.push(seg, chunk)
         speaker.end(seg)
 
-    async def _attach_workflow(self, start: twilio_media.Start, greeting: Segment) -> None:
-        params = start.custom_parameters
+    def _admit(self, start: twilio_media.Start) -> StreamBinding | None:
+        """The numbers the stream's token vouches for, or None: the stream is not this call's.
+
+        The token was issued by `POST /twilio/voice`, whose Twilio signature covers the CallSid
+        and caller ID (callengine/stream_token.py). Caller ID comes from it, never from the
+        message's other, unsigned parameters.
+        """
+        try:
+            return self.s.tokens.verify(
+                start.custom_parameters.get(stream_token.PARAMETER),
+                call_sid=start.call_sid,
+                account_sid=start.account_sid,
+            )
+        except stream_token.StreamTokenError as e:
+            metrics.PROTOCOL_ERRORS.labels(kind="stream_refused").inc()
+            # The SID is SID-shaped (parsed), never the token or a number.
+            log.warning("media: refused a stream for call %s: %s", start.call_sid, e.reason)
+            return None
+
+    async def _claim(self, start: twilio_media.Start, binding: StreamBinding) -> Call | None:
+        """Start the call's workflow, or None when a stream already claimed this CallSid."""
         t0 = time.monotonic()
-        self.call = await Call.start(
-            self.s.client,
-            self.s.settings.task_queue,
-            call_sid=start.call_sid,
-            caller_number=params.get("caller", ""),
-            called_number=params.get("called", ""),
-            human_queue=self.s.settings.human_queue,
-            inactivity_timeout_s=self.cfg.inactivity_timeout_s,
-        )
+        try:
+            call = await Call.start(
+                self.s.client,
+                self.s.settings.task_queue,
+                call_sid=start.call_sid,
+                caller_number=binding.caller,
+                called_number=binding.called,
+                human_queue=self.s.settings.human_queue,
+                inactivity_timeout_s=self.cfg.inactivity_timeout_s,
+                exclusive=True,
+            )
+        except WorkflowAlreadyStartedError:
+            # A replayed `start` (captured token) or a confused sender: the live stream, on
+            # whichever replica holds it, and its workflow are left exactly as they were.
+            metrics.PROTOCOL_ERRORS.labels(kind="stream_refused").inc()
+            log.warning("media: refused a second stream for call %s (it already has one)", start.call_sid)
+            return None
         self._temporal_ms += (time.monotonic() - t0) * 1000
+        return call
+
+    async def _refuse(self) -> None:
+        """Close a stream that may not speak for the call it names, before any audio (1008)."""
+        if self.ws.application_state == WebSocketState.CONNECTED:
+            with contextlib.suppress(Exception):
+                await self.ws.close(code=1008)
+
+    async def _attach_workflow(self, greeting: Segment) -> None:
         self._brain = self.s.make_brain(self._context())
         self._call_ready.set()
         self._signal_turn("agent", greeting.text)

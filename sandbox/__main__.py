@@ -11,6 +11,7 @@ from pathlib import Path
 
 import uvicorn
 
+from callengine.environment import EnvironmentConfigError, check_startup
 from sandbox.app import create_app
 from sandbox.auth import SandboxTokens
 from sandbox.seed import SeedError
@@ -93,6 +94,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", default=":memory:", help="SQLite file to keep state in (default: in memory)")
     parser.add_argument("--log-level", default="warning", help="uvicorn log level (default: %(default)s)")
     args = parser.parse_args(argv)
+    try:
+        # In production its development tokens (admin, backends) would open every record.
+        check_startup(os.environ, "sandbox")
+    except EnvironmentConfigError as exc:
+        print(f"sandbox: {exc}", file=sys.stderr)
+        return 2
     try:
         asyncio.run(serve_async(args.host, args.port, args.seed, db_path=args.db, log_level=args.log_level))
     except SeedError as exc:

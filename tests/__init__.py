@@ -14,5 +14,8 @@ TEST_CODEC_KEYS = (
 )
 TEST_CODEC_TOKEN = "test-codec-token-0123456789abcdef"
 
+# Development is an explicit choice (callengine/environment.py): the tests make it, for this
+# process and every process they start.
+os.environ["CALLENGINE_ENV"] = "development"
 os.environ["CALLENGINE_CODEC_KEYS"] = TEST_CODEC_KEYS
 os.environ["CALLENGINE_CODEC_TOKEN"] = TEST_CODEC_TOKEN

@@ -7,6 +7,7 @@ fallback and status callbacks talk to real workflows on the Temporal dev server.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import threading
 import time
 import xml.etree.ElementTree as ET
@@ -102,11 +103,13 @@ async def test_voice_returns_connect_stream_twiml_for_the_public_url_behind_a_pr
     assert stream.attrib["url"] == "wss://calls.example.com/twilio/media"  # https→wss, no query (31920)
     assert stream.attrib["statusCallback"] == f"{PUBLIC}/twilio/stream-status"
     assert stream.attrib["statusCallbackMethod"] == "POST"
-    assert {p.attrib["name"]: p.attrib["value"] for p in stream.findall("Parameter")} == {
-        "caller": "+14155550101",
-        "called": "+18005550100",
-        "direction": "inbound",
-    }
+    # One parameter: the token binding the stream to this signed webhook, caller ID inside it.
+    parameters = {p.attrib["name"]: p.attrib["value"] for p in stream.findall("Parameter")}
+    assert list(parameters) == ["token"]
+    binding = SETTINGS.stream_tokens().verify(
+        parameters["token"], call_sid=params["CallSid"], account_sid=SETTINGS.twilio_account_sid
+    )
+    assert (binding.caller, binding.called) == ("+14155550101", "+18005550100")
     assert webhooks("voice", "200") == before + 1
 
 
@@ -341,6 +344,32 @@ async def test_fallback_after_an_escalation_enqueues_to_the_human_queue(
         result = await asyncio.wait_for(call.result(), 10)
         assert (await call.state()).ended_reason == "transferred"
     assert result.outcome == "escalated"
+
+
+async def test_a_replayed_whisper_request_reads_nothing_out(
+    temporal_client: Client, worker: WorkerFactory
+) -> None:
+    # The human's leg fetches the handoff note once; the same signed request again (a capture
+    # replayed, here to another replica) gets an empty document. Another leg hears it too.
+    async with worker() as tq:
+        settings = dataclasses.replace(SETTINGS, task_queue=tq)
+        replica_a = create_app(settings, temporal=temporal_client, media_handler=None)
+        replica_b = create_app(settings, temporal=temporal_client, media_handler=None)
+        call_sid, call = await start_call(temporal_client, tq)
+        assert (await call.tool("escalate", reason="caller_request")).ok
+        path = f"/twilio/whisper?CallSid={call_sid}&ticket=7"
+        leg = voice_params(new_call_sid(), ParentCallSid=call_sid, Direction="outbound-dial")
+        async with client_for(replica_a) as a, client_for(replica_b) as b:
+            first = twiml_of(await post_signed(a, path, leg))
+            replay = twiml_of(await post_signed(b, path, leg))
+            again = twiml_of(await post_signed(a, path, leg))
+            other_leg = twiml_of(await post_signed(b, path, {**leg, "CallSid": new_call_sid()}))
+        await call.end("transferred")
+        await asyncio.wait_for(call.result(), 10)
+    said = first.findtext("Say") or ""
+    assert "Reason: caller request." in said and "Ticket 7." in said
+    assert list(replay) == [] and list(again) == []
+    assert "Reason: caller request." in (other_leg.findtext("Say") or "")
 
 
 async def test_fallback_for_a_dropped_stream_enqueues_and_ends_the_workflow_as_stream_lost(

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payload, Payloads
 from temporalio.api.enums.v1 import EventType
@@ -151,10 +152,11 @@ async def test_the_shared_converter_encrypts_with_the_test_key_and_encodes_failu
 
 
 def test_local_development_makes_a_key_and_token_once_and_reuses_them(tmp_path: Path) -> None:
-    first, again = load_keyring({}, state_dir=tmp_path), load_keyring({}, state_dir=tmp_path)
+    dev = {"CALLENGINE_ENV": "development"}
+    first, again = load_keyring(dev, state_dir=tmp_path), load_keyring(dev, state_dir=tmp_path)
     assert first == again and first.active.startswith("dev-")
-    token = load_codec_token({"CALLENGINE_ENV": "development"}, state_dir=tmp_path)
-    assert token == load_codec_token({}, state_dir=tmp_path) and len(token) >= 32
+    token = load_codec_token(dev, state_dir=tmp_path)
+    assert token == load_codec_token(dev, state_dir=tmp_path) and len(token) >= 32
     keys = tmp_path / "keys"
     assert stat.S_IMODE(keys.stat().st_mode) == 0o700
     for f in keys.iterdir():
@@ -164,10 +166,13 @@ def test_local_development_makes_a_key_and_token_once_and_reuses_them(tmp_path: 
     assert load_keyring({"CALLENGINE_CODEC_KEYS": K2}, state_dir=tmp_path).active == "k2"
 
 
-@pytest.mark.parametrize("mode", ["production", "staging"])
+@pytest.mark.parametrize("mode", ["production", "staging", ""])
 def test_outside_local_development_a_missing_key_or_token_is_refused(tmp_path: Path, mode: str) -> None:
-    env = {"CALLENGINE_ENV": mode}
-    with pytest.raises(CodecConfigError, match=f"CALLENGINE_CODEC_KEYS is not set.*CALLENGINE_ENV={mode}"):
+    # Unset ("") is no choice at all: development keys are never made without being asked for.
+    env = {"CALLENGINE_ENV": mode} if mode else {}
+    with pytest.raises(
+        CodecConfigError, match=f"CALLENGINE_CODEC_KEYS is not set.*CALLENGINE_ENV={mode or 'unset'}"
+    ):
         load_keyring(env, state_dir=tmp_path)
     with pytest.raises(CodecConfigError, match="CALLENGINE_CODEC_TOKEN is not set"):
         load_codec_token(env, state_dir=tmp_path)
@@ -196,11 +201,20 @@ async def test_a_production_worker_without_a_key_refuses_to_start() -> None:
     assert "CALLENGINE_CODEC_KEYS is not set" in err.decode(), err.decode()[-2000:]
 
 
-def test_the_dev_server_points_the_web_ui_at_the_codec_server(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_dev_server_points_the_web_ui_at_the_codec_server(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("CALLENGINE_API_PORT", "9099")
-    cmd = DevServerConfig.load().command("temporal")
-    endpoint = cmd[cmd.index("--ui-codec-endpoint") + 1]
+    cfg = DevServerConfig.load()
+    settings = cfg.write_ui_settings(tmp_path / "keys" / "temporal-ui.yaml")
+    assert settings is not None and settings.stat().st_mode & 0o777 == 0o600
+    written = yaml.safe_load(settings.read_text())
+    endpoint = written["env"]["callengine-dev"]["ui-codec-endpoint"]
     assert endpoint == f"http://127.0.0.1:9099/codec/t/{TEST_CODEC_TOKEN}"
+    # The command line names the file, never the token: `ps` shows every command line.
+    cmd = cfg.command("temporal", ui_settings=settings)
+    assert cmd[cmd.index("--env-file") + 1] == str(settings) and "--ui-codec-endpoint" not in cmd
+    assert not any(TEST_CODEC_TOKEN in arg for arg in cmd)
 
 
 def test_a_codec_endpoint_template_with_unknown_fields_is_refused(tmp_path: Path) -> None:

@@ -732,12 +732,12 @@ async def test_webhooks_answer_authentic_requests_by_their_content_and_refuse_th
         stream = assert_twiml(resp).find("Connect/Stream")
         assert stream is not None and stream.attrib["url"] == "wss://calls.example.com/twilio/media"
         sent = {p.attrib["name"]: p.attrib["value"] for p in stream.findall("Parameter")}
-        expected = {
-            "caller": _last(params, "From"),
-            "called": _last(params, "To"),
-            "direction": _last(params, "Direction"),
-        }
-        assert sent == _xml_roundtrip(expected)
+        # One token: the numbers exactly as Twilio signed them, whatever they hold.
+        assert list(sent) == ["token"]
+        binding = STREAM_TOKENS.verify(
+            sent["token"], call_sid=_last(params, "CallSid"), account_sid=ACCOUNT_SID
+        )
+        assert (binding.caller, binding.called) == (_last(params, "From"), _last(params, "To"))
     elif req.path == "/twilio/status":
         assert resp.status == (204 if good_sid else 400)
     elif req.path == "/twilio/stream-status":
@@ -752,14 +752,6 @@ async def test_webhooks_answer_authentic_requests_by_their_content_and_refuse_th
             assert [c.tag for c in root] == ["Say", "Enqueue"] and root.findtext("Enqueue") == "tier2"
 
 
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def _xml_roundtrip(values: dict[str, str]) -> dict[str, str]:
-    """What survives XML: characters XML 1.0 cannot carry are dropped, the rest arrives intact."""
-    return {k: _XML_INVALID.sub("", v) for k, v in values.items()}
-
-
 async def test_regression_voice_twiml_stays_well_formed_whatever_the_caller_id_holds() -> None:
     # Found by the fuzzer: a control character in `From` went into `<Parameter value>` raw, and
     # the TwiML was not XML at all (Twilio fails the call on a document it cannot parse).
@@ -769,7 +761,8 @@ async def test_regression_voice_twiml_stays_well_formed_whatever_the_caller_id_h
     stream = assert_twiml(await send(WEBHOOK_APPS["no-temporal"], req)).find("Connect/Stream")
     assert stream is not None
     sent = {p.attrib["name"]: p.attrib["value"] for p in stream.findall("Parameter")}
-    assert sent == {"caller": "+14155550101", "called": 'a\r\nb\t<&>"', "direction": ""}
+    binding = STREAM_TOKENS.verify(sent["token"], call_sid=params["CallSid"], account_sid=ACCOUNT_SID)
+    assert (binding.caller, binding.called) == (params["From"], params["To"])  # carried intact
 
 
 async def test_regression_a_call_sid_with_a_trailing_newline_is_not_sid_shaped() -> None:
@@ -820,6 +813,7 @@ GREETING = "Thanks for calling."
 GREETING_AUDIO = b"\xff" * 2400
 REPLY_AUDIO = b"\xff" * 320
 SILENCE_FRAME = _b64(b"\xff" * 160)
+STREAM_TOKENS = SETTINGS.stream_tokens()
 
 
 def _start_frame(call_sid: str, stream_sid: str = OWN_STREAM, seq: int = 1) -> dict[str, Any]:
@@ -832,7 +826,8 @@ def _start_frame(call_sid: str, stream_sid: str = OWN_STREAM, seq: int = 1) -> d
             "streamSid": stream_sid,
             "callSid": call_sid,
             "tracks": ["inbound"],
-            "customParameters": {"caller": "+14155550101", "called": "+18005550100"},
+            # The token `POST /twilio/voice` would have issued: the stream is this call's.
+            "customParameters": {"token": STREAM_TOKENS.issue(call_sid, "+14155550101", "+18005550100")},
             "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1},
         },
     }
