@@ -158,7 +158,12 @@ def create_app(
             # CallSid and From (callengine/stream_token.py). It reaches the socket in
             # `start.customParameters` because the stream URL may not carry a query (31920).
             parameters={
-                stream_token.PARAMETER: tokens.issue(call_sid, _field(form, "From"), _field(form, "To"))
+                stream_token.PARAMETER: tokens.issue(
+                    call_sid,
+                    _field(form, "From"),
+                    _field(form, "To"),
+                    webhook_account_sid=_field(form, "AccountSid"),
+                )
             },
         )
         return _counted("voice", _xml(document))

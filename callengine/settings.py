@@ -212,6 +212,9 @@ class Settings:
     seed_path: Path = DEFAULT_SEED
     human_queue: str = "support"
     twilio_account_sid: str = "AC00000000000000000000000000000000"
+    # Whether TWILIO_ACCOUNT_SID was configured: only then is every stream held to it (see
+    # StreamTokens); production requires it.
+    twilio_account_sid_configured: bool = False
     twilio_auth_token: str = DEV_TWILIO_AUTH_TOKEN
     public_url: str = "http://127.0.0.1:8080"
     # How the agent hangs up / transfers: "rest" (Twilio REST, via the workflow) or "stream"
@@ -243,6 +246,7 @@ class Settings:
             seed_path=Path(e.get("CALLENGINE_SEED", str(d.seed_path))),
             human_queue=e.get("CALLENGINE_HUMAN_QUEUE", d.human_queue),
             twilio_account_sid=e.get("TWILIO_ACCOUNT_SID", d.twilio_account_sid),
+            twilio_account_sid_configured=bool(e.get("TWILIO_ACCOUNT_SID", "").strip()),
             twilio_auth_token=e.get("TWILIO_AUTH_TOKEN", d.twilio_auth_token),
             public_url=e.get("CALLENGINE_PUBLIC_URL", f"http://127.0.0.1:{api_port}"),
             telephony=_telephony(e),
@@ -255,7 +259,8 @@ class Settings:
     def stream_tokens(self) -> StreamTokens:
         """Issues and checks the per-call tokens that bind a media stream to its webhook."""
         return StreamTokens(
-            derive_secret(self.stream_token_secret, self.twilio_auth_token), self.twilio_account_sid
+            derive_secret(self.stream_token_secret, self.twilio_auth_token),
+            self.twilio_account_sid if self.twilio_account_sid_configured else None,
         )
 
     def business_date(self) -> date:

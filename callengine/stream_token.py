@@ -83,13 +83,23 @@ class StreamTokens:
     """Issues tokens on the webhook and checks them on `start`, for one Twilio account."""
 
     def __init__(
-        self, secret: bytes, account_sid: str, *, ttl_s: float = TTL_S, clock: Callable[[], float] = time.time
+        self,
+        secret: bytes,
+        account_sid: str | None,
+        *,
+        ttl_s: float = TTL_S,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         """Create an issuer/verifier.
 
         Args:
             secret: The MAC key (`derive_secret`); the same on every API replica.
-            account_sid: Our Twilio AccountSid; tokens are bound to it and `start` must name it.
+            account_sid: Our Twilio AccountSid (`TWILIO_ACCOUNT_SID`): tokens are bound to it and
+                `start` must name it. None in development when it is not configured: each token
+                is then bound to the AccountSid of the signed webhook that asked for it, and
+                `start` must name that one — a local Twilio-faithful caller on its own test account
+                works, and a stream still cannot speak for another account's call. Production
+                requires it (callengine/environment.py).
             ttl_s: How long after the webhook the stream may start.
             clock: Wall-clock seconds (replicas compare expiries, so not a monotonic clock).
         """
@@ -98,25 +108,30 @@ class StreamTokens:
         self.ttl_s = ttl_s
         self._clock = clock
 
-    def _mac(self, call_sid: str, caller: str, called: str, expires_at: int) -> bytes:
+    def _mac(self, account_sid: str, call_sid: str, caller: str, called: str, expires_at: int) -> bytes:
         # A JSON array is an unambiguous encoding: no field can spill into the next.
-        message = json.dumps([_DOMAIN, _VERSION, self.account_sid, call_sid, caller, called, expires_at])
+        message = json.dumps([_DOMAIN, _VERSION, account_sid, call_sid, caller, called, expires_at])
         return hmac.new(self._secret, message.encode(), hashlib.sha256).digest()
 
-    def issue(self, call_sid: str, caller: str, called: str) -> str:
+    def issue(self, call_sid: str, caller: str, called: str, *, webhook_account_sid: str = "") -> str:
         """A token for one call, valid for `ttl_s`.
 
         Args:
             call_sid: The CallSid of the signed webhook.
             caller: Its `From` (caller ID).
             called: Its `To` (the number dialled).
+            webhook_account_sid: Its `AccountSid`; the token's account when ours is not configured.
 
         Returns:
             The token, for a `<Parameter name="token">`.
         """
+        account = self.account_sid if self.account_sid is not None else webhook_account_sid
         expires_at = int(self._clock() + self.ttl_s)
-        body = json.dumps({"caller": caller, "called": called, "exp": expires_at}, separators=(",", ":"))
-        mac = self._mac(call_sid, caller, called, expires_at)
+        fields: dict[str, object] = {"caller": caller, "called": called, "exp": expires_at}
+        if self.account_sid is None:
+            fields["acct"] = account  # covered by the MAC like everything else
+        body = json.dumps(fields, separators=(",", ":"))
+        mac = self._mac(account, call_sid, caller, called, expires_at)
         return f"{_VERSION}.{_b64(body.encode())}.{_b64(mac)}"
 
     def verify(self, token: str | None, *, call_sid: str, account_sid: str) -> StreamBinding:
@@ -134,8 +149,6 @@ class StreamTokens:
             StreamTokenError: No token, a malformed or forged one, one for another call or
                 account, or an expired one.
         """
-        if not hmac.compare_digest(account_sid.encode(), self.account_sid.encode()):
-            raise StreamTokenError("start names another Twilio account")
         if not token:
             raise StreamTokenError("start carries no stream token")
         if len(token) > MAX_TOKEN_CHARS:
@@ -154,8 +167,13 @@ class StreamTokens:
         caller, called, expires_at = body.get("caller"), body.get("called"), body.get("exp")
         if not isinstance(caller, str) or not isinstance(called, str) or type(expires_at) is not int:
             raise StreamTokenError("stream token malformed")
+        bound = self.account_sid if self.account_sid is not None else body.get("acct")
+        if not isinstance(bound, str):
+            raise StreamTokenError("stream token malformed")
+        if not hmac.compare_digest(account_sid.encode(), bound.encode()):
+            raise StreamTokenError("start names another Twilio account")
         # The MAC first: an expiry is only worth reading once we know we wrote it.
-        if not hmac.compare_digest(mac, self._mac(call_sid, caller, called, expires_at)):
+        if not hmac.compare_digest(mac, self._mac(bound, call_sid, caller, called, expires_at)):
             raise StreamTokenError("stream token not valid for this call")
         if self._clock() > expires_at:
             raise StreamTokenError("stream token expired")

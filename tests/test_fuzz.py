@@ -827,7 +827,11 @@ def _start_frame(call_sid: str, stream_sid: str = OWN_STREAM, seq: int = 1) -> d
             "callSid": call_sid,
             "tracks": ["inbound"],
             # The token `POST /twilio/voice` would have issued: the stream is this call's.
-            "customParameters": {"token": STREAM_TOKENS.issue(call_sid, "+14155550101", "+18005550100")},
+            "customParameters": {
+                "token": STREAM_TOKENS.issue(
+                    call_sid, "+14155550101", "+18005550100", webhook_account_sid=ACCOUNT_SID
+                )
+            },
             "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1},
         },
     }

@@ -74,6 +74,25 @@ def test_another_account_is_refused(tokens: StreamTokens) -> None:
         tokens.verify(theirs.issue(CALL_A, CALLER, OURS), call_sid=CALL_A, account_sid=ACCOUNT)
 
 
+def test_without_a_configured_account_a_token_holds_the_webhooks_account(clock: Clock) -> None:
+    # Development without TWILIO_ACCOUNT_SID: a local Twilio-faithful caller on its own test
+    # account must work, and its stream is still held to the account its signed webhook named.
+    open_tokens = StreamTokens(derive_secret("", "dev-twilio-auth-token"), None, clock=clock)
+    theirs = "AC" + "7" * 32
+    token = open_tokens.issue(CALL_A, CALLER, OURS, webhook_account_sid=theirs)
+    assert open_tokens.verify(token, call_sid=CALL_A, account_sid=theirs).caller == CALLER
+    with pytest.raises(StreamTokenError, match="another Twilio account"):
+        open_tokens.verify(token, call_sid=CALL_A, account_sid=ACCOUNT)
+    # The account inside the token is covered by the MAC: rewriting it to match a start is refused.
+    with pytest.raises(StreamTokenError, match="not valid for this call"):
+        open_tokens.verify(_edit_body(token, acct=ACCOUNT), call_sid=CALL_A, account_sid=ACCOUNT)
+    # A configured account ignores what the webhook said.
+    pinned = StreamTokens(derive_secret("", "dev-twilio-auth-token"), ACCOUNT, clock=clock)
+    with pytest.raises(StreamTokenError, match="another Twilio account"):
+        token = pinned.issue(CALL_A, CALLER, OURS, webhook_account_sid=theirs)
+        pinned.verify(token, call_sid=CALL_A, account_sid=theirs)
+
+
 def _edit_body(token: str, **changes: object) -> str:
     version, body, mac = token.split(".")
     data = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
