@@ -170,7 +170,11 @@ class StreamTokens:
         bound = self.account_sid if self.account_sid is not None else body.get("acct")
         if not isinstance(bound, str):
             raise StreamTokenError("stream token malformed")
-        if not hmac.compare_digest(account_sid.encode(), bound.encode()):
+        # Unpinned and a webhook that named no account (a local caller that leaves it out): the
+        # token binds none, and the CallSid under the MAC still ties the stream to its call.
+        if (bound or self.account_sid is not None) and not hmac.compare_digest(
+            account_sid.encode(), bound.encode()
+        ):
             raise StreamTokenError("start names another Twilio account")
         # The MAC first: an expiry is only worth reading once we know we wrote it.
         if not hmac.compare_digest(mac, self._mac(bound, call_sid, caller, called, expires_at)):
