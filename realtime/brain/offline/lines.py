@@ -155,8 +155,8 @@ def last4_read_back(last4: str) -> str:
 
 
 def name_read_back(name: str) -> str:
-    """A name the caller said, to be confirmed."""
-    return f"That's {name}, right?"
+    """A name the caller said, to be confirmed (as their words: nothing here is from the record)."""
+    return f"You said the name on the account is {name}, right?"
 
 
 def verified(first_name: str | None) -> str:
