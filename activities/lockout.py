@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import httpx
@@ -24,6 +27,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from activities import errors
 from callengine.identity_key import load_identity_key
 from callengine.settings import BackendSettings
+from workflows import verify_guard
 from workflows.verify_guard import GuardFailure, GuardInput, GuardStatus, VerifyGuardWorkflow
 
 ID_PREFIX = "verify-guard-"
@@ -49,6 +53,29 @@ class LockResult(BaseModel):
     locked: bool
 
 
+@dataclass(frozen=True)
+class LockPolicy:
+    """How many failed checks within how long lock an account, and for how long."""
+
+    max_failures: int = verify_guard.MAX_FAILURES
+    window_s: float = verify_guard.WINDOW.total_seconds()
+    lock_s: float = verify_guard.LOCK.total_seconds()
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> LockPolicy:
+        """`CALLENGINE_VERIFY_MAX_FAILURES`, `…_WINDOW_S`, `…_LOCK_S`, else the defaults."""
+        e = os.environ if env is None else env
+        d = cls()
+        policy = cls(
+            max_failures=int(e.get("CALLENGINE_VERIFY_MAX_FAILURES", d.max_failures)),
+            window_s=float(e.get("CALLENGINE_VERIFY_WINDOW_S", d.window_s)),
+            lock_s=float(e.get("CALLENGINE_VERIFY_LOCK_S", d.lock_s)),
+        )
+        if policy.max_failures < 1 or policy.window_s <= 0 or policy.lock_s <= 0:
+            raise ValueError("CALLENGINE_VERIFY_MAX_FAILURES, _WINDOW_S and _LOCK_S must be positive")
+        return policy
+
+
 def guard_workflow_id(key: bytes, task_queue: str, subject: str) -> str:
     """The guard's workflow id: nothing of the subject can be read from it."""
     digest = hmac.new(key, f"{task_queue}\n{subject}".encode(), hashlib.sha256).hexdigest()
@@ -61,6 +88,7 @@ class LockoutActivities:
     def __init__(self, http: httpx.AsyncClient, settings: BackendSettings) -> None:
         del http, settings  # the guards live in Temporal, reached with the worker's client
         self._key = load_identity_key()
+        self._policy = LockPolicy.from_env()
 
     def _id(self, guard: GuardRef) -> str:
         return guard_workflow_id(self._key, activity.info().task_queue, guard.subject)
@@ -83,7 +111,12 @@ class LockoutActivities:
         client = activity.client()
         start = WithStartWorkflowOperation(
             VerifyGuardWorkflow.run,
-            GuardInput(customer_id=inp.guard.customer_id),
+            GuardInput(
+                customer_id=inp.guard.customer_id,
+                max_failures=self._policy.max_failures,
+                window_s=self._policy.window_s,
+                lock_s=self._policy.lock_s,
+            ),
             id=self._id(inp.guard),
             task_queue=activity.info().task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,

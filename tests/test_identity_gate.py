@@ -10,8 +10,10 @@ import json
 import re
 from typing import Any
 
+import pytest
 from temporalio.client import Client
 
+from activities.lockout import LockPolicy
 from callengine.calls import Call
 from callengine.settings import DEFAULT_SEED
 from tests.conftest import Sandbox, WorkerFactory
@@ -177,3 +179,12 @@ async def test_identifiers_matching_nobody_lock_the_same_way(
     codes = [r.error_code for r in results]
     assert codes[MAX_FAILURES - 1 :] == ["identity_locked"] * (len(codes) - MAX_FAILURES + 1)
     assert all(r.ok for r in results[: MAX_FAILURES - 1])
+
+
+def test_the_lock_policy_comes_from_the_environment() -> None:
+    """Operators tune the lock; nonsense is refused at start-up, not at the first failure."""
+    assert LockPolicy.from_env({}) == LockPolicy(MAX_FAILURES, 86400.0, 86400.0)
+    tuned = {"CALLENGINE_VERIFY_MAX_FAILURES": "3", "CALLENGINE_VERIFY_LOCK_S": "3600"}
+    assert LockPolicy.from_env(tuned) == LockPolicy(3, 86400.0, 3600.0)
+    with pytest.raises(ValueError):
+        LockPolicy.from_env({"CALLENGINE_VERIFY_MAX_FAILURES": "0"})

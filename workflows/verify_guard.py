@@ -64,6 +64,9 @@ class GuardInput(BaseModel):
     locked_until: datetime | None = None
     seen: list[str] = Field(default_factory=list)
     locks: int = 0  # locks so far, for the note's idempotency key
+    max_failures: int = MAX_FAILURES
+    window_s: float = WINDOW.total_seconds()
+    lock_s: float = LOCK.total_seconds()
 
 
 class GuardFailure(BaseModel):
@@ -118,9 +121,10 @@ class VerifyGuardWorkflow:
         now = workflow.now()
         if failure.failure_id not in s.seen:
             s.seen = [*s.seen[-(MAX_SEEN - 1) :], failure.failure_id]
-            s.failures = [t for t in s.failures if now - t < WINDOW] + [now]
-            if len(s.failures) >= MAX_FAILURES and not self._status().locked_at(now):
-                s.locked_until = now + LOCK
+            window = timedelta(seconds=s.window_s)
+            s.failures = [t for t in s.failures if now - t < window] + [now]
+            if len(s.failures) >= s.max_failures and not self._status().locked_at(now):
+                s.locked_until = now + timedelta(seconds=s.lock_s)
                 s.locks += 1
                 s.failures = []  # the lock has used them; after it, the count starts afresh
                 self._note_due = s.customer_id is not None
@@ -136,7 +140,7 @@ class VerifyGuardWorkflow:
 
     def _relevant_until(self) -> datetime | None:
         s = self._state
-        ends = [t + WINDOW for t in s.failures]
+        ends = [t + timedelta(seconds=s.window_s) for t in s.failures]
         if s.locked_until is not None:
             ends.append(s.locked_until)
         return max(ends) if ends else None
