@@ -99,7 +99,8 @@ async def test_a_neighbour_with_the_shared_zip_and_the_order_number_is_not_verif
         state = await call.state()
     assert not result.verified and result.customer_id is None
     # The factors tried are not in the audit's notes or the call's outcome.
-    assert all(c.note in ("match", "mismatch", "") for c in state.tool_calls)
+    assert all("mismatch" in c.note or "match" in c.note or not c.note for c in state.tool_calls)
+    assert not any(NEIGHBOUR["name"] in c.note or last4(NEIGHBOUR) in c.note for c in state.tool_calls)
 
 
 async def test_the_right_second_factor_verifies_leniently_and_caller_id_keeps_the_zip_alone(

@@ -6,11 +6,13 @@ import json
 
 from temporalio.client import Client
 
+from callengine.chat import context_for
 from callengine.settings import DEFAULT_SEED
 from realtime.brain import speak
-from realtime.brain.offline import lines
-from tests.conftest import Sandbox, WorkerFactory
-from tests.test_offline_brain import UNKNOWN_NUMBER, VERIFY, converse
+from realtime.brain.base import CallerInput, Say
+from realtime.brain.offline import OfflineBrain, lines
+from tests.conftest import Sandbox, WorkerFactory, start_call
+from tests.test_offline_brain import TODAY, UNKNOWN_NUMBER, VERIFY, converse
 from tests.test_repair import assert_grammatical
 
 SEED = json.loads(DEFAULT_SEED.read_text())
@@ -165,3 +167,27 @@ async def test_a_misheard_last_four_is_corrected_in_the_read_back(
     assert [c.arguments for c in state.tool_calls if c.name == "verify_customer"] == [
         {"zip": MARIA["zip"], "phone_last4": last4}
     ]  # the misheard digits were never tried
+
+
+async def test_taking_over_after_a_said_identifier_asks_for_both_factors_either_way(
+    temporal_client: Client, worker: WorkerFactory, sandbox: Sandbox
+) -> None:
+    """A brain taking over (the LLM failed) resumes at the ZIP, then asks the second factor too,
+    whether the e-mail named an account or not."""
+    heard = []
+    async with worker() as tq:
+        for email in (MARIA["email"], "nobody@nowhere.example"):
+            call = await start_call(temporal_client, tq, caller=UNKNOWN_NUMBER)
+            await call.turn("agent", "What's the billing ZIP?", intent="account", confidence=0.9)
+            assert (await call.tool("identify_customer", email=email)).data["second_factor"]
+            brain = OfflineBrain(context_for(call, TODAY))
+            await brain.take_over()
+            said = []
+            for answer in (spoken_digits(MARIA["zip"]), "yes", spoken_digits(MARIA["phone"][-4:]), "yes"):
+                said += [ev.text async for ev in brain.respond(CallerInput(answer)) if isinstance(ev, Say)]
+            heard.append(said[:3])
+            await call.end()
+            result = await call.result()
+            assert result.verified == (email == MARIA["email"])
+    assert heard[0] == heard[1]
+    assert lines.LAST4_QUESTION in heard[0]

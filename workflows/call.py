@@ -29,6 +29,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows import legacy
     from workflows.tools import TOOLS, Access, Kind, Tool, ToolContext
     from workflows.types import (
+        NOTE_MATCH_TWO_FACTORS,
+        NOTE_NO_MATCH_TWO_FACTORS,
         CallInput,
         CallResult,
         CallState,
@@ -53,6 +55,7 @@ ESCALATED = SearchAttributeKey.for_bool("Escalated")
 MAX_VERIFY_ATTEMPTS = 3  # per call; workflows/verify_guard.py counts per account across calls
 IDENTITY_PATCH = "identity-second-factor"
 LOCKED_MESSAGE = "Too many failed checks; hand the caller to a person."
+
 SECOND_FACTOR_NEXT = (
     "verify_customer with the billing ZIP and one more factor: phone_last4 (last four digits "
     "of the phone number on the account), account_name (first and last name on the account) or pin"
@@ -487,7 +490,7 @@ class CallWorkflow:
                 "found": True,
                 "second_factor": True,
                 "next": SECOND_FACTOR_NEXT,
-                "_note": "match" if match is not None else "no match",
+                "_note": NOTE_MATCH_TWO_FACTORS if match is not None else NOTE_NO_MATCH_TWO_FACTORS,
             },
         )
 

@@ -21,7 +21,22 @@ from realtime.brain.base import CallerInput, Say
 from realtime.brain.offline import lines, step
 from realtime.brain.offline.agent import Agent, Flow
 from realtime.brain.offline.step import Ask
-from workflows.types import ToolResult
+from workflows.types import NOTE_MATCH_TWO_FACTORS, NOTE_NO_MATCH_TWO_FACTORS, ToolResult
+
+
+def resume(agent: Agent, last_note: str) -> None:
+    """Take over a call at the ZIP question if its last identification asked for the checks.
+
+    Args:
+        agent: The call.
+        last_note: The audit note of the call's last `identify_customer`.
+    """
+    second = last_note in (NOTE_MATCH_TWO_FACTORS, NOTE_NO_MATCH_TWO_FACTORS)
+    if last_note == "match" or second:
+        # The caller was asked for the ZIP: their next words are the answer.
+        agent.d.identity = "candidate"
+        agent.d.second_factor = second
+        step.hold(agent, zip_ask(agent))
 
 
 async def identify(agent: Agent, order_hint: str | None = None) -> Flow:
