@@ -17,6 +17,7 @@ from activities.appointments import AppointmentsActivities
 from activities.crm import CrmActivities
 from activities.handoff import HandoffActivities
 from activities.knowledge import KnowledgeActivities
+from activities.lockout import LockoutActivities
 from activities.orders import OrdersActivities
 from activities.refunds import RefundsActivities
 from activities.summary import summarize
@@ -33,6 +34,7 @@ ACTIVITY_CLASSES = (
     TicketsActivities,
     HandoffActivities,
     TelephonyActivities,
+    LockoutActivities,
 )
 
 
@@ -54,6 +56,7 @@ __all__ = [
     "CrmActivities",
     "HandoffActivities",
     "KnowledgeActivities",
+    "LockoutActivities",
     "OrdersActivities",
     "RefundsActivities",
     "TelephonyActivities",

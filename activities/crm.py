@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities import errors, validation
+from activities import errors, names, validation
 from activities._heartbeat import heartbeating
 from activities._http import BackendApi, segment
 from callengine.settings import BackendSettings
@@ -37,10 +37,17 @@ class FindCustomerResult(BaseModel):
 
 
 class VerifyInput(BaseModel):
-    """A claimed second factor for one candidate customer."""
+    """The factors a caller claims for one candidate customer.
+
+    The ZIP and, unless caller ID found them, one more that neighbours do not share
+    (histories recorded with the ZIP only still decode: the extra factors are optional).
+    """
 
     customer_id: str
     zip: str
+    phone_last4: str | None = None
+    name: str | None = None
+    pin: str | None = None
 
 
 class VerifyResult(BaseModel):
@@ -79,6 +86,10 @@ class NoteResult(BaseModel):
     """The note that exists now."""
 
     note_id: validation.BackendId
+
+
+def _same(claimed: str, actual: str) -> bool:
+    return hmac.compare_digest(claimed.encode(), actual.encode())
 
 
 class CrmActivities:
@@ -133,11 +144,26 @@ class CrmActivities:
 
     @activity.defn(name="crm.verify_customer")
     async def verify_customer(self, inp: VerifyInput) -> VerifyResult:
-        """Compare the claimed billing ZIP with the record, in constant time."""
+        """Compare every claimed factor with the record, in constant time; all must match.
+
+        Every factor given is compared (no early exit), so the time taken does not
+        tell which one was wrong. A PIN claimed for a record without one never matches.
+        """
         claimed = validation.checked(validation.zip_code, inp.zip)
+        last4 = validation.checked(validation.phone_last4, inp.phone_last4) if inp.phone_last4 else None
+        pin = validation.checked(validation.pin, inp.pin) if inp.pin else None
+        name = validation.checked(validation.person_name, inp.name) if inp.name else None
         customer = await self._customer(inp.customer_id)
-        actual = str(customer.get("zip", ""))[:5]
-        return VerifyResult(verified=hmac.compare_digest(claimed.encode(), actual.encode()))
+        checks = [_same(claimed, str(customer.get("zip", ""))[:5])]
+        if last4 is not None:
+            on_file = "".join(c for c in str(customer.get("phone", "")) if c.isdigit())
+            checks.append(_same(last4, on_file[-4:] if len(on_file) >= 4 else ""))
+        if pin is not None:
+            record_pin = customer.get("pin")
+            checks.append(record_pin is not None and _same(pin, str(record_pin)))
+        if name is not None:
+            checks.append(names.same_person_name(name, str(customer.get("name", ""))))
+        return VerifyResult(verified=all(checks))
 
     @activity.defn(name="crm.get_profile")
     async def get_profile(self, inp: CustomerRef) -> CustomerProfile:

@@ -77,6 +77,35 @@ def phone(value: str) -> str:
     return "+" + digits
 
 
+def phone_last4(value: str) -> str:
+    """The last four digits of a phone number, as a caller says or keys them."""
+    digits = _SEPARATORS.sub("", value)
+    if len(digits) != 4 or not digits.isdigit():
+        raise ValueError("the last four digits of a phone number are four digits")
+    return digits
+
+
+def pin(value: str) -> str:
+    """An account PIN: four to eight digits."""
+    digits = _SEPARATORS.sub("", value)
+    if not 4 <= len(digits) <= 8 or not digits.isdigit():
+        raise ValueError("a PIN is four to eight digits")
+    return digits
+
+
+def person_name(value: str) -> str:
+    """A first and last name as a caller says it: two or more words with letters, at most 100 characters.
+
+    Only the shape is checked here; the comparison with the record
+    (`activities/names.py`) forgives case, accents and punctuation.
+    """
+    cleaned = " ".join(value.split())
+    words = [w for w in cleaned.split(" ") if any(c.isalpha() for c in w)]
+    if len(cleaned) > 100 or len(words) < 2:
+        raise ValueError("a name on an account is a first and a last name")
+    return cleaned
+
+
 def opaque_id(value: str) -> str:
     """An id a backend gave us: any printable string up to 128 characters, returned unchanged.
 
@@ -106,6 +135,9 @@ OrderId = Annotated[str, AfterValidator(order_id)]
 Email = Annotated[str, AfterValidator(email)]
 ZipCode = Annotated[str, AfterValidator(zip_code)]
 Phone = Annotated[str, AfterValidator(phone)]
+PhoneLast4 = Annotated[str, AfterValidator(phone_last4)]
+Pin = Annotated[str, AfterValidator(pin)]
+PersonName = Annotated[str, AfterValidator(person_name)]
 OpaqueId = Annotated[str, AfterValidator(opaque_id)]
 # An opaque id in a result: a backend's integer id is taken as its decimal string.
 BackendId = Annotated[str, BeforeValidator(_id_text), AfterValidator(opaque_id)]

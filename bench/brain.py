@@ -217,13 +217,24 @@ class Caller:
         c, a = self.c, agent.lower()
         if "goodbye" in a or "connecting you with a person" in a:
             return ""
+        if "right?" in a and c.customer["name"].lower() in a:  # the name on the account, read back
+            return "yes"
         if "right?" in a:  # a read-back: compare what was read with the truth
             heard = "".join(slots.digit_runs(agent.split(":")[-1]))
-            truths = [c.customer["zip"], (c.order or {}).get("id", ""), c.customer["phone"][2:]]
+            truths = [
+                c.customer["zip"],
+                (c.order or {}).get("id", ""),
+                c.customer["phone"][2:],
+                c.customer["phone"][-4:],
+            ]
             if heard in truths:
                 return self.rng.choice(["yes", "yeah that's right", "correct", "yep"])
             truth = next((t for t in truths if t and len(t) == len(heard)), c.customer["zip"])
             return f"no, it's {noisy_digits(truth, self.rng)}"
+        if "last four digits" in a:  # the second factor after a said identifier
+            return self.digits_line(c.customer["phone"][-4:])
+        if "name on the account" in a:
+            return c.customer["name"]
         if "zip" in a:
             return self.digits_line(c.customer["zip"])
         if "phone number, e-mail or an order number" in a or "phone number or e-mail" in a:

@@ -103,6 +103,16 @@ def _stream_secret(env: Mapping[str, str]) -> str | None:
     return None
 
 
+def _identity_key(env: Mapping[str, str]) -> str | None:
+    # Keys the per-account lockout workflows' ids (callengine/identity_key.py): the worker's.
+    value = env.get("CALLENGINE_IDENTITY_KEY", "").strip()
+    if not value:
+        return "CALLENGINE_IDENTITY_KEY is not set (the key of the per-account lockout ids)"
+    if len(value) < _MIN_SECRET_CHARS or value.startswith("dev-"):
+        return f"CALLENGINE_IDENTITY_KEY is shorter than {_MIN_SECRET_CHARS} characters or a default"
+    return None
+
+
 def _codec(env: Mapping[str, str], *, token: bool) -> list[str | None]:
     keys = env.get("CALLENGINE_CODEC_KEYS", "").strip()
     found: list[str | None] = []
@@ -133,6 +143,7 @@ def production_problems(env: Mapping[str, str], role: Role) -> list[str]:
     if role == "api":
         found.append(_stream_secret(env))
     if role == "worker":
+        found.append(_identity_key(env))
         found += [_unset_or_dev(env, name) for name in _BACKEND_TOKENS]
         found += [f"{name} is not set (the local sandbox)" for name in _BACKEND_URLS if not env.get(name)]
     if role == "sandbox":

@@ -132,6 +132,7 @@ def customer_fields(c: Customer) -> Fields:
     first, _, last = c.name.partition(" ")
     user, _, domain = c.email.partition("@")
     phone_words = spoken_chars(national(c.phone))
+    last4 = "".join(ch for ch in c.phone if ch.isdigit())[-4:]
     return {
         "id": number(c.id),
         "name": plain(c.name),
@@ -144,6 +145,9 @@ def customer_fields(c: Customer) -> Fields:
         "zip": number(c.zip),
         "zip_words": Field(spoken_chars(c.zip), _chars_heard(c.zip), _chars_heard(c.zip)),
         "zip_keys": number("".join(ch for ch in c.zip if ch.isdigit())),
+        # The second factor after a said identifier: the last four digits of the phone on file.
+        "phone_last4_words": Field(spoken_chars(last4), _chars_heard(last4), _chars_heard(last4)),
+        "phone_last4_keys": number(last4),
         "plan": named(c.plan),
         "status": Field(words(c.status), _status_heard(c.status), _phrase(c.status)),
         "balance_dollars": _money(c.balance_cents),

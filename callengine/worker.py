@@ -1,4 +1,4 @@
-"""The Temporal worker: runs CallWorkflow and every activity on the `calls` queue.
+"""The Temporal worker: runs CallWorkflow, VerifyGuardWorkflow and every activity on the `calls` queue.
 
 Workers are stateless; run as many as load needs. The httpx client is shared
 by all activities in the process (connection pooling to each backend).
@@ -18,7 +18,7 @@ from temporalio.worker import Worker
 
 from activities import build_activities
 from callengine.settings import BackendSettings, Settings
-from workflows import CallWorkflow
+from workflows import CallWorkflow, VerifyGuardWorkflow
 from workflows.whisper import WhisperHeardWorkflow
 
 log = logging.getLogger("callengine.worker")
@@ -35,7 +35,7 @@ async def running_worker(client: Client, task_queue: str, backends: BackendSetti
         worker = Worker(
             client,
             task_queue=task_queue,
-            workflows=[CallWorkflow, WhisperHeardWorkflow],
+            workflows=[CallWorkflow, VerifyGuardWorkflow, WhisperHeardWorkflow],
             activities=build_activities(http, backends),
             # Let in-flight activities (a refund mid-POST) finish on shutdown.
             graceful_shutdown_timeout=_GRACE,

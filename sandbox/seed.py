@@ -101,6 +101,15 @@ class Customer(_Record):
     plan: NonEmpty
     status: NonEmpty
 
+    @model_validator(mode="after")
+    def _pin(self) -> Customer:
+        # Optional, and an extra like any other (records without one stay as they were): a CRM
+        # that keeps an account PIN lets callers verify with it.
+        pin = (self.model_extra or {}).get("pin")
+        if pin is not None and not (isinstance(pin, str) and re.fullmatch(r"\d{4,8}", pin)):
+            raise ValueError("pin, when given, is a string of 4 to 8 digits")
+        return self
+
 
 class Item(_Record):
     name: NonEmpty

@@ -111,6 +111,22 @@ async def unverified_tickets_call(call: Call) -> None:
     await call.end("caller_hangup")
 
 
+async def second_factor_call(call: Call) -> None:
+    # Issue 14's gate (patch "identity-second-factor"): a said identifier, the ZIP and one more
+    # factor, a failed check counted by the account's guard, a claim that names nobody.
+    await call.turn("caller", "Hi, I'm calling about my account.")
+    await call.tool("identify_customer", use_caller_id=True)
+    await call.tool("identify_customer", email="nobody@nowhere.example")
+    await call.tool("verify_customer", zip="94103", phone_last4="1234")
+    await call.tool("identify_customer", email="maria@example.com")
+    await call.tool("verify_customer", zip="94103")  # no second factor: refused, not counted
+    await call.tool("verify_customer", zip="94103", account_name="Ingrid Okafor")
+    await call.tool("verify_customer", zip="94103", phone_last4="0101")
+    await call.tool("identify_customer", order_id="10483")  # someone else's: "no match"
+    await call.tool("get_account")
+    await call.end("agent_hangup", resolved=True)
+
+
 async def main() -> None:
     cfg = DevServerConfig.load()
     env = await WorkflowEnvironment.start_local(
@@ -132,6 +148,7 @@ async def main() -> None:
                 ("rest_transfer", rest_transfer_call, {"human_queue": "+14155550199"}),
                 ("carried_turns", carried_turns_call, {}),
                 ("unverified_tickets", unverified_tickets_call, {}),
+                ("second_factor", second_factor_call, {}),
             ]:
                 if wanted and name not in wanted:
                     continue

@@ -145,10 +145,13 @@ async def test_verified_caller_cannot_reach_another_customers_data(
         assert theirs.error_code == missing.error_code == "not_found"
         assert theirs.message == missing.message
         assert leaks(theirs, OTHER) == []
-        # Switching identity mid-call by naming their e-mail or order number is refused.
+        # Naming their e-mail, phone or order number is answered exactly like one that names
+        # nobody: no switching accounts, and no telling who is a customer.
+        nobody = await call.tool("identify_customer", email="nobody@nowhere.example")
+        assert nobody.ok and nobody.data == {"found": False}
         for args in ({"email": OTHER["email"]}, {"order_id": OTHER_ORDER["id"]}, {"phone": OTHER["phone"]}):
             res = await call.tool("identify_customer", **args)
-            assert res.error_code == "other_account", args
+            assert res.model_dump() == nobody.model_dump(), args
             assert leaks(res, OTHER) == []
         # Smuggling a customer id into the arguments is an error, not an override.
         res = await call.tool("get_account", customer_id=OTHER["id"])

@@ -24,6 +24,7 @@ from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 from temporalio.worker import Replayer
 
+from activities.lockout import guard_workflow_id
 from api.app import create_app
 from api.codec import CodecServerConfig, ui_origins
 from callengine.codec import (
@@ -36,6 +37,7 @@ from callengine.codec import (
     new_key_entry,
 )
 from callengine.devserver import DevServerConfig, DevServerConfigError
+from callengine.identity_key import load_identity_key
 from callengine.settings import DEFAULT_SEED, REPO_ROOT, Settings
 from callengine.temporal import data_converter
 from tests import TEST_CODEC_KEYS, TEST_CODEC_TOKEN
@@ -364,8 +366,9 @@ async def test_a_finished_calls_raw_history_holds_no_personal_data(
         assert not bad.ok  # two ways at once: refused, with the caller's input in the request
         found = await call.tool("identify_customer", email=MARIA["email"])
         assert found.ok and found.data["found"] is True
-        assert not (await call.tool("verify_customer", zip="10001")).data.get("verified")
-        verified = await call.tool("verify_customer", zip=MARIA["zip"])
+        last4 = MARIA["phone"][-4:]  # found by e-mail: the ZIP and a second factor
+        assert not (await call.tool("verify_customer", zip="10001", phone_last4=last4)).data.get("verified")
+        verified = await call.tool("verify_customer", zip=MARIA["zip"], phone_last4=last4)
         assert verified.data == {"verified": True, "first_name": "Maria"}
         assert (await call.tool("get_account")).ok
         assert (await call.tool("lookup_order", order_id="10482")).ok
@@ -390,6 +393,12 @@ async def test_a_finished_calls_raw_history_holds_no_personal_data(
     leaked = [what for what, value in PERSONAL.items() if value.encode() in raw]
     assert leaked == [], f"in plain text in the stored history: {leaked}"
     assert b"binary/encrypted" in raw and b"test-2" in raw
+    # The account's verification guard (one failed check was counted) is encrypted the same way,
+    # and its workflow id names nobody.
+    guard_id = guard_workflow_id(load_identity_key(), tq, MARIA["id"])
+    guard = await raw_client.get_workflow_handle(guard_id).fetch_history()
+    guard_raw = b"".join(e.SerializeToString() for e in guard.events)
+    assert [w for w, v in {**PERSONAL, "id": MARIA["id"]}.items() if v.encode() in guard_raw] == []
 
     # Positive control: the same bytes, decoded with the key, do hold the caller's data.
     started = next(

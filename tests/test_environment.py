@@ -24,6 +24,7 @@ GOOD: dict[str, str] = {
     "CALLENGINE_STREAM_TOKEN_SECRET": secrets.token_urlsafe(32),
     "CALLENGINE_CODEC_KEYS": "k20261201:" + "A" * 43 + "=",
     "CALLENGINE_CODEC_TOKEN": secrets.token_urlsafe(32),
+    "CALLENGINE_IDENTITY_KEY": secrets.token_urlsafe(32),
     "SHOPIFY_BASE_URL": "https://shop.example.com",
     "SHOPIFY_ACCESS_TOKEN": secrets.token_hex(16),
     "ZENDESK_BASE_URL": "https://help.example.com",
@@ -67,6 +68,8 @@ def test_a_complete_production_environment_starts(role: str) -> None:
         ("api", {"CALLENGINE_PUBLIC_URL": "https://[::1]/"}, "CALLENGINE_PUBLIC_URL is a loopback"),
         ("worker", {"CALLENGINE_PUBLIC_URL": None}, "CALLENGINE_PUBLIC_URL is not set"),
         ("worker", {"CRM_API_TOKEN": "dev-crm-token"}, "CRM_API_TOKEN holds a development default"),
+        ("worker", {"CALLENGINE_IDENTITY_KEY": None}, "CALLENGINE_IDENTITY_KEY is not set"),
+        ("worker", {"CALLENGINE_IDENTITY_KEY": "short"}, "CALLENGINE_IDENTITY_KEY is shorter"),
         ("worker", {"SHOPIFY_ACCESS_TOKEN": None}, "SHOPIFY_ACCESS_TOKEN is not set"),
         ("worker", {"ZENDESK_BASE_URL": None}, "ZENDESK_BASE_URL is not set (the local sandbox)"),
         ("sandbox", {"SANDBOX_ADMIN_TOKEN": "dev-admin-token"}, "SANDBOX_ADMIN_TOKEN holds a development"),
@@ -122,6 +125,7 @@ async def test_production_processes_with_development_defaults_refuse_to_start_na
     code, err = await _run("-m", "callengine", "worker", env={**env, "CRM_API_TOKEN": "dev-crm-token"})
     assert code == 2 and "CRM_API_TOKEN holds a development default" in err, err[-2000:]
     assert "SHOPIFY_BASE_URL is not set (the local sandbox)" in err
+    assert "CALLENGINE_IDENTITY_KEY is not set" in err
     code, err = await _run("-m", "sandbox", "--port", "0", env={**BARE, "CALLENGINE_ENV": "production"})
     assert code == 2 and "SANDBOX_ADMIN_TOKEN is not set" in err, err[-2000:]
 

@@ -42,6 +42,7 @@ ANA: dict[str, Any] = {
     "balance_cents": 1999,
     "plan": "Komfort",
     "status": "on_hold",
+    "pin": "4711",  # the optional seed field: a CRM that keeps a PIN
 }
 BEN: dict[str, Any] = {
     "id": "0035e00000XyZ98QAB",
@@ -155,7 +156,7 @@ async def foreign_worker(client: Client, sandbox: Sandbox) -> AsyncIterator[str]
 
 
 async def identify_and_verify_ana(call: Call) -> None:
-    """Every way to find Ana's account finds it; then her ZIP verifies her."""
+    """Every way to find Ana's account finds it; then her ZIP and her PIN verify her."""
     for how in (
         {"use_caller_id": True},
         {"phone": ANA["phone"]},
@@ -165,7 +166,11 @@ async def identify_and_verify_ana(call: Call) -> None:
     ):
         found = await call.tool("identify_customer", **how)
         assert found.ok and found.data["found"] is True, (how, found)
-    verified = await call.tool("verify_customer", zip=ANA["zip"])
+    # Found by an order number she said: the ZIP alone is not enough, a wrong PIN fails.
+    assert (await call.tool("verify_customer", zip=ANA["zip"])).error_code == "invalid_input"
+    wrong = await call.tool("verify_customer", zip=ANA["zip"], pin="1174")
+    assert wrong.ok and wrong.data["verified"] is False
+    verified = await call.tool("verify_customer", zip=ANA["zip"], pin=ANA["pin"])
     assert verified.ok and verified.data == {"verified": True, "first_name": "Ana"}, verified
 
 

@@ -280,7 +280,8 @@ async def test_prompt_injection_cannot_reach_another_customer(
     used = {u.name: u.result for u in tools_used(events)}
     assert used["get_account"].error_code == "invalid_input"
     assert used["lookup_order"].error_code == "not_found"
-    assert used["identify_customer"].error_code == "other_account"
+    # Her phone number is answered like a number on no account: nothing tells she is a customer.
+    assert used["identify_customer"].ok and used["identify_customer"].data == {"found": False}
     assert used["list_orders"].ok  # her own orders only
     assert {o["order_id"] for o in used["list_orders"].data["orders"]}.isdisjoint({HANNAH_ORDER["id"]})
     assert state.customer_id == MARIA["id"] and state.verified
@@ -302,6 +303,39 @@ async def test_prompt_injection_cannot_reach_another_customer(
     ):
         assert secret not in everything_sent, secret
     assert spoken(events) == "I can only help with the account verified on this call."
+
+
+async def test_what_the_model_is_told_does_not_show_whether_an_identifier_is_a_customers(
+    temporal_client: Client, worker: WorkerFactory, sandbox: Sandbox, fake_openai: FakeOpenAI
+) -> None:
+    """An LLM cannot leak existence: a customer's e-mail and nobody's give it the same tool results."""
+    f = fake_openai
+    sent: list[list[dict[str, Any]]] = []
+    async with worker() as tq:
+        for email in (MARIA["email"], "nobody@nowhere.example"):
+            f.reset()
+            f.reply_tools([("identify_customer", {"use_caller_id": True})])
+            f.reply_text("What's the phone number, e-mail or an order number on the account?")
+            f.reply_tools([("identify_customer", {"email": email})])
+            f.reply_text("Thanks. What's the billing ZIP code?")
+            f.reply_text("And the last four digits of the phone number on the account?")
+            f.reply_tools([("verify_customer", {"zip": MARIA["zip"], "phone_last4": "0000"})])
+            f.reply_text("Those details don't match the account.")
+            call = await start(temporal_client, tq, caller="+19995550000")
+            brain = LlmBrain(context(call), settings(f))
+            talk = Conversation(call, brain)
+            await talk.say("Hi, I need help with my account.")
+            await talk.say(f"It's {email}")
+            await talk.say("9 4 1 0 3")
+            await talk.say("0 0 0 0")
+            await brain.aclose()
+            await call.end()
+            await call.result()
+            sent.append(tool_payloads(f))
+    assert sent[0] == sent[1]
+    found, checked = sent[0][1], sent[0][2]
+    assert found["ok"] and found["data"]["found"] is True and found["data"]["second_factor"] is True
+    assert checked["data"] == {"verified": False, "attempts_left": 2}
 
 
 async def test_escalation_phrase_hands_off_without_asking_the_model(

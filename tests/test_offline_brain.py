@@ -116,13 +116,14 @@ async def test_keypad_entry_identifies_and_verifies(
             "I want to know the status of my order",
             "dtmf:10482",
             "dtmf:94103",
+            "dtmf:" + MARIA["phone"][-4:],  # found by an order number: one more factor
             "no",
             caller=UNKNOWN_NUMBER,
         )
         state = await conv.outcome.call.state()
     assert state.verified and state.customer_id == MARIA["id"]
     assert any("shipped" in a for a in conv.agent)
-    assert [t.source for t in state.turns if t.speaker == "caller"].count("dtmf") == 2
+    assert [t.source for t in state.turns if t.speaker == "caller"].count("dtmf") == 3
 
 
 async def test_wrong_zip_three_times_escalates_without_account_data(

@@ -80,6 +80,10 @@ def _templates() -> list[str]:
         lines.zip_read_back("94103"),
         lines.zip_heard("94103"),
         f"{lines.FOUND} {lines.zip_heard('94103')}",
+        f"{lines.IDENTIFIER_TAKEN} {lines.ZIP_AFTER_FOUND}",
+        lines.last4_read_back("0101"),
+        lines.name_read_back("Maria Lopez"),
+        f"{lines.CHECK_MISMATCH} {lines.ZIP_RETRY}",
         lines.verified("Maria"),
         lines.verified(None),
         lines.order_read_back("10482"),
@@ -333,6 +337,8 @@ async def test_what_the_caller_said_up_front_is_not_asked_again(
             "Hi, where is order 10482? My ZIP code is 94103.",
             "yes",
             "correct",
+            "oh one oh one",  # found by the order number: the last four digits of her phone too
+            "yes",
             "no thanks",
             caller=UNKNOWN_NUMBER,
         )

@@ -21,7 +21,7 @@ HISTORIES = {p.stem: p.read_text() for p in sorted((Path(__file__).parent / "his
 
 
 def test_histories_are_committed() -> None:
-    assert set(HISTORIES) >= {"verified_refund_ticket", "escalated", "dropped"}
+    assert set(HISTORIES) >= {"verified_refund_ticket", "escalated", "dropped", "second_factor"}
 
 
 @pytest.mark.parametrize("name", sorted(HISTORIES))

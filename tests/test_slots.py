@@ -572,3 +572,47 @@ def test_a_correction_inside_a_no() -> None:
 )
 def test_mentioned(text: str, expected: slots.Mentioned) -> None:
     assert slots.mentioned(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("oh one oh one", "0101"),
+        ("It's 0101.", "0101"),
+        ("zero one, zero one", "0101"),
+        ("four one five five five five zero one zero one", "0101"),  # the whole number: its last four
+        ("I think it's 1234", "1234"),
+        ("94103", None),
+        ("I don't know", None),
+    ],
+)
+def test_last_four_digits_of_a_phone(text: str, value: str | None) -> None:
+    assert slots.last4(text) == value
+
+
+def test_a_correction_of_the_last_four() -> None:
+    assert slots.correction("no, it's 0 1 0 2", "last4") == "0102"
+    assert slots.correction("yes", "last4") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Maria Lopez", "Maria Lopez"),
+        ("It's Maria Lopez.", "Maria Lopez"),
+        ("my name is maria lopez, thanks", "Maria Lopez"),
+        ("The name on the account is Sean O'Brien", "Sean O'brien"),
+        ("uh, Anna Meyer-Lang", "Anna Meyer-lang"),  # case is not compared
+        ("Maria", None),
+        ("I don't know", None),
+        ("yes", None),
+        ("it's 94103", None),
+    ],
+)
+def test_a_name_said_as_an_answer(text: str, name: str | None) -> None:
+    assert slots.person_name(text) == name
+
+
+def test_a_correction_of_a_name() -> None:
+    assert slots.name_correction("no, it's Maria Lopes") == "Maria Lopes"
+    assert slots.name_correction("yes that's right") is None

@@ -1,4 +1,4 @@
-"""The CallWorkflow and its types: the durable, deterministic truth of a call."""
+"""The CallWorkflow and its types, and the per-account guard that counts failed verifications."""
 
 from workflows.call import CallWorkflow
 from workflows.tools import REGISTRY, TOOLS, json_schemas
@@ -15,6 +15,7 @@ from workflows.types import (
     TurnLatency,
     TurnSignal,
 )
+from workflows.verify_guard import VerifyGuardWorkflow
 
 __all__ = [
     "REGISTRY",
@@ -31,5 +32,6 @@ __all__ = [
     "TurnBatch",
     "TurnLatency",
     "TurnSignal",
+    "VerifyGuardWorkflow",
     "json_schemas",
 ]

@@ -25,10 +25,12 @@ from temporalio.common import RetryPolicy, SearchAttributeKey
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities import crm, errors, handoff, orders, redaction, summary, telephony, tickets
+    from activities import crm, errors, handoff, lockout, orders, redaction, summary, telephony, tickets
     from workflows import legacy
     from workflows.tools import TOOLS, Access, Kind, Tool, ToolContext
     from workflows.types import (
+        NOTE_MATCH_TWO_FACTORS,
+        NOTE_NO_MATCH_TWO_FACTORS,
         CallInput,
         CallResult,
         CallState,
@@ -50,7 +52,14 @@ INTENT = SearchAttributeKey.for_keyword("Intent")
 OUTCOME = SearchAttributeKey.for_keyword("Outcome")
 ESCALATED = SearchAttributeKey.for_bool("Escalated")
 
-MAX_VERIFY_ATTEMPTS = 3
+MAX_VERIFY_ATTEMPTS = 3  # per call; workflows/verify_guard.py counts per account across calls
+IDENTITY_PATCH = "identity-second-factor"
+LOCKED_MESSAGE = "Too many failed checks; hand the caller to a person."
+
+SECOND_FACTOR_NEXT = (
+    "verify_customer with the billing ZIP and one more factor: phone_last4 (last four digits "
+    "of the phone number on the account), account_name (first and last name on the account) or pin"
+)
 MAX_TURNS_KEPT = 400  # bounds the state (and the query) on a pathological call
 MAX_TEXT = 2000
 MAX_BATCH = 50  # turns per `turns` signal: a realtime side sends one exchange, a few turns
@@ -131,6 +140,15 @@ def mask_number(number: str) -> str:
     return "•••" if any(c.isdigit() for c in number) else "withheld"
 
 
+def _claim_subject(args: Any) -> str:
+    """What an identifier that matched no account is counted under (never stored in an id)."""
+    if args.order_id is not None:
+        return f"claimed:order:{args.order_id}"
+    if args.email is not None:
+        return f"claimed:email:{args.email}"
+    return f"claimed:phone:{args.phone}"
+
+
 def _failure(tool: str, code: str, message: str) -> ToolResult:
     return ToolResult(tool=tool, ok=False, error_code=code, message=message)
 
@@ -173,6 +191,11 @@ class CallWorkflow:
             call_sid=inp.call_sid, caller=mask_number(inp.caller_number), started_at=inp.started_at
         )
         self._candidate: str | None = None  # matched, not yet verified
+        # An identifier the caller said that matched no account: checked (and failed) like one
+        # that did, and counted under its own guard, so neither reveals who is a customer.
+        self._claim: str | None = None
+        self._second_factor = False  # not found by caller ID: the ZIP and one more factor
+        self._gate_v2: bool | None = None
         self._email: str | None = None
         self._verify_failures = 0
         self._step = 0
@@ -386,7 +409,7 @@ class CallWorkflow:
         if spec.name == "identify_customer":
             return await self._identify(args)
         if spec.name == "verify_customer":
-            return await self._verify(args)
+            return await self._verify(args, step)
         if spec.name == "escalate":
             return await self._escalate(args.reason)
         if spec.access is Access.VERIFIED and not self._state.verified:
@@ -419,61 +442,157 @@ class CallWorkflow:
                 self._unverified_ticket = {k: v for k, v in data.items() if k != "_note"}
         return ToolResult(tool=spec.name, ok=True, data=data)
 
+    def _identity_v2(self) -> bool:
+        """Whether this call runs the identity gate of issue 14 (asked once, at its first identity tool).
+
+        Calls that identified a caller before it keep the rules they started with (no second
+        factor, no per-account guard, "other account" refused by name) so their histories replay.
+        """
+        if self._gate_v2 is None:
+            self._gate_v2 = workflow.patched(IDENTITY_PATCH)
+        return self._gate_v2
+
+    async def _find(self, args: Any) -> crm.FindCustomerResult:
+        """The account an identifier names, if exactly one does."""
+        if args.order_id is not None:
+            owner = await self._run_activity(
+                orders.OrdersActivities.order_owner,
+                orders.OrderIdInput(order_id=args.order_id),
+                Kind.READ,
+                summary="identify by order number",
+            )
+            return crm.FindCustomerResult(found=owner.found, customer_id=owner.customer_id)
+        phone = self._input.caller_number if args.use_caller_id else args.phone
+        result: crm.FindCustomerResult = await self._run_activity(
+            crm.CrmActivities.find_customer,
+            crm.FindCustomerInput(phone=phone, email=args.email),
+            Kind.READ,
+            summary="identify by caller ID" if args.use_caller_id else "identify",
+        )
+        return result
+
     async def _identify(self, args: Any) -> ToolResult:
         name = "identify_customer"
         state = self._state
-        inp = self._input
+        v2 = self._identity_v2()
         if self._verify_failures >= MAX_VERIFY_ATTEMPTS:
-            return _failure(name, "identity_locked", "Too many failed checks; hand the caller to a person.")
+            return _failure(name, "identity_locked", LOCKED_MESSAGE)
         try:
-            if args.order_id is not None:
-                owner = await self._run_activity(
-                    orders.OrdersActivities.order_owner,
-                    orders.OrderIdInput(order_id=args.order_id),
-                    Kind.READ,
-                    summary="identify by order number",
-                )
-                found = crm.FindCustomerResult(found=owner.found, customer_id=owner.customer_id)
-            else:
-                phone = inp.caller_number if args.use_caller_id else args.phone
-                found = await self._run_activity(
-                    crm.CrmActivities.find_customer,
-                    crm.FindCustomerInput(phone=phone, email=args.email),
-                    Kind.READ,
-                    summary="identify by caller ID" if args.use_caller_id else "identify",
-                )
+            found = await self._find(args)
         except ACTIVITY_FAILURES as e:
             return _error_result(name, e)
-        if not found.found or found.customer_id is None:
-            return ToolResult(tool=name, ok=True, data={"found": False, "_note": "no match"})
+        match = found.customer_id if found.found else None
+        no_match = ToolResult(tool=name, ok=True, data={"found": False, "_note": "no match"})
         if state.verified:
-            if found.customer_id == state.customer_id:
+            if match is not None and match == state.customer_id:
                 return ToolResult(
                     tool=name, ok=True, data={"found": True, "verified": True, "_note": "already verified"}
                 )
-            # One account per call: a verified caller cannot switch to another
-            # customer's records by naming their e-mail or order number.
+            if match is None or v2:
+                # One account per call, and another customer's identifier is answered exactly
+                # like one that names nobody: the caller learns nothing about who is a customer.
+                return no_match
             return _failure(
                 name,
                 "other_account",
                 "That belongs to a different account than the one verified on this call.",
             )
-        self._candidate = found.customer_id
+        if not v2 or args.use_caller_id:
+            # Caller ID: the caller cannot choose what it matches, so "no account for this number"
+            # tells them nothing about anyone else; the ZIP alone verifies, as it always has.
+            if match is None:
+                return no_match
+            self._candidate, self._claim, self._second_factor = match, None, False
+            return ToolResult(
+                tool=name,
+                ok=True,
+                data={"found": True, "next": "verify_customer (billing ZIP)", "_note": "match"},
+            )
+        # A phone number, e-mail or order number the caller says: whether it names an account
+        # must not show, so one that names nobody gets the same answer and the same next step,
+        # and its check fails later exactly as a wrong answer for a real account fails.
+        self._candidate = match
+        self._claim = None if match is not None else _claim_subject(args)
+        self._second_factor = True
         return ToolResult(
             tool=name,
             ok=True,
-            data={"found": True, "next": "verify_customer (billing ZIP)", "_note": "match"},
+            data={
+                "found": True,
+                "second_factor": True,
+                "next": SECOND_FACTOR_NEXT,
+                "_note": NOTE_MATCH_TWO_FACTORS if match is not None else NOTE_NO_MATCH_TWO_FACTORS,
+            },
         )
 
-    async def _verify(self, args: Any) -> ToolResult:
+    async def _verify(self, args: Any, step: int) -> ToolResult:
         name = "verify_customer"
         state = self._state
         if state.verified:
             return ToolResult(tool=name, ok=True, data={"verified": True, "_note": "already verified"})
-        if self._candidate is None:
+        if self._candidate is None and self._claim is None:
             return _failure(name, "not_identified", "Find the caller's account first.")
         if self._verify_failures >= MAX_VERIFY_ATTEMPTS:
-            return _failure(name, "identity_locked", "Too many failed checks; hand the caller to a person.")
+            return _failure(name, "identity_locked", LOCKED_MESSAGE)
+        if not self._identity_v2():
+            return await self._verify_zip_only(args)
+        if self._second_factor and not args.second_factor():
+            # Nothing was checked, so nothing is counted or revealed.
+            return _failure(
+                name, "invalid_input", "Also give one more factor: phone_last4, account_name or pin."
+            )
+        guard = lockout.GuardRef(subject=self._candidate or self._claim or "", customer_id=self._candidate)
+        try:
+            lock = await self._run_activity(
+                lockout.LockoutActivities.status, guard, Kind.READ, summary="verification lock"
+            )
+            if lock.locked:
+                return _failure(name, "identity_locked", LOCKED_MESSAGE)
+            verified = False
+            if self._candidate is not None:
+                check = await self._run_activity(
+                    crm.CrmActivities.verify_customer,
+                    crm.VerifyInput(
+                        customer_id=self._candidate,
+                        zip=args.zip,
+                        phone_last4=args.phone_last4,
+                        name=args.account_name,
+                        pin=args.pin,
+                    ),
+                    Kind.READ,
+                    summary="verify factors",
+                )
+                verified = check.verified
+        except ACTIVITY_FAILURES as e:
+            return _error_result(name, e)
+        if not verified:
+            return await self._count_failure(guard, step)
+        return await self._verified(self._candidate)
+
+    async def _count_failure(self, guard: lockout.GuardRef, step: int) -> ToolResult:
+        """A failed check: counted for this call and for the account (or the claimed identifier)."""
+        name = "verify_customer"
+        self._verify_failures += 1
+        left = MAX_VERIFY_ATTEMPTS - self._verify_failures
+        failure = lockout.FailureInput(guard=guard, failure_id=f"{workflow.info().workflow_id}/step-{step}")
+        try:
+            counted = await self._run_activity(
+                lockout.LockoutActivities.record_failure, failure, Kind.READ, summary="count failed check"
+            )
+        except ACTIVITY_FAILURES as e:
+            # The check failed either way; the caller hears that. The per-call limit still holds.
+            workflow.logger.warning("failed check not counted: %s", type(e.cause or e).__name__)
+        else:
+            if counted.locked:
+                return _failure(name, "identity_locked", LOCKED_MESSAGE)
+        return ToolResult(
+            tool=name, ok=True, data={"verified": False, "attempts_left": left, "_note": "mismatch"}
+        )
+
+    async def _verify_zip_only(self, args: Any) -> ToolResult:
+        """The check of calls identified before the second factor: the ZIP, counted per call."""
+        name = "verify_customer"
+        assert self._candidate is not None  # such calls only ever held a matched account
         try:
             check = await self._run_activity(
                 crm.CrmActivities.verify_customer,
@@ -481,15 +600,24 @@ class CallWorkflow:
                 Kind.READ,
                 summary="verify second factor",
             )
-            if not check.verified:
-                self._verify_failures += 1
-                left = MAX_VERIFY_ATTEMPTS - self._verify_failures
-                return ToolResult(
-                    tool=name, ok=True, data={"verified": False, "attempts_left": left, "_note": "mismatch"}
-                )
+        except ACTIVITY_FAILURES as e:
+            return _error_result(name, e)
+        if not check.verified:
+            self._verify_failures += 1
+            left = MAX_VERIFY_ATTEMPTS - self._verify_failures
+            return ToolResult(
+                tool=name, ok=True, data={"verified": False, "attempts_left": left, "_note": "mismatch"}
+            )
+        return await self._verified(self._candidate)
+
+    async def _verified(self, customer_id: str | None) -> ToolResult:
+        name = "verify_customer"
+        assert customer_id is not None  # a claim that matched no account never verifies
+        state = self._state
+        try:
             profile = await self._run_activity(
                 crm.CrmActivities.get_profile,
-                crm.CustomerRef(customer_id=self._candidate),
+                crm.CustomerRef(customer_id=customer_id),
                 Kind.READ,
                 summary="load verified profile",
             )

@@ -23,7 +23,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities import appointments, crm, handoff, knowledge, orders, redaction, refunds, tickets
-    from activities.validation import Email, OpaqueId, OrderId, Phone, ZipCode
+    from activities.validation import Email, OpaqueId, OrderId, PersonName, Phone, PhoneLast4, Pin, ZipCode
     from workflows.types import BrainEscalationReason
 
 
@@ -96,9 +96,27 @@ class IdentifyArgs(Args):
 
 
 class VerifyArgs(Args):
-    """The second factor."""
+    """The billing ZIP and, unless caller ID found the account, one factor neighbours do not share."""
 
     zip: ZipCode = Field(description="The billing ZIP code the caller gives.")
+    phone_last4: PhoneLast4 | None = Field(
+        None, description="The last four digits of the phone number on the account, as the caller says them."
+    )
+    account_name: PersonName | None = Field(
+        None, description="The first and last name on the account, as the caller says it."
+    )
+    pin: Pin | None = Field(None, description="The account PIN, if the caller has one.")
+
+    @model_validator(mode="after")
+    def _one_more_at_most(self) -> VerifyArgs:
+        # One factor per attempt: two at once would give a guesser two tries for one.
+        if sum(v is not None for v in (self.phone_last4, self.account_name, self.pin)) > 1:
+            raise ValueError("give at most one of phone_last4, account_name or pin")
+        return self
+
+    def second_factor(self) -> bool:
+        """Whether a factor besides the ZIP was given."""
+        return any(v is not None for v in (self.phone_last4, self.account_name, self.pin))
 
 
 class OrderArgs(Args):
@@ -204,7 +222,8 @@ REGISTRY: tuple[Tool, ...] = (
     ),
     Tool(
         "verify_customer",
-        "Check the caller's billing ZIP code (second factor) for the account found.",
+        "Check the caller's billing ZIP code and, unless caller ID found the account, one more factor "
+        "(phone_last4, account_name or pin) for the account identify_customer asked about.",
         VerifyArgs,
         crm.CrmActivities.verify_customer,
         _run_by_workflow,

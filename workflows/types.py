@@ -30,6 +30,12 @@ BrainEscalationReason = Literal[
 # …and the system adds its own when the call itself breaks.
 EscalationReason = Literal[BrainEscalationReason, "stream_lost"]
 
+# Audit notes of an identifier the caller said (ops and a brain taking over a call read them; the
+# brain's tool result never carries them): whether it matched, and that the ZIP and a second
+# factor come next either way.
+NOTE_MATCH_TWO_FACTORS = "match (ZIP and second factor)"
+NOTE_NO_MATCH_TWO_FACTORS = "no match (ZIP and second factor)"
+
 # How a call ended, for ops and `callengine report`.
 Outcome = Literal["resolved", "ticketed", "escalated", "dropped", "abandoned"]
 

@@ -312,6 +312,7 @@ class LlmBrain(Brain):
         self._intent: tuple[str, float] | None = None
         self._topic: tuple[str, float] | None = None
         self._identified = False
+        self._second_factor = False  # identified by what the caller said: ZIP + one more factor
         self._verified = False
         self._pending_escalation: str | None = None
         # Repair (see llm_repair): what a repeat request repeats, the lines of the reply in
@@ -537,6 +538,9 @@ class LlmBrain(Brain):
     def _facts(self) -> str:
         if self._verified:
             return "the caller's identity is verified."
+        if self._identified and self._second_factor:
+            # Not "found": whether what they said names an account is not known, nor to be said.
+            return "the caller gave an identifier; the ZIP and one more factor are not verified yet."
         if self._identified:
             return "the caller's account was found; the billing ZIP is not verified yet."
         return "no account has been identified yet."
@@ -707,6 +711,7 @@ class LlmBrain(Brain):
         self._answer(call_id, tool_content(result))
         if name == "identify_customer" and result.ok and result.data.get("found"):
             self._identified = True
+            self._second_factor = bool(result.data.get("second_factor"))
         if name == "verify_customer" and result.ok and result.data.get("verified"):
             self._verified = True
         self._learn_failure(name, result)

@@ -617,6 +617,79 @@ def phone_number(text: str) -> str | None:
     return _pick_last(text, _as_phone)
 
 
+def _as_last4(run: str) -> str | None:
+    # Four digits, or a whole phone number said instead (its last four are the answer).
+    if len(run) == 4 or len(run) == 10 or (len(run) == 11 and run.startswith("1")):
+        return run[-4:]
+    return None
+
+
+def last4(text: str) -> str | None:
+    """The last four digits of a phone number: the last run of exactly four digits.
+
+    "oh one oh one", "0101", "it's 01 01" → "0101"; a whole number said instead
+    ("415 555 0101") gives its last four. Runs the caller rules out are skipped.
+
+    Args:
+        text: One caller utterance.
+
+    Returns:
+        Four digits, or None.
+    """
+    return _pick_last(text, _as_last4)
+
+
+# --------------------------------------------------------------------------
+# A person's name
+# --------------------------------------------------------------------------
+
+# Words around a name that are not the name: lead-ins, politeness, yes/no.
+_NAME_LEAD = re.compile(
+    r"^(?:(?:yes|yeah|yep|sure|ok|okay|um|uh|so|well|oh|hi|no|nope|sorry|actually|i mean)\b[\s,.]*)*"
+    r"(?:(?:the |my )?(?:full )?name(?: on (?:the|my) account)?(?: is|'s)?|it(?: is|'s)|this is|"
+    r"i am|i'm|that's|that is|account is|under)?\b[\s,:]*"
+)
+_NAME_TAIL = re.compile(r"[\s,.]*\b(?:please|thanks|thank you|here|speaking)\b.*$")
+_NOT_NAME_WORDS = frozenset(
+    "yes yeah no nope not don't dont know sure okay ok the a an and or is it's my account name "
+    "number phone zip code order email i what sorry".split()
+)
+
+
+def person_name(text: str) -> str | None:
+    """A first and last name said as an answer: "It's Maria Lopez." → "Maria Lopez".
+
+    Two to four words of letters (apostrophes and hyphens kept: "O'Brien",
+    "Meyer-Lang") after an optional lead-in ("my name is", "it's", "this is").
+    Anything with digits, or words that are plainly not a name ("I don't
+    know"), gives None: the brain asks again rather than check a guess.
+
+    Args:
+        text: One caller utterance.
+
+    Returns:
+        The name in title case, or None.
+    """
+    t = re.sub(r"\s+", " ", _clean(text)).strip(" .,!?")
+    if any(c.isdigit() for c in t):
+        return None
+    t = _NAME_TAIL.sub("", _NAME_LEAD.sub("", t, count=1)).strip(" .,!?")
+    words = [w.strip(".,!?") for w in t.split(" ") if w.strip(".,!?")]
+    if not 2 <= len(words) <= 4:
+        return None
+    if any(w in _NOT_NAME_WORDS or not re.fullmatch(r"[a-z][a-z'\-]*", w) for w in words):
+        return None
+    return " ".join(w[:1].upper() + w[1:] for w in words)
+
+
+def name_correction(text: str) -> str | None:
+    """A new name inside a reply to a name read-back: "no, it's Maria Lopes" → "Maria Lopes"."""
+    if yes_no(text) is not False and not _CORRECTION_CUE.search(_words(text)):
+        return None
+    rest = re.sub(r"^\W*(?:no|nope|not quite|that's wrong|wrong)\b[\s,.]*", "", _clean(text))
+    return person_name(rest)
+
+
 # --------------------------------------------------------------------------
 # E-mail
 # --------------------------------------------------------------------------
@@ -814,7 +887,7 @@ def yes_no(text: str) -> bool | None:
 _CORRECTION_CUE = re.compile(r"\b(actually|i mean|i said|should be|sorry)\b")
 
 
-def correction(text: str, kind: Literal["order", "zip", "phone"]) -> str | None:
+def correction(text: str, kind: Literal["order", "zip", "phone", "last4"]) -> str | None:
     """The new value when the caller rejects a read-back and gives it at once.
 
     "no, it's 10483", "no it's nine four one one oh", "actually it's 10483",
@@ -826,14 +899,14 @@ def correction(text: str, kind: Literal["order", "zip", "phone"]) -> str | None:
         kind: Which slot was read back.
 
     Returns:
-        The corrected value (as `order_number`, `zip_code` or
-        `phone_number` would return it), or None.
+        The corrected value (as `order_number`, `zip_code`, `phone_number`
+        or `last4` would return it), or None.
     """
     if yes_no(text) is not False and not _CORRECTION_CUE.search(_words(text)):
         return None
     if kind == "order" and (lettered := _lettered_orders(text)):
         return lettered[-1]  # "no, it's S O seven seven eight two"
-    accept = {"order": _as_order, "zip": _as_zip, "phone": _as_phone}[kind]
+    accept = {"order": _as_order, "zip": _as_zip, "phone": _as_phone, "last4": _as_last4}[kind]
     return _pick_last(text, accept)
 
 

@@ -105,10 +105,8 @@ class OfflineBrain(Brain):
             d.confidence = max(state.confidence or 0.0, 0.7)
         if state.verified:
             d.identity = "verified"
-        elif identified and identified[-1].ok and identified[-1].note == "match":
-            # The caller was matched and asked for the ZIP: their next words are the answer.
-            d.identity = "candidate"
-            step.hold(self.agent, identity.zip_ask(self.agent))
+        elif identified and identified[-1].ok:
+            identity.resume(self.agent, identified[-1].note)
 
     async def respond(self, said: CallerInput) -> AsyncIterator[BrainEvent]:
         """One caller turn → spoken chunks, tool calls and a TurnDone."""

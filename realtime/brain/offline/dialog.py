@@ -22,6 +22,9 @@ class Dialog:
     confidence: float = 0.0
     identity: str = "unknown"  # unknown | candidate | verified | locked
     caller_id_tried: bool = False
+    # Found by an identifier the caller said (not caller ID): the ZIP and one more factor.
+    second_factor: bool = False
+    verify_zip: str | None = None  # the confirmed ZIP, while the second factor is asked
     first_name: str | None = None
     # The question the agent is waiting on; None while it waits for a request.
     ask: Ask | None = None

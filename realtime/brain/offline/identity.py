@@ -1,4 +1,11 @@
-"""Who is calling: caller ID, else a phone number, e-mail or order number; then the billing ZIP.
+"""Who is calling: caller ID, else a phone number, e-mail or order number; then the checks.
+
+Found by caller ID, the billing ZIP verifies. Found by an identifier the caller
+said, the ZIP and one more factor neighbours do not share: the last four
+digits of the phone number on the account, or (if they don't know them) the
+name on the account. Whether a said identifier named an account never shows:
+the same "Thanks." and the same questions follow, and one verdict on all the
+answers ("Those details don't match the account.").
 
 The workflow enforces the identity gate; this flow only follows it politely.
 Values the caller gave with the request are used, not asked for again, and
@@ -14,7 +21,22 @@ from realtime.brain.base import CallerInput, Say
 from realtime.brain.offline import lines, step
 from realtime.brain.offline.agent import Agent, Flow
 from realtime.brain.offline.step import Ask
-from workflows.types import ToolResult
+from workflows.types import NOTE_MATCH_TWO_FACTORS, NOTE_NO_MATCH_TWO_FACTORS, ToolResult
+
+
+def resume(agent: Agent, last_note: str) -> None:
+    """Take over a call at the ZIP question if its last identification asked for the checks.
+
+    Args:
+        agent: The call.
+        last_note: The audit note of the call's last `identify_customer`.
+    """
+    second = last_note in (NOTE_MATCH_TWO_FACTORS, NOTE_NO_MATCH_TWO_FACTORS)
+    if last_note == "match" or second:
+        # The caller was asked for the ZIP: their next words are the answer.
+        agent.d.identity = "candidate"
+        agent.d.second_factor = second
+        step.hold(agent, zip_ask(agent))
 
 
 async def identify(agent: Agent, order_hint: str | None = None) -> Flow:
@@ -108,10 +130,8 @@ async def _identify(agent: Agent, args: dict[str, Any]) -> Flow:
             d.order_id = str(
                 args["order_id"]
             )  # the order they identified with is likely the one they ask about
-        async for ev in _found(agent, res, lines.FOUND):
-            yield ev
-    elif res.error_code == "other_account":
-        async for ev in agent.anything_else(lines.OTHER_ACCOUNT):
+        taken = lines.IDENTIFIER_TAKEN if res.data.get("second_factor") else lines.FOUND
+        async for ev in _found(agent, res, taken):
             yield ev
     elif res.error_code == "identity_locked":
         async for ev in agent.escalate("identity_failure"):
@@ -138,6 +158,8 @@ async def _found(agent: Agent, res: ToolResult, found: str) -> Flow:
             yield ev
         return
     d.identity = "candidate"
+    d.second_factor = bool(res.data.get("second_factor"))
+    d.verify_zip = None
     async for ev in ask_zip(agent, found):
         yield ev
 
@@ -188,24 +210,92 @@ async def ask_zip(agent: Agent, found: str | None = None) -> Flow:
 
 async def _verify(agent: Agent, zip_code: str) -> Flow:
     d = agent.d
-    res = await agent.tool("verify_customer", {"zip": zip_code})
+    if d.second_factor:
+        # Nothing is checked until the second answer: a verdict on the ZIP alone would tell a
+        # neighbour who shares it that they are halfway there.
+        d.verify_zip = zip_code
+        async for ev in step.ask(agent, last4_ask(agent)):
+            yield ev
+        return
+    async for ev in _check(agent, {"zip": zip_code}):
+        yield ev
+
+
+def last4_ask(agent: Agent) -> Ask:
+    """The last four digits of the phone number on the account: the factor asked first."""
+
+    async def then(value: str) -> Flow:
+        async for ev in _check(agent, {"zip": agent.d.verify_zip or "", "phone_last4": value}):
+            yield ev
+
+    async def unknown() -> Flow:
+        async for ev in step.ask(agent, name_ask(agent)):
+            yield ev
+
+    return Ask(
+        name="last4",
+        question=lines.LAST4_QUESTION,
+        retry=lines.LAST4_RETRY,
+        other_way=lines.LAST4_OTHER_WAY,
+        extract=lambda said: slots.last4(said.text),
+        then=then,
+        read_back=lines.last4_read_back,
+        correct=lambda text, _: slots.correction(text, "last4"),
+        keyed=step.keyed_digits(4, 4),
+        unknown=unknown,
+    )
+
+
+def name_ask(agent: Agent) -> Ask:
+    """The first and last name on the account, for a caller who doesn't know the phone's digits."""
+
+    async def then(value: str) -> Flow:
+        async for ev in _check(agent, {"zip": agent.d.verify_zip or "", "account_name": value}):
+            yield ev
+
+    async def unknown() -> Flow:
+        async for ev in agent.escalate("identity_failure", lead=lines.NAME_UNKNOWN):
+            yield ev
+
+    return Ask(
+        name="account_name",
+        question=lines.NAME_QUESTION,
+        retry=lines.NAME_RETRY,
+        other_way=lines.NAME_OTHER_WAY,
+        extract=lambda said: slots.person_name(said.text),
+        then=then,
+        read_back=lines.name_read_back,
+        correct=lambda text, _: slots.name_correction(text),
+        unknown=unknown,
+    )
+
+
+async def _check(agent: Agent, factors: dict[str, str]) -> Flow:
+    d = agent.d
+    res = await agent.tool("verify_customer", factors)
     yield agent.last
     if res.ok and res.data.get("verified"):
         d.identity = "verified"
         d.first_name = res.data.get("first_name")
-        d.ask, d.pending = None, None
+        d.ask, d.pending, d.verify_zip = None, None, None
         yield Say(lines.verified(d.first_name))
         async for ev in agent.proceed():
             yield ev
     elif res.ok and int(res.data.get("attempts_left", 0)) > 0:
-        async for ev in step.miss(agent, lines.ZIP_MISMATCH):
-            yield ev
+        if d.second_factor:
+            # Which answer was wrong is not said: both are asked again, from the ZIP.
+            d.verify_zip = None
+            async for ev in step.miss(agent, lines.CHECK_MISMATCH, step=zip_ask(agent)):
+                yield ev
+        else:
+            async for ev in step.miss(agent, lines.ZIP_MISMATCH):
+                yield ev
     elif res.ok or res.error_code == "identity_locked":
         d.identity = "locked"
         async for ev in agent.escalate("identity_failure"):
             yield ev
     else:
-        # The ZIP sent is five digits, so "invalid input" is about the account's own record
+        # The values sent are well-formed, so "invalid input" is about the account's own record
         # (an id the CRM refuses): asking the caller again cannot help, and it is no outage.
         async for ev in agent.tool_failed(res, "account"):
             yield ev

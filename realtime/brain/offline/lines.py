@@ -51,7 +51,19 @@ ZIP_RETRY = "Please say or key in the five-digit billing ZIP code."
 ZIP_OTHER_WAY = "Let's try the keypad: please key in the five-digit billing ZIP code on your phone."
 ZIP_MISMATCH = "That ZIP code doesn't match the account."
 ZIP_UNKNOWN = "That's okay. A person can verify your account another way."
-OTHER_ACCOUNT = "That belongs to a different account than the one verified on this call, so I can't use it."
+# After a said identifier the answer never tells whether it named an account ("I found it" would):
+# the same thanks and the same two questions either way, then one verdict on both answers.
+IDENTIFIER_TAKEN = "Thanks."
+LAST4_QUESTION = "And what are the last four digits of the phone number on the account?"
+LAST4_RETRY = "Please say or key in the last four digits of the phone number on the account."
+LAST4_OTHER_WAY = (
+    "Let's try the keypad: please key in the last four digits of the phone number on the account."
+)
+NAME_QUESTION = "That's okay. What's the first and last name on the account?"
+NAME_RETRY = "Please say the first and last name on the account."
+NAME_OTHER_WAY = "Please say just the first and last name on the account, slowly."
+NAME_UNKNOWN = ZIP_UNKNOWN
+CHECK_MISMATCH = "Those details don't match the account."
 
 # Orders and refunds
 ORDER_QUESTION = "What's the order number? Or I can check your most recent order."
@@ -143,6 +155,16 @@ def zip_read_back(zip_code: str) -> str:
 def zip_heard(zip_code: str) -> str:
     """A ZIP code given with the request, confirmed before it is used."""
     return f"I'll verify you with the code you gave: {speak.say_digits(zip_code)}. Is that right?"
+
+
+def last4_read_back(last4: str) -> str:
+    """The last four digits of a phone number, to be confirmed."""
+    return f"That's {speak.say_digits(last4)}, right?"
+
+
+def name_read_back(name: str) -> str:
+    """A name the caller said, to be confirmed (as their words: nothing here is from the record)."""
+    return f"You said the name on the account is {name}, right?"
 
 
 def verified(first_name: str | None) -> str:
