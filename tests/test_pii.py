@@ -74,7 +74,9 @@ async def test_dropped_call_after_the_zip_leaves_no_secret_in_the_ticket_or_note
         await say(call, "Hi, I need help with my bill, my email is maria at example dot com")
         assert (await call.tool("identify_customer", email=MARIA["email"])).data["found"]
         await say(call, f"my zip is {ZIP_SPOKEN}")
-        assert (await call.tool("verify_customer", zip=MARIA["zip"])).data["verified"]
+        assert (await call.tool("verify_customer", zip=MARIA["zip"], phone_last4=MARIA["phone"][-4:])).data[
+            "verified"
+        ]
         await say(call, "you can call me back on 415-555-0101, or 9 4 1 0 3 is the zip again")
         result = await call.result()  # the caller goes silent: dropped, follow-up ticket, CRM note
     assert result.outcome == "dropped"
@@ -143,10 +145,14 @@ async def test_state_query_and_web_ui_show_no_identity_values(
         assert (await call.tool("identify_customer", phone="415 555 0101")).ok
         assert (await call.tool("identify_customer", email=MARIA["email"])).ok
         for attempt in ("94105", "94107"):
-            assert (await call.tool("verify_customer", zip=attempt)).data["verified"] is False
+            assert (await call.tool("verify_customer", zip=attempt, phone_last4=MARIA["phone"][-4:])).data[
+                "verified"
+            ] is False
         bad = await call.tool("identify_customer", email="maria at example")  # invalid: recorded too
         assert bad.error_code == "invalid_input"
-        assert (await call.tool("verify_customer", zip=MARIA["zip"])).data["verified"]
+        assert (await call.tool("verify_customer", zip=MARIA["zip"], phone_last4=MARIA["phone"][-4:])).data[
+            "verified"
+        ]
         state = await call.state()
         metadata = await call.handle.query("__temporal_workflow_metadata")
         await call.end(resolved=True)
@@ -157,7 +163,9 @@ async def test_state_query_and_web_ui_show_no_identity_values(
     assert "5550000" not in shown  # the caller's own number either
     identify = [c.arguments for c in state.tool_calls if c.name == "identify_customer"]
     assert identify == [{"phone": "•••"}, {"email": "•••"}, {"email": "•••"}]
-    assert [c.arguments for c in state.tool_calls if c.name == "verify_customer"] == [{"zip": "•••"}] * 3
+    assert [c.arguments for c in state.tool_calls if c.name == "verify_customer"] == [
+        {"zip": "•••", "phone_last4": "•••"}
+    ] * 3
     # The Web UI: the call's details line, search attributes, memo, and every activity's summary.
     details = str(metadata)
     assert "Customer" in details and not re.search(r"\d{4}", details.replace("C1001", "")), details
@@ -244,8 +252,8 @@ async def test_log_output_of_a_whole_call_has_no_caller_digits(
         await call.tool("identify_customer", phone="+1 415 555 0101")
         await call.tool("identify_customer", email=MARIA["email"])
         await say(call, f"my zip is {ZIP_SPOKEN}")
-        await call.tool("verify_customer", zip="94105")
-        await call.tool("verify_customer", zip=MARIA["zip"])
+        await call.tool("verify_customer", zip="94105", phone_last4=MARIA["phone"][-4:])
+        await call.tool("verify_customer", zip=MARIA["zip"], phone_last4=MARIA["phone"][-4:])
         await call.tool("create_ticket", subject="Call me on 415-555-0101", description="ZIP 94103.")
         await call.result()
     text = captured_logs.getvalue()
