@@ -41,6 +41,7 @@ from realtime.stt.whisper import WhisperStt
 from realtime.tts.piper import PiperTts
 from realtime.vad import EnergyVad
 from sandbox import create_app
+from workflows.types import ToolRequest
 
 ADMIN = {"Authorization": "Bearer dev-admin-token"}
 
@@ -166,6 +167,24 @@ async def start_call(client: Client, task_queue: str, caller: str = MARIA["phone
     return await Call.start(
         client, task_queue, call_sid=new_call_sid(), caller_number=caller, called_number=OUR_NUMBER, **kw
     )
+
+
+async def sent_arguments(call: Call, tool: str) -> list[dict[str, Any]]:
+    """What the brain really sent `tool`, in order: the state shows identity values redacted,
+    the call's history (decoded with the codec, as the worker reads it) has them."""
+    history = await call.handle.fetch_history()
+    sent: list[dict[str, Any]] = []
+    for event in history.events:
+        if not event.HasField("workflow_execution_update_accepted_event_attributes"):
+            continue
+        update = event.workflow_execution_update_accepted_event_attributes.accepted_request.input
+        if update.name != "tool":
+            continue
+        [request] = await DATA_CONVERTER.decode(update.args.payloads, [ToolRequest])
+        assert isinstance(request, ToolRequest)
+        if request.name == tool:
+            sent.append(request.arguments)
+    return sent
 
 
 async def verify_maria(call: Call) -> None:

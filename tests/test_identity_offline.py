@@ -11,7 +11,7 @@ from callengine.settings import DEFAULT_SEED
 from realtime.brain import speak
 from realtime.brain.base import CallerInput, Say
 from realtime.brain.offline import OfflineBrain, lines
-from tests.conftest import Sandbox, WorkerFactory, start_call
+from tests.conftest import Sandbox, WorkerFactory, sent_arguments, start_call
 from tests.test_offline_brain import TODAY, UNKNOWN_NUMBER, VERIFY, converse
 from tests.test_repair import assert_grammatical
 
@@ -110,7 +110,7 @@ async def test_a_neighbour_with_the_shared_zip_and_the_order_number_is_not_verif
     assert any(a.startswith(lines.CHECK_MISMATCH) for a in conv.agent)
     order_facts = [str(MARIAS_ORDER.get(k)) for k in ("carrier", "tracking", "eta") if MARIAS_ORDER.get(k)]
     assert not any(fact in conv.text for fact in order_facts)
-    assert [c.arguments for c in state.tool_calls if c.name == "verify_customer"] == [
+    assert await sent_arguments(conv.outcome.call, "verify_customer") == [
         {"zip": NEIGHBOUR["zip"], "phone_last4": NEIGHBOUR["phone"][-4:]},
         {"zip": NEIGHBOUR["zip"], "account_name": NEIGHBOUR["name"]},
     ]
@@ -164,7 +164,7 @@ async def test_a_misheard_last_four_is_corrected_in_the_read_back(
         )
         state = await conv.outcome.call.state()
     assert state.verified
-    assert [c.arguments for c in state.tool_calls if c.name == "verify_customer"] == [
+    assert await sent_arguments(conv.outcome.call, "verify_customer") == [
         {"zip": MARIA["zip"], "phone_last4": last4}
     ]  # the misheard digits were never tried
 
