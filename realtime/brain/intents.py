@@ -181,3 +181,61 @@ def classify(text: str, stt_confidence: float | None = None) -> Classification:
         # A shaky transcript makes any reading of it shaky.
         confidence *= max(0.5, stt_confidence / 0.6)
     return Classification(best, round(confidence, 3), s)
+
+
+# A charge the caller says is wrong: charged twice, billed for something never done or ordered, a
+# charge they don't recognise. Not a balance question and not a refund of an order: someone has
+# to look into it, so it becomes a ticket with the caller's words.
+_CHARGE = r"(charg\w*|bill|billed|billing|invoice\w*|debit\w*|fee|payment|transaction)"
+_DISPUTE = re.compile(
+    rf"\b{_CHARGE}( me| us| my (card|account|bank))? (twice|two times|double|more than once)\b"
+    r"|\bdouble[- ]?(charg\w*|bill\w*|payment)\b"
+    r"|\b(duplicate|second|extra|repeat|doubled) (charge|payment|bill|invoice|transaction|debit)\b"
+    rf"|\b{_CHARGE}( me| us)? for (\w+ ){{0,5}}(that |which )?"
+    r"(nobody|no one|never|(i|we|you|they) (never|didn'?t|did not|haven'?t|have not)|"
+    r"(was|were|wasn'?t|weren'?t) (never|not)?\s?(done|ordered|received|requested|finished|delivered))\b"
+    r"|\b(wrong|incorrect|bogus|mystery|unauthori[sz]ed|fraudulent|unexpected|strange|weird|unknown|"
+    rf"mistaken|erroneous|random) {_CHARGE}s?\b"
+    rf"|\b{_CHARGE}s? (\w+ ){{0,4}}?(that )?(i|we) (don'?t|do not|didn'?t|did not) "
+    r"(recogni[sz]e|understand|agree|authori[sz]e)"
+    rf"|\b(dispute|contest|challenge) (\w+ ){{0,2}}{_CHARGE}"
+    r"|\bovercharg\w*\b"
+    rf"|\b{_CHARGE} (is|was|looks|seems) (wrong|incorrect|off|too high|way too high|a mistake)\b"
+)
+
+
+def billing_dispute(text: str) -> bool:
+    """Whether the caller says a charge or a bill is wrong.
+
+    "Billed me twice", "an invoice for a repair that never happened", "a charge
+    I don't recognise" are disputes; "what do I owe" and "refund my order" are not.
+
+    Args:
+        text: One caller utterance.
+
+    Returns:
+        True for a complaint about a charge.
+    """
+    return bool(_DISPUTE.search(_normalise(text)))
+
+
+# A complaint about how the caller was served: nothing to look up or fix on the call, so it
+# becomes a ticket with the caller's words. A broken product is not this (troubleshooting is).
+_COMPLAINT = re.compile(
+    r"\b(complain\w*|rude|unprofessional|disrespectful|impolite|"
+    r"(not|wasn'?t|was not|am not|i'?m not) (happy|pleased|satisfied)|unhappy|dissatisfied|disappointed|"
+    r"upset|furious|unacceptable|(terrible|awful|poor|bad|horrible|lousy) (service|job|work|experience)|"
+    r"(left|made) (a|the|such a|an awful|a huge|a big) mess|never (showed|turned) up)\b"
+)
+
+
+def service_complaint(text: str) -> bool:
+    """Whether the caller complains about how they were served ("the crew was rude").
+
+    Args:
+        text: One caller utterance.
+
+    Returns:
+        True for a complaint about people or service (not a product fault).
+    """
+    return bool(_COMPLAINT.search(_normalise(text)))

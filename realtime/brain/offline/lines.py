@@ -115,6 +115,12 @@ def ticket_opened(ticket: str, purpose: str) -> str:
     return f"I've opened ticket {speak.say_digits(ticket)} {purpose}."
 
 
+def complaint_ticket(ticket: str, billing: bool) -> str:
+    """A complaint, taken seriously: the caller hears the ticket and who looks into it."""
+    who = "so our billing team can look into the charge" if billing else "so the team can look into it"
+    return f"I'm sorry about that. {ticket_opened(ticket, who)}"
+
+
 def identifier_read_back(value: str) -> str:
     """A phone number or order number the caller said, to be confirmed."""
     what = "phone number" if value.startswith("+") else "order number"

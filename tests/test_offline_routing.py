@@ -1,0 +1,157 @@
+"""What callers mean, by family of wordings: requests phrased as questions, complaints, and
+general questions in words no article uses.
+
+The wordings here are deliberately not the acceptance bench's (`bench/phrases.py`,
+`sandbox/business_profiles.py`): each case stands for a rule about what callers mean,
+and the articles are a made-up business's (a bakery that delivers), not a seed's.
+"""
+
+from __future__ import annotations
+
+import pytest
+from temporalio.client import Client
+
+from realtime.brain.intents import billing_dispute, service_complaint
+from realtime.brain.offline import knowledge
+from tests.conftest import Sandbox, WorkerFactory
+from tests.test_offline_brain import VERIFY, converse, tools_used
+
+_BAKERY = [
+    {
+        "title": "Shop hours",
+        "labels": ["hours", "contact"],
+        "steps": ["The bakery is open Tuesday to Sunday, 6 am to 2 pm.", "We are closed on Mondays."],
+    },
+    {
+        "title": "Delivery zones",
+        "labels": ["delivery", "zones"],
+        "steps": ["Our vans deliver within 15 miles of the shop, including Springfield and Shelbyville."],
+    },
+    {
+        "title": "Freshness guarantee",
+        "labels": ["guarantee", "quality"],
+        "steps": ["If a cake is not right, we replace it free within 48 hours of pickup."],
+    },
+    {
+        "title": "Oven will not heat",
+        "labels": ["oven", "appliance"],
+        "steps": ["Check the breaker for the oven.", "Hold the reset button for five seconds."],
+    },
+]
+
+
+@pytest.mark.parametrize(
+    ("said", "title"),
+    [
+        # Hours asked without the word: "till when", "how late", "what time".
+        ("till when can I get a cake from you guys?", "Shop hours"),
+        ("how late are you guys around on a Sunday?", "Shop hours"),
+        # The service area, asked as places or as coming out to a place.
+        ("which towns do you drive to?", "Delivery zones"),
+        ("do your drivers go out as far as Springfield?", "Delivery zones"),
+        ("is my neighborhood inside your radius?", "Delivery zones"),
+        # The guarantee, asked as "what if it goes wrong again".
+        ("what happens if it breaks again a week later?", "Freshness guarantee"),
+        ("and if the repair won't last, then what?", "Freshness guarantee"),
+        # Temperature words stand for one another: "stays cold" is "will not heat".
+        ("the oven stays cold no matter what I set", "Oven will not heat"),
+    ],
+)
+def test_a_general_question_meets_the_article_about_it_in_other_words(said: str, title: str) -> None:
+    found = knowledge.match(said, _BAKERY)
+    assert found is not None and found.title == title, (said, found)
+
+
+def test_the_search_query_carries_the_vocabulary_of_what_was_asked() -> None:
+    # A help center's word search finds "Delivery zones" for "towns" only through the concept.
+    query = knowledge.search_query("which towns do you drive to?")
+    assert query.startswith("which towns do you drive to?")
+    assert {"area", "zone", "serve"} <= set(query.split())
+    assert knowledge.search_query("my oven is broken") == "my oven is broken"  # nothing to add
+    assert len(knowledge.search_query("where are you open " * 30)) <= 300
+
+
+@pytest.mark.parametrize(
+    ("said", "general"),
+    [
+        # A request for an action on the caller's own thing, however politely asked.
+        ("hey, is there any chance the appointment could be on another day?", False),
+        ("would you be able to push the booking to next week?", False),
+        ("can you move it to the afternoon?", False),
+        ("could you refund me the difference?", False),
+        # Questions about the business stay questions, even with "I have to".
+        ("do I have to be home when you deliver?", True),
+        ("I have a quick question, how late are you open?", True),
+        ("is there a charge for cancelling a booking?", True),
+    ],
+)
+def test_an_action_on_the_callers_own_things_is_a_request_not_a_question(said: str, general: bool) -> None:
+    assert knowledge.general_question(said) is general
+
+
+@pytest.mark.parametrize(
+    ("said", "dispute"),
+    [
+        ("you guys took the payment two times this month", True),
+        ("there's a double charge on my card from you", True),
+        ("why was I billed twice for one repair", True),
+        ("they charged me for a cleaning that never happened", True),
+        ("I see a fee on my statement that I don't recognize", True),
+        ("my bill looks way too high this month", True),
+        ("I want to dispute the last invoice", True),
+        # Not disputes: what is owed, a refund of an order, paying.
+        ("how much is my bill this month", False),
+        ("please reverse the charge for the blender I sent back", False),
+        ("I'd like to pay what I owe", False),
+    ],
+)
+def test_a_charge_the_caller_says_is_wrong_is_a_dispute(said: str, dispute: bool) -> None:
+    assert billing_dispute(said) is dispute
+
+
+@pytest.mark.parametrize(
+    ("said", "complaint"),
+    [
+        ("the installer was really unprofessional with my mother", True),
+        ("honestly I'm not satisfied with how the visit went", True),
+        ("your people made a huge mess of the kitchen", True),
+        ("the blender won't turn on", False),
+        ("where is my package", False),
+    ],
+)
+def test_a_complaint_about_service_is_recognised(said: str, complaint: bool) -> None:
+    assert service_complaint(said) is complaint
+
+
+async def test_a_reschedule_asked_as_a_question_moves_the_appointment(
+    temporal_client: Client, worker: WorkerFactory, sandbox: Sandbox
+) -> None:
+    # The help center has an installation article; the caller wants their own one moved.
+    async with worker() as tq:
+        conv = await converse(
+            temporal_client,
+            tq,
+            "hey, is there any chance the appointment could be on another day?",
+            *VERIFY,
+            "the first one",
+            "yes",
+            "no that's it",
+        )
+        used = await tools_used(conv, temporal_client)
+    assert "search_knowledge" not in used
+    assert used.count("reschedule_appointment") == 1
+    assert conv.result.outcome == "resolved"
+
+
+async def test_a_billing_dispute_is_a_ticket_not_a_balance(
+    temporal_client: Client, worker: WorkerFactory, sandbox: Sandbox
+) -> None:
+    async with worker() as tq:
+        conv = await converse(
+            temporal_client, tq, "hi, you billed me for a service call nobody ever made", "no thanks"
+        )
+        used = await tools_used(conv, temporal_client)
+    assert "get_account" not in used and "verify_customer" not in used
+    tickets = [t for t in await sandbox.tickets() if t["id"] in conv.result.ticket_ids]
+    assert len(tickets) == 1 and "nobody ever made" in tickets[0]["description"]
+    assert any("billing team" in a and "ticket" in a for a in conv.agent), conv.agent
