@@ -62,6 +62,15 @@ def test_a_general_question_meets_the_article_about_it_in_other_words(said: str,
     assert found is not None and found.title == title, (said, found)
 
 
+@pytest.mark.parametrize(
+    "said", ["right, so, till when are you there on Fridays", "oh and, by what time does the shop close"]
+)
+def test_a_question_after_a_preamble_is_answered_not_walked_as_steps(said: str) -> None:
+    found = knowledge.match(said, _BAKERY)
+    assert found is not None and found.title == "Shop hours"
+    assert not knowledge.wants_steps(said, found)
+
+
 def test_the_search_query_carries_the_vocabulary_of_what_was_asked() -> None:
     # A help center's word search finds "Delivery zones" for "towns" only through the concept.
     query = knowledge.search_query("which towns do you drive to?")
@@ -79,6 +88,10 @@ def test_the_search_query_carries_the_vocabulary_of_what_was_asked() -> None:
         ("would you be able to push the booking to next week?", False),
         ("can you move it to the afternoon?", False),
         ("could you refund me the difference?", False),
+        ("may we get a credit for the wait?", False),
+        # What the caller owes, or which plan they are on, is their own account's.
+        ("so what do we still owe you at this point?", False),
+        ("remind me, which tier am I on?", False),
         # Questions about the business stay questions, even with "I have to".
         ("do I have to be home when you deliver?", True),
         ("I have a quick question, how late are you open?", True),

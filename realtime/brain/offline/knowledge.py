@@ -93,9 +93,11 @@ _SHORT_ARTICLE_WORDS = 45
 # "How do I reset it?" asks for a procedure (steps, one at a time), not a fact.
 _HOW_TO = re.compile(r"\bhow (do|can|should|would) (i|we|you)\b|\bhow to\b|\bsteps\b", re.IGNORECASE)
 # A question anywhere in the turn: rambling callers ask it after a preamble ("so, bear with me,
-# which countries do you ship to").
+# which countries do you ship to"), and a question word may follow its preposition ("until what
+# time", "by when", "for how long").
 _QUESTION = re.compile(
     r"\?|(^|[,.;!]\s*|\b(so|and|but|also|just|quick question|wondering)\s+)"
+    r"((until|till|til|by|at|for|from|in|on|to|since) )?"
     r"(what|when|where|how|do|does|can|could|is|are|will|which|who|why)\b",
     re.IGNORECASE,
 )
@@ -212,7 +214,7 @@ def answer(question: str, articles: Iterable[Mapping[str, Any]]) -> list[str] | 
 # The caller speaks of their own things: an account request, not a general question.
 # ("Do I have to…" is not possession.)
 _OWN = re.compile(
-    r"\b(my|mine|i'?ve|i (ordered|bought|paid|got|booked)|"
+    r"\b(my|mine|i'?ve|i (ordered|bought|paid|got|booked)|(i|we) (still )?(owe|owed)|am i|"
     r"i (have|had)\b(?! to\b| a (quick |short )?question))\b|\d",
     re.IGNORECASE,
 )
@@ -225,11 +227,13 @@ _THE_OWN = re.compile(
     re.IGNORECASE,
 )
 # Asking the agent to do something ("could you move it", "can we push it back", "would you refund
-# me") is a request, whatever its question form.
+# me", "can I get my money back") is a request, whatever its question form.
 _ACTION = re.compile(
     r"\b(can|could|would|will) (you|we|y'?all)( please)? (move|change|reschedule|push|switch|shift|"
     r"bump|refund|reimburse|credit|cancel|check|look|find|track|tell me (where|when|if|whether))\b"
     r"|\b(refund|reimburse|credit|charge|bill|send|move|reschedule) me\b"
+    r"|\b(can|could|may) (i|we) (please )?(get|have|request|ask for|arrange) (a |an |my |the |some |our )?"
+    r"(refund|reimbursement|credit|money back|replacement|exchange|new (time|date|day|appointment))\b"
     r"|\b(be|go|happen|come) on (a different|another|some other|a later|an earlier|a new) (day|date|time)\b",
     re.IGNORECASE,
 )
