@@ -23,6 +23,15 @@ OTHER = "other"
 TOP_FIVE = (ORDER_STATUS, ACCOUNT, RESCHEDULE, TROUBLESHOOTING, REFUND)
 ALL_INTENTS = (*TOP_FIVE, HUMAN, OTHER)
 
+# A complaint about how the caller was served (see `service_complaint`). Strong evidence: "the
+# technician was rude" is about the technician's manners, not the appointment.
+_COMPLAINT_WORDS = (
+    r"\b(complain\w*|rude|unprofessional|disrespectful|impolite|"
+    r"(not|wasn'?t|was not|am not|i'?m not) (happy|pleased|satisfied)|unhappy|dissatisfied|disappointed|"
+    r"upset|furious|unacceptable|(terrible|awful|poor|bad|horrible|lousy) (service|job|work|experience)|"
+    r"(left|made) (a|the|such a|an awful|a huge|a big) mess|(never|nobody|no one) (showed|turned) up)\b"
+)
+
 _CUES: dict[str, list[tuple[str, float]]] = {
     ORDER_STATUS: [
         (r"\bwhere('?s| is) (my|the) (order|package|stuff|delivery|shipment)", 3),
@@ -48,6 +57,12 @@ _CUES: dict[str, list[tuple[str, float]]] = {
         (r"\b(purchase|purchased|package|parcel|shipment)\b", 1.5),
         (r"\bstatus of (my|the|a|an) \w+\b", 1.5),
         (r"\b(arrive|arriving|eta)\b", 1),
+        # "Did my thermostat ship yet?", "has it gone out?": whether something left.
+        (
+            r"\b(did|has|have|is|was) (my|the|it|they|this|that)\b.{0,30}\b(ship|shipped|go out|gone out|"
+            r"left the warehouse|dispatched|been sent)\b|\bdispatch(ed)?\b",
+            3,
+        ),
     ],
     ACCOUNT: [
         (r"\b(balance|amount due|how much (do )?i owe|what do i owe)\b", 3),
@@ -63,6 +78,7 @@ _CUES: dict[str, list[tuple[str, float]]] = {
             r"|\bhow much (is )?(left|outstanding|remaining)\b",
             3,
         ),
+        (r"\bhow much (do|will|would|should|did) (i|we) (still )?(have to |need to )?(pay|owe)\b", 3),
         (
             r"\bpaid .{0,25}\b(yesterday|today|last week)\b"
             r"|\b(is|was) that showing\b|\bswitch .{0,25}\bplan\b"
@@ -72,8 +88,29 @@ _CUES: dict[str, list[tuple[str, float]]] = {
     ],
     RESCHEDULE: [
         (r"\breschedul\w*\b", 4),
-        (r"\b(appointment|appt|installation|install|technician|tech visit|service visit)\b", 2.5),
-        (r"\b(move|change|push|postpone|switch)\b.*\b(appointment|visit|installation|time|date|day)\b", 3),
+        (
+            r"\b(appointment|appt|installation|install|technician|tech visit|service visit|service call|"
+            r"booking|inspection)\b",
+            2.5,
+        ),
+        (r"\b(visit|plumber|electrician|crew|repairman|installer)\b", 1.5),
+        (
+            r"\b(move|change|push|postpone|switch|bump|shift|rebook|delay)\b.*"
+            r"\b(appointment|visit|installation|inspection|booking|service call|time|date|day|week)\b",
+            3,
+        ),
+        # "Can we pick another time?", "on Thursday instead": another time for something booked.
+        (
+            r"\b(pick|find|choose|get|book|set up|arrange) (another|a different|a new|a later|an earlier|"
+            r"some other) (time|day|date|slot)\b"
+            r"|\b(on )?(mon|tues|wednes|thurs|fri|satur|sun)day instead\b",
+            3,
+        ),
+        (
+            r"\b(supposed|scheduled|booked|due|set) to (come|arrive|show up|be here|be out)\b"
+            r"|\b(won'?t|will not|can'?t|cannot) (be (around|home|there|in|available)|make it)\b",
+            2.5,
+        ),
         (r"\b(different|another|later|earlier) (time|day|date|slot)\b", 2),
         (
             r"\b(anything|something) (earlier|later|sooner)\b"
@@ -125,13 +162,20 @@ _CUES: dict[str, list[tuple[str, float]]] = {
         (r"\bovercharg\w*\b|\b(still|was) (got )?charged\b|\b(want|get) (it|my money) back\b", 4),
         (r"\b(haven'?t|have not|never) (seen|got|gotten|received) (the|my) money\b|\breturned\b", 4),
         (r"\b(return|send back|send (\w+ ){1,3}back)\b", 3),
+        (
+            r"\b(sent|shipped|mailed|brought|took|gave) (\w+ ){0,3}back\b"
+            r"|\bwhere'?s my money\b|\bwhere is my money\b"
+            r"|\bget (refunded|reimbursed|credited|compensated|paid back)\b",
+            4,
+        ),
     ],
     HUMAN: [
         (r"\b(human|person|representative|operator|agent|manager|supervisor|someone real)\b", 2.5),
     ],
     OTHER: [
         (r"\b(address|mailing|email address|phone number on file|update my (details|info|information))\b", 2),
-        (r"\b(complain|complaint|feedback|compliment)\b", 2.5),
+        (r"\b(feedback|compliment)\b", 2.5),
+        (_COMPLAINT_WORDS, 4),
         (r"\b(cancel (my )?(service|account|subscription)|close my account)\b", 3),
         (r"\b(hours|open|warranty|privacy|job|careers|partnership)\b", 1.5),
         # General questions about the business, answered from the knowledge base when it can.
@@ -196,11 +240,14 @@ _DISPUTE = re.compile(
     r"(was|were|wasn'?t|weren'?t) (never|not)?\s?(done|ordered|received|requested|finished|delivered))\b"
     r"|\b(wrong|incorrect|bogus|mystery|unauthori[sz]ed|fraudulent|unexpected|strange|weird|unknown|"
     rf"mistaken|erroneous|random) {_CHARGE}s?\b"
-    rf"|\b{_CHARGE}s? (\w+ ){{0,4}}?(that )?(i|we) (don'?t|do not|didn'?t|did not) "
-    r"(recogni[sz]e|understand|agree|authori[sz]e)"
+    rf"|\b{_CHARGE}s? (\w+ ){{0,6}}?(that )?(i|we) (don'?t|do not|didn'?t|did not|never) "
+    r"(recogni[sz]e|understand|agree|authori[sz]e|approved?|ordered|asked for)"
+    # "Charged me for two visits but only one happened."
+    rf"|\b{_CHARGE}( me| us)? for (two|both|three|2|3) .{{0,40}}\bonly (one|once|1)\b"
     rf"|\b(dispute|contest|challenge) (\w+ ){{0,2}}{_CHARGE}"
     r"|\bovercharg\w*\b"
-    rf"|\b{_CHARGE} (is|was|looks|seems) (wrong|incorrect|off|too high|way too high|a mistake)\b"
+    r"|\b(charge|bill|invoice|fee|amount|total|price|statement)s? (on (it|my \w+|the \w+) )?"
+    r"(is|was|are|were|looks|seems) (wrong|incorrect|off|too high|way too high|a mistake|not right)\b"
 )
 
 
@@ -221,12 +268,7 @@ def billing_dispute(text: str) -> bool:
 
 # A complaint about how the caller was served: nothing to look up or fix on the call, so it
 # becomes a ticket with the caller's words. A broken product is not this (troubleshooting is).
-_COMPLAINT = re.compile(
-    r"\b(complain\w*|rude|unprofessional|disrespectful|impolite|"
-    r"(not|wasn'?t|was not|am not|i'?m not) (happy|pleased|satisfied)|unhappy|dissatisfied|disappointed|"
-    r"upset|furious|unacceptable|(terrible|awful|poor|bad|horrible|lousy) (service|job|work|experience)|"
-    r"(left|made) (a|the|such a|an awful|a huge|a big) mess|never (showed|turned) up)\b"
-)
+_COMPLAINT = re.compile(_COMPLAINT_WORDS)
 
 
 def service_complaint(text: str) -> bool:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from realtime.brain import speak
+from realtime.brain import intents, speak
 
 # Words that say nothing about the topic of a question.
 _STOP = frozenset(
@@ -37,7 +37,10 @@ _STOP = frozenset(
 # than one concept: "cover" is a warranty's ("what does it cover") and a service area's ("which
 # cities do you cover"); the article's heading decides which one the caller meant.
 _CONCEPTS = {
-    "hours": ("hour", "hours", "open", "opening", "close", "closed", "closing"),
+    "hours": (
+        "hour", "hours", "open", "opening", "close", "closed", "closing", "weekend", "weekends",
+        "holiday", "holidays",
+    ),
     "support": ("support", "service", "customer", "helpline", "contact"),
     "ship": ("ship", "shipping", "deliver", "delivery", "send", "sent", "mail", "post", "postage"),
     "country": ("country", "countries", "international", "abroad", "overseas", "worldwide"),
@@ -50,6 +53,10 @@ _CONCEPTS = {
     "return": ("return", "returns", "exchange", "exchanges"),
     "cancel": ("cancel", "cancellation", "cancelling", "canceling"),
     "cost": ("cost", "price", "fee", "fees", "charge", "charges"),
+    "payment": (
+        "pay", "paying", "payment", "payments", "cash", "paypal", "financing", "finance",
+        "installment", "installments",
+    ),
     # "The shower runs cold" is about the article that says "no hot water".
     "temperature": ("hot", "cold", "warm", "lukewarm", "freezing", "heat", "temperature"),
 }  # fmt: skip
@@ -85,6 +92,8 @@ _PHRASES = (
         "warranty",
     ),
     (re.compile(r"\bhow much (is|are|does|do|would|will)\b"), "cost"),
+    # A card is a way to pay only as a credit or debit card ("gift cards" are something sold).
+    (re.compile(r"\b(credit|debit|bank) cards?\b"), "payment"),
     (re.compile(r"\bsend (\w+ ){0,2}back\b|\bbring (\w+ ){0,2}back\b"), "return"),
 )
 _WORD = re.compile(r"[a-z0-9]+")
@@ -214,7 +223,8 @@ def answer(question: str, articles: Iterable[Mapping[str, Any]]) -> list[str] | 
 # The caller speaks of their own things: an account request, not a general question.
 # ("Do I have to…" is not possession.)
 _OWN = re.compile(
-    r"\b(my|mine|i'?ve|i (ordered|bought|paid|got|booked)|(i|we) (still )?(owe|owed)|am i|"
+    r"\b(my|mine|i'?ve|i (ordered|bought|paid|got|booked)|"
+    r"(i|we) (still )?(owe|owed|have to pay|need to pay)|am i|"
     r"i (have|had)\b(?! to\b| a (quick |short )?question))\b|\d",
     re.IGNORECASE,
 )
@@ -234,6 +244,10 @@ _ACTION = re.compile(
     r"|\b(refund|reimburse|credit|charge|bill|send|move|reschedule) me\b"
     r"|\b(can|could|may) (i|we) (please )?(get|have|request|ask for|arrange) (a |an |my |the |some |our )?"
     r"(refund|reimbursement|credit|money back|replacement|exchange|new (time|date|day|appointment))\b"
+    r"|\b(can|could|may) (i|we) (please )?get (refunded|reimbursed|credited|compensated|paid back)\b"
+    # "Can we pick another time?", "could we do Thursday instead": the caller and the agent acting
+    # together on something of the caller's.
+    r"|\b(can|could|shall|should) we\b"
     r"|\b(be|go|happen|come) on (a different|another|some other|a later|an earlier|a new) (day|date|time)\b",
     re.IGNORECASE,
 )
@@ -246,9 +260,19 @@ def general_question(said: str) -> bool:
     the help center; "where is my order?", "can I return my headphones?", "could
     the visit be on another day?" and "can you move it?" need the caller's account.
     """
-    return bool(_QUESTION.search(said)) and not (
-        _OWN.search(said) or _THE_OWN.search(said) or _ACTION.search(said)
-    )
+    asked = _QUESTION.search(said)
+    if asked is None:
+        return False
+    # Where the question begins: its question word, or the clause that ends with its "?".
+    start = asked.start()
+    if asked.group() == "?":
+        start = max((i + 1 for i, ch in enumerate(said[:start]) if ch in ",.;:!"), default=0)
+    # A rambling preamble ("I'm standing in my kitchen, anyway, is there a fee if I cancel?") says
+    # nothing about whose thing is asked about; a clause that names a request ("my order 1042,
+    # when will it come?") does.
+    before = [c for c in re.split(r"[,.;:!?]+", said[:start]) if any(intents.scores(c).values())]
+    part = " ".join([*before, said[start:]])
+    return not (_OWN.search(part) or _THE_OWN.search(part) or _ACTION.search(part))
 
 
 def wants_steps(said: str, found: Match) -> bool:
