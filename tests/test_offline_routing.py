@@ -62,6 +62,8 @@ _BAKERY = [
         # The guarantee, asked as "what if it goes wrong again".
         ("what happens if it breaks again a week later?", "Freshness guarantee"),
         ("and if the repair won't last, then what?", "Freshness guarantee"),
+        # A preamble is not the question: the oven the caller stands by is not what they ask about.
+        ("sorry, I'm right by the oven, anyway, how late are you open?", "Shop hours"),
         # Temperature words stand for one another: "stays cold" is "will not heat".
         ("the oven stays cold no matter what I set", "Oven will not heat"),
     ],
@@ -102,6 +104,7 @@ def test_the_search_query_carries_the_vocabulary_of_what_was_asked() -> None:
         ("may we get a credit for the wait?", False),
         # What the caller owes, or which plan they are on, is their own account's.
         ("so what do we still owe you at this point?", False),
+        ("the baby is asleep in my arms, so, could you say what I currently owe", False),
         ("remind me, which tier am I on?", False),
         # Questions about the business stay questions, even with "I have to".
         ("do I have to be home when you deliver?", True),
@@ -123,11 +126,13 @@ def test_an_action_on_the_callers_own_things_is_a_request_not_a_question(said: s
         ("is it possible to bump my service call to later in the week", RESCHEDULE),
         ("the electrician is due to come Friday but I won't be home", RESCHEDULE),
         ("could we do the inspection on Thursday instead", RESCHEDULE),
+        ("can your tech swing by in the evening instead", RESCHEDULE),
         # Money back for something returned, in other words.
         ("I mailed the blender back two weeks ago, where's my money", REFUND),
         ("how do I get reimbursed for the broken lamp", REFUND),
         # What is still to pay is the account's.
         ("how much do we still need to pay you", ACCOUNT),
+        ("are we behind on the bills at all", ACCOUNT),
         # Whether something left the warehouse is an order's status.
         ("has the lamp gone out yet", ORDER_STATUS),
         # A complaint about manners outweighs the technician it names.

@@ -71,7 +71,8 @@ _CUES: dict[str, list[tuple[str, float]]] = {
         (r"\baccount (status|balance)\b|\b(suspended|active) account\b|\bis my account\b", 3),
         (r"\b(which|what) plan\b|\bplan (am i|i'm) on\b|\b(pro|basic|business) plan\b", 3),
         (r"\b(paying|pay) (every|each|per|a) month\b|\bmonthly (charge|fee|payment)\b", 3),
-        (r"\b(payment|autopay|auto-pay|card (on file|you have)|log ?in|sign ?in|online account)\b", 2),
+        (r"\b(payments?|autopay|auto-pay|card (on file|you have)|log ?in|sign ?in|online account)\b", 2),
+        (r"\bbehind on (my |the )?(payments?|bills?)\b|\b(late|missed) (payment|bill)s?\b", 3),
         (r"\b(owe|owing)\b", 2.5),
         (
             r"\b(left|remaining|outstanding|still due) to pay\b"
@@ -93,7 +94,7 @@ _CUES: dict[str, list[tuple[str, float]]] = {
             r"booking|inspection)\b",
             2.5,
         ),
-        (r"\b(visit|plumber|electrician|crew|repairman|installer)\b", 1.5),
+        (r"\b(visit|tech(?! support)|plumber|electrician|crew|repairman|installer)\b", 1.5),
         (
             r"\b(move|change|push|postpone|switch|bump|shift|rebook|delay)\b.*"
             r"\b(appointment|visit|installation|inspection|booking|service call|time|date|day|week)\b",
@@ -103,7 +104,8 @@ _CUES: dict[str, list[tuple[str, float]]] = {
         (
             r"\b(pick|find|choose|get|book|set up|arrange) (another|a different|a new|a later|an earlier|"
             r"some other) (time|day|date|slot)\b"
-            r"|\b(on )?(mon|tues|wednes|thurs|fri|satur|sun)day instead\b",
+            r"|\b((mon|tues|wednes|thurs|fri|satur|sun)day|morning|afternoon|evening|next week|tomorrow|"
+            r"later|earlier) instead\b",
             3,
         ),
         (
@@ -176,7 +178,7 @@ _CUES: dict[str, list[tuple[str, float]]] = {
         (r"\b(address|mailing|email address|phone number on file|update my (details|info|information))\b", 2),
         (r"\b(feedback|compliment)\b", 2.5),
         (_COMPLAINT_WORDS, 4),
-        (r"\b(cancel (my )?(service|account|subscription)|close my account)\b", 3),
+        (r"\b(cancel (my )?(service|account|subscription|membership|plan|contract)|close my account)\b", 3),
         (r"\b(hours|open|warranty|privacy|job|careers|partnership)\b", 1.5),
         # General questions about the business, answered from the knowledge base when it can.
         (

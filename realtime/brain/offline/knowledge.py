@@ -185,7 +185,7 @@ def match(question: str, articles: Iterable[Mapping[str, Any]]) -> Match | None:
     Returns:
         The best article with its answering passages, or None.
     """
-    wanted = terms(question)
+    wanted = terms(asked_part(question))
     if not wanted:
         return None
     scored: list[tuple[float, int, Match]] = []
@@ -224,7 +224,7 @@ def answer(question: str, articles: Iterable[Mapping[str, Any]]) -> list[str] | 
 # ("Do I have to…" is not possession.)
 _OWN = re.compile(
     r"\b(my|mine|i'?ve|i (ordered|bought|paid|got|booked)|"
-    r"(i|we) (still )?(owe|owed|have to pay|need to pay)|am i|"
+    r"(i|we) (\w+ )?(owe|owed|have to pay|need to pay)|am i|"
     r"i (have|had)\b(?! to\b| a (quick |short )?question))\b|\d",
     re.IGNORECASE,
 )
@@ -260,19 +260,37 @@ def general_question(said: str) -> bool:
     the help center; "where is my order?", "can I return my headphones?", "could
     the visit be on another day?" and "can you move it?" need the caller's account.
     """
+    if not _QUESTION.search(said):
+        return False
+    part = asked_part(said)
+    return not (_OWN.search(part) or _THE_OWN.search(part) or _ACTION.search(part))
+
+
+def asked_part(said: str) -> str:
+    """A question without its rambling preamble: the question's clauses, and earlier ones that ask.
+
+    "I'm standing in my kitchen, anyway, is there a fee if I cancel?" asks about a fee, not about
+    the caller's kitchen; "my order 1042, when will it come?" keeps the clause naming the order.
+    A turn with no question is returned whole (a problem is described all through it), and so
+    is one whose question clause has no content of its own ("…, then what?").
+
+    Args:
+        said: What the caller said.
+
+    Returns:
+        The words that carry the question.
+    """
     asked = _QUESTION.search(said)
     if asked is None:
-        return False
+        return said
     # Where the question begins: its question word, or the clause that ends with its "?".
     start = asked.start()
     if asked.group() == "?":
         start = max((i + 1 for i, ch in enumerate(said[:start]) if ch in ",.;:!"), default=0)
-    # A rambling preamble ("I'm standing in my kitchen, anyway, is there a fee if I cancel?") says
-    # nothing about whose thing is asked about; a clause that names a request ("my order 1042,
-    # when will it come?") does.
     before = [c for c in re.split(r"[,.;:!?]+", said[:start]) if any(intents.scores(c).values())]
-    part = " ".join([*before, said[start:]])
-    return not (_OWN.search(part) or _THE_OWN.search(part) or _ACTION.search(part))
+    part = " ".join([*before, said[start:].lstrip(" ,.;:!")]).strip()
+    # "And if the repair won't last, then what?": the question word asks about what came before.
+    return part if terms(part) else said
 
 
 def wants_steps(said: str, found: Match) -> bool:
