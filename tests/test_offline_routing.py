@@ -211,4 +211,24 @@ async def test_a_billing_dispute_is_a_ticket_not_a_balance(
     assert "get_account" not in used and "verify_customer" not in used
     tickets = [t for t in await sandbox.tickets() if t["id"] in conv.result.ticket_ids]
     assert len(tickets) == 1 and "nobody ever made" in tickets[0]["description"]
-    assert any("billing team" in a and "ticket" in a for a in conv.agent), conv.agent
+    assert any("billing team" in a and "ticket" in a and "follow up" in a for a in conv.agent), conv.agent
+
+
+async def test_a_complaint_that_says_what_happened_is_a_ticket_and_a_bare_one_is_asked_about(
+    temporal_client: Client, worker: WorkerFactory, sandbox: Sandbox
+) -> None:
+    async with worker() as tq:
+        told = await converse(
+            temporal_client, tq, "the locksmith you sent was really unprofessional with my dad", "nope"
+        )
+        told_used = await tools_used(told, temporal_client)
+        bare = await converse(
+            temporal_client, tq, "I'd like to complain", "your courier dumped the box in a puddle", "nope"
+        )
+    # Said enough: a ticket at once, nothing looked up, and the caller hears who follows up.
+    assert len(told.result.ticket_ids) == 1 and "verify_customer" not in told_used
+    assert any(a.startswith("I'm sorry about that.") and "follow up" in a for a in told.agent), told.agent
+    # Said nothing yet: asked what happened, and the ticket carries the answer.
+    assert "briefly" in bare.agent[1].lower(), bare.agent
+    tickets = [t for t in await sandbox.tickets() if t["id"] in bare.result.ticket_ids]
+    assert len(tickets) == 1 and "puddle" in tickets[0]["description"]

@@ -223,11 +223,14 @@ class OfflineBrain(Brain):
             d.more = False
             yield Say(lines.WHAT_ELSE)
         elif billing_dispute(text) or (
-            service_complaint(text) and (cls.intent not in TOP_FIVE or cls.confidence < _CLEAR)
+            service_complaint(text)
+            and (cls.intent not in TOP_FIVE or cls.confidence < _CLEAR)
+            and len(text.split()) >= support.TICKET_WORDS
         ):
             # "An invoice for work nobody did" is not a balance question, nor an order's refund,
             # and "the driver was rude" is not a help-center topic: a person looks into it, and
-            # the caller is told so. (A complaint that names a clear request gets the request.)
+            # the caller is told so. (A complaint that names a clear request gets the request;
+            # "I have a complaint" alone is asked what happened, as any other request.)
             async for ev in self._start(OTHER, 0.8, text, complaint=True):
                 yield ev
         elif cls.intent in TOP_FIVE and cls.confidence >= 0.6:

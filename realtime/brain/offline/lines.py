@@ -117,7 +117,11 @@ def ticket_opened(ticket: str, purpose: str) -> str:
 
 def complaint_ticket(ticket: str, billing: bool) -> str:
     """A complaint, taken seriously: the caller hears the ticket and who looks into it."""
-    who = "so our billing team can look into the charge" if billing else "so the team can look into it"
+    who = (
+        "about the charge; our billing team will look into it and follow up"
+        if billing
+        else "about that; the team will follow up"
+    )
     return f"I'm sorry about that. {ticket_opened(ticket, who)}"
 
 
