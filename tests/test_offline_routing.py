@@ -232,3 +232,17 @@ async def test_a_complaint_that_says_what_happened_is_a_ticket_and_a_bare_one_is
     assert "briefly" in bare.agent[1].lower(), bare.agent
     tickets = [t for t in await sandbox.tickets() if t["id"] in bare.result.ticket_ids]
     assert len(tickets) == 1 and "puddle" in tickets[0]["description"]
+
+
+async def test_a_goodbye_after_a_complaint_is_a_goodbye_not_a_handoff(
+    temporal_client: Client, worker: WorkerFactory, sandbox: Sandbox
+) -> None:
+    # The complaint is negative and so is "no" to VADER: together they are no sustained frustration.
+    async with worker() as tq:
+        conv = await converse(
+            temporal_client,
+            tq,
+            "I have to complain, the installer you sent was rude to my kids",  # VADER -0.67
+            "no thanks, bye bye",  # VADER -0.34: the mean of the two is below -0.5
+        )
+    assert not conv.result.escalated and conv.agent[-1] == "Thanks for calling. Goodbye.", conv.agent

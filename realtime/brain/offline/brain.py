@@ -162,7 +162,10 @@ class OfflineBrain(Brain):
             for line in repair.say_again(d.replies[-1] if d.replies else [d.ask.question]):
                 yield line
             return
-        if said.source != "dtmf":
+        # "No thanks, bye" at "anything else?" ends the call, whatever the mood of the complaint
+        # before it: a goodbye is neither frustration nor a request the agent failed to understand.
+        leaving = d.more and d.ask is None and repair.closing(text) and not explicit_request(text)
+        if said.source != "dtmf" and not leaving:
             cls = classify(text, said.stt_confidence)
             # A goodbye is not a request the agent failed to understand.
             wants_intent = d.ask is None and slots.yes_no(text) is None and not repair.closing(text)
