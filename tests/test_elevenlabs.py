@@ -306,7 +306,9 @@ async def test_a_slow_line_carries_the_slow_speed_and_skips_the_cache(
     normal = tts.cached(line)
     assert normal is not None and slow == fake.context_audio[slow_ctx]
     print(f"\nslow/normal audio: {len(slow) / len(normal):.2f}")
-    assert len(slow) > 1.15 * len(normal)
+    # The same words at speed 0.8: a short line's fixed silences keep it near 1.1x, not 1.25x (it
+    # was more only while the voice added a pause of its own by grouping the digits again).
+    assert len(slow) > 1.05 * len(normal)
 
     # A normal line after it is back at normal speed.
     await collect(tts.stream("Anything else I can help with?"))
