@@ -57,6 +57,12 @@ _CUES: dict[str, list[tuple[str, float]]] = {
         (r"\b(purchase|purchased|package|parcel|shipment)\b", 1.5),
         (r"\bstatus of (my|the|a|an) \w+\b", 1.5),
         (r"\b(arrive|arriving|eta)\b", 1),
+        (
+            r"\b(was|were|is|are) (supposed|meant|due|scheduled) to "
+            r"(come|arrive|be delivered|get here|ship)\b"
+            r"|\b(on the truck|in transit|out for delivery)\b",
+            2,
+        ),
         # "Did my thermostat ship yet?", "has it gone out?": whether something left.
         (
             r"\b(did|has|have|is|was) (my|the|it|they|this|that)\b.{0,30}\b(ship|shipped|go out|gone out|"
@@ -108,11 +114,15 @@ _CUES: dict[str, list[tuple[str, float]]] = {
             r"later|earlier) instead\b",
             3,
         ),
+        # Someone due to come (a package due to arrive is an order's business).
         (
-            r"\b(supposed|scheduled|booked|due|set) to (come|arrive|show up|be here|be out)\b"
+            r"\b(tech|technician|plumber|electrician|installer|crew|someone|somebody|they|he|she|you|"
+            r"your \w+) "
+            r"(is|was|are|were) (supposed|scheduled|booked|due|set) to (come|arrive|show up|be here|be out)\b"
             r"|\b(won'?t|will not|can'?t|cannot) (be (around|home|there|in|available)|make it)\b",
             2.5,
         ),
+        (r"\b(postpone\w*|rebook\w*)\b", 3),
         (r"\b(different|another|later|earlier) (time|day|date|slot)\b", 2),
         (
             r"\b(anything|something) (earlier|later|sooner)\b"
@@ -151,7 +161,8 @@ _CUES: dict[str, list[tuple[str, float]]] = {
         (r"\b(doesn'?t|does not|won'?t|will not|isn'?t|is not|not) (work|working|turn on|connect)\b", 1.5),
         (
             r"\b(stopped|quit) working\b|\bcan'?t get online\b"
-            r"|\b(won'?t|will not|doesn'?t|does not) (print|load|turn on|boot|charge|pair|sync)\b",
+            r"|\b(won'?t|will not|doesn'?t|does not) (print|load|turn on|boot|charge|pair|sync|drain|start|"
+            r"spin|heat|cool|flush|open|close)\b",
             3,
         ),
         (r"\bscreen\b.{0,15}\b(blank|black|frozen)\b|\b(just )?spins\b|\berror (code|message)\b", 3),
@@ -160,7 +171,11 @@ _CUES: dict[str, list[tuple[str, float]]] = {
     REFUND: [
         # Speech-to-text splits or mishears the word: "re fund", "we fund".
         (r"\b(re ?fund\w*|we fund)\b", 5),
-        (r"\bmoney back\b|\breimburse\w*\b|\bcharged (twice|double|wrong)\b|\bcredit(ed)? (it )?back\b", 4),
+        (
+            r"\bmoney back\b|\breimburse\w*\b|\bcharged (twice|double|wrong)\b|\bcredit(ed)? (it )?back\b"
+            r"|\bcredit (me|my (account|card))\b",
+            4,
+        ),
         (r"\bovercharg\w*\b|\b(still|was) (got )?charged\b|\b(want|get) (it|my money) back\b", 4),
         (r"\b(haven'?t|have not|never) (seen|got|gotten|received) (the|my) money\b|\breturned\b", 4),
         (r"\b(return|send back|send (\w+ ){1,3}back)\b", 3),
@@ -236,7 +251,12 @@ _CHARGE = r"(charg\w*|bill|billed|billing|invoice\w*|debit\w*|fee|payment|transa
 _DISPUTE = re.compile(
     rf"\b{_CHARGE}( me| us| my (card|account|bank))? (twice|two times|double|more than once)\b"
     r"|\bdouble[- ]?(charg\w*|bill\w*|payment)\b"
-    r"|\b(duplicate|second|extra|repeat|doubled) (charge|payment|bill|invoice|transaction|debit)\b"
+    r"|\b(duplicate|second|extra|repeat|doubled|hidden|surprise) "
+    r"(charge|payment|bill|invoice|transaction|debit|fee)s?\b"
+    # "Charged me the wrong amount", "charged even though I cancelled".
+    r"|\bcharged( me| us)? (the )?(wrong|incorrect|too much|more than)\b"
+    r"|\b(charged|billed)( me| us)? (\w+ ){0,3}(even though|although|after) (i|we) "
+    r"(cancel\w*|returned|never)\b"
     rf"|\b{_CHARGE}( me| us)? for (\w+ ){{0,5}}(that |which )?"
     r"(nobody|no one|never|(i|we|you|they) (never|didn'?t|did not|haven'?t|have not)|"
     r"(was|were|wasn'?t|weren'?t) (never|not)?\s?(done|ordered|received|requested|finished|delivered))\b"

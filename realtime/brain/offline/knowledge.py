@@ -247,7 +247,7 @@ _ACTION = re.compile(
     r"|\b(can|could|may) (i|we) (please )?get (refunded|reimbursed|credited|compensated|paid back)\b"
     # "Can we pick another time?", "could we do Thursday instead": the caller and the agent acting
     # together on something of the caller's.
-    r"|\b(can|could|shall|should) we\b"
+    r"|\b(can|could|shall|should) we\b|\binstead of\b"
     r"|\b(be|go|happen|come) on (a different|another|some other|a later|an earlier|a new) (day|date|time)\b",
     re.IGNORECASE,
 )
