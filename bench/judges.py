@@ -178,9 +178,10 @@ class Judge:
             steps = steps_of((goal.article or {}).get("body", ""))
             k = goal.fixed_at_step
             if k is not None and k < len(steps):
-                # The call's other goal may open its own ticket (a complaint, a refund review).
-                others = {g.intent for g in (case.goal, case.followup) if g is not None and g is not goal}
-                allowed = 1 if others & {"other", "refund"} else 0
+                # No ticket for *this* problem: a ticket the call's other goal calls for (a
+                # complaint, a refund under review) is no sign that the fix failed.
+                others = [g for g in (case.goal, case.followup) if g is not None and g is not goal]
+                allowed = sum([await self.needs_ticket(g) for g in others])
                 ok = steps[k] in text and t.tickets <= allowed
                 return ok, f"expected fixed at step {k + 1} without a ticket"
             return t.tickets >= 1 and bool(steps) and steps[0] in text, "expected the steps, then a ticket"
@@ -190,6 +191,24 @@ class Judge:
         if goal.intent == "other":
             return t.tickets >= 1, "expected a ticket"
         return await self._refund(goal, t)
+
+    async def needs_ticket(self, goal: Goal) -> bool:
+        """Whether a goal is met by opening a ticket (a complaint, a refund that needs review)."""
+        if goal.intent == "other":
+            return True
+        if goal.intent != "refund":
+            return False
+        o = goal.order or {}
+        shop = await self.shop_order(o["id"]) or {}
+        # All the order's refunds, this call's too: one that needed review made none, and one
+        # this call issued means it did not need review.
+        done = sum(
+            round(float(x["amount"]) * 100)
+            for r in shop.get("refunds", [])
+            for x in r.get("transactions", [])
+        )
+        d = decide({**shop, "id": o["id"]}, done, self.policy, self.today)
+        return d.reason in ("over_auto_approve_limit", "outside_window")
 
     async def _refund(self, goal: Goal, t: Transcript) -> tuple[bool, str]:
         o = goal.order or {}

@@ -298,13 +298,17 @@ async def test_a_slow_line_carries_the_slow_speed_and_skips_the_cache(
     assert settings_of(normal_ctx) == {"stability": 0.5, "similarity_boost": 0.8, "speed": 1.0}
     assert settings_of(slow_ctx) == {"stability": 0.5, "similarity_boost": 0.8, "speed": 0.8}
     (text,) = fake.of_kind("text", slow_ctx)
-    assert text.message["text"] == "Your order number is one oh four, eight two. "  # a pause in the number
+    # Spoken as the brain worded it: the brain groups a repeat's digits (`repair.say_again`), once;
+    # a voice that grouped them again would pause in other places than the call's record says.
+    assert text.message["text"] == f"{line} "
 
     # The fake speaks at the speed it was given: the repeat really is slower.
     normal = tts.cached(line)
     assert normal is not None and slow == fake.context_audio[slow_ctx]
     print(f"\nslow/normal audio: {len(slow) / len(normal):.2f}")
-    assert len(slow) > 1.15 * len(normal)
+    # The same words at speed 0.8: a short line's fixed silences keep it near 1.1x, not 1.25x (it
+    # was more only while the voice added a pause of its own by grouping the digits again).
+    assert len(slow) > 1.05 * len(normal)
 
     # A normal line after it is back at normal speed.
     await collect(tts.stream("Anything else I can help with?"))

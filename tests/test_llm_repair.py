@@ -8,7 +8,7 @@ from realtime.brain import prompt
 from realtime.brain.base import Say
 from realtime.brain.llm_repair import (
     QuestionStreak,
-    group_digits,
+    digits_in_words,
     names_something_else,
     question_key,
     sounds_like_a_request,
@@ -17,14 +17,18 @@ from realtime.brain.llm_repair import (
 )
 
 
-def test_read_back_digits_are_grouped_and_amounts_times_and_ids_left_alone() -> None:
+def test_read_back_digits_are_words_grouped_once_and_amounts_times_and_ids_left_alone() -> None:
     line = "Order 1 0 4 8 2 is $187.40, due at 10:30; call 4155550101 about SO-7781."
-    assert group_digits(line) == (
+    assert digits_in_words(line) == (
         "Order one oh four eight two is $187.40, due at 10:30; "
         "call four one five, five five five, oh one oh one about SO-7781."
     )
     assert spoken_again(["That's 9 4 1 0 3, correct?", " "]) == [
         Say("That's nine four one, oh three, correct?", slow=True)
+    ]
+    # A phone number: `say_digits` reads it in its groups, the slow repeat splits the last four.
+    assert spoken_again(["Call 4155550101."]) == [
+        Say("Call four one five, five five five, oh one, oh one.", slow=True)
     ]
 
 

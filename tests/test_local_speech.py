@@ -21,6 +21,7 @@ import pytest
 
 from callengine.caller_voice import add_line_noise, noise, say
 from realtime import audio
+from realtime.brain import repair
 from realtime.brain.slots import digit_runs
 from realtime.stt.base import Transcript
 from realtime.stt.whisper import WhisperSession, WhisperStt, is_hallucination
@@ -391,11 +392,14 @@ async def test_tts_slow_line_is_slower_skips_the_cache_and_is_understood(
 
 
 async def test_tts_slow_digits_get_pauses(tts: PiperTts) -> None:
-    # "one oh four, eight two": the comma is a real pause in the slow line's audio.
+    # "one oh four, eight two": the comma is a real pause in the slow line's audio. The brain words
+    # the repeat (`repair.say_again` groups its digits, once); the voice speaks that slower.
     digits = "one oh four eight two"
     normal = await asyncio.to_thread(tts.synthesize_ulaw, digits)
     grouped = await asyncio.to_thread(tts.synthesize_ulaw, "one oh four, eight two")
-    slow = await asyncio.to_thread(tts.synthesize_ulaw, digits, True)
+    (again,) = repair.say_again([digits])
+    assert again.text == "one oh four, eight two" and again.slow
+    slow = await asyncio.to_thread(tts.synthesize_ulaw, again.text, True)
 
     def longest_gap_ms(ulaw: bytes) -> int:
         levels = [audio.rms_dbfs(audio.ulaw_to_pcm16(f)) for f in audio.frames(ulaw)]

@@ -74,6 +74,8 @@ def _templates() -> list[str]:
         lines.backend_down("order"),
         lines.ticket_opened("ZD-77", "so we can follow up"),
         lines.ticket_opened("4", "about that; the team will follow up"),
+        lines.complaint_ticket("4", True),
+        lines.complaint_ticket("4", False),
         lines.identifier_read_back("+14155550101"),
         lines.identifier_read_back("10482"),
         lines.identifier_heard("10482"),

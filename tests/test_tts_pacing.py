@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from realtime.brain import repair
+from realtime.brain.base import Say
 from realtime.tts.pacing import group_digit_runs
 
 
@@ -43,3 +45,24 @@ def test_digit_runs_are_grouped(line: str, spoken: str) -> None:
 )
 def test_lines_without_a_long_digit_run_are_unchanged(line: str) -> None:
     assert group_digit_runs(line) == line
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Ticket C one two three four five is open.",
+        "Your code is seven seven one two, nine nine eight one three.",
+        "Call four one five, five five five, oh one oh one.",
+    ],
+)
+def test_grouping_is_idempotent(line: str) -> None:
+    once = group_digit_runs(line)
+    assert group_digit_runs(once) == once
+
+
+def test_a_slow_repeat_is_grouped_once_by_the_brain() -> None:
+    # Grouped twice (by a brain's own rule, then the voice's) an id with a letter paused in the
+    # wrong places: "C one, two three, four five". One function, applied once, keeps its groups.
+    assert repair.say_again(["Ticket C one two three four five is open."]) == [
+        Say("Ticket C one two, three four five is open.", slow=True)
+    ]

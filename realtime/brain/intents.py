@@ -23,6 +23,15 @@ OTHER = "other"
 TOP_FIVE = (ORDER_STATUS, ACCOUNT, RESCHEDULE, TROUBLESHOOTING, REFUND)
 ALL_INTENTS = (*TOP_FIVE, HUMAN, OTHER)
 
+# A complaint about how the caller was served (see `service_complaint`). Strong evidence: "the
+# technician was rude" is about the technician's manners, not the appointment.
+_COMPLAINT_WORDS = (
+    r"\b(complain\w*|rude|unprofessional|disrespectful|impolite|"
+    r"(not|wasn'?t|was not|am not|i'?m not) (happy|pleased|satisfied)|unhappy|dissatisfied|disappointed|"
+    r"upset|furious|unacceptable|(terrible|awful|poor|bad|horrible|lousy) (service|job|work|experience)|"
+    r"(left|made) (a|the|such a|an awful|a huge|a big) mess|(never|nobody|no one) (showed|turned) up)\b"
+)
+
 _CUES: dict[str, list[tuple[str, float]]] = {
     ORDER_STATUS: [
         (r"\bwhere('?s| is) (my|the) (order|package|stuff|delivery|shipment)", 3),
@@ -48,6 +57,18 @@ _CUES: dict[str, list[tuple[str, float]]] = {
         (r"\b(purchase|purchased|package|parcel|shipment)\b", 1.5),
         (r"\bstatus of (my|the|a|an) \w+\b", 1.5),
         (r"\b(arrive|arriving|eta)\b", 1),
+        (
+            r"\b(was|were|is|are) (supposed|meant|due|scheduled) to "
+            r"(come|arrive|be delivered|get here|ship)\b"
+            r"|\b(on the truck|in transit|out for delivery)\b",
+            2,
+        ),
+        # "Did my thermostat ship yet?", "has it gone out?": whether something left.
+        (
+            r"\b(did|has|have|is|was) (my|the|it|they|this|that)\b.{0,30}\b(ship|shipped|go out|gone out|"
+            r"left the warehouse|dispatched|been sent)\b|\bdispatch(ed)?\b",
+            3,
+        ),
     ],
     ACCOUNT: [
         (r"\b(balance|amount due|how much (do )?i owe|what do i owe)\b", 3),
@@ -56,13 +77,15 @@ _CUES: dict[str, list[tuple[str, float]]] = {
         (r"\baccount (status|balance)\b|\b(suspended|active) account\b|\bis my account\b", 3),
         (r"\b(which|what) plan\b|\bplan (am i|i'm) on\b|\b(pro|basic|business) plan\b", 3),
         (r"\b(paying|pay) (every|each|per|a) month\b|\bmonthly (charge|fee|payment)\b", 3),
-        (r"\b(payment|autopay|auto-pay|card (on file|you have)|log ?in|sign ?in|online account)\b", 2),
+        (r"\b(payments?|autopay|auto-pay|card (on file|you have)|log ?in|sign ?in|online account)\b", 2),
+        (r"\bbehind on (my |the )?(payments?|bills?)\b|\b(late|missed) (payment|bill)s?\b", 3),
         (r"\b(owe|owing)\b", 2.5),
         (
             r"\b(left|remaining|outstanding|still due) to pay\b"
             r"|\bhow much (is )?(left|outstanding|remaining)\b",
             3,
         ),
+        (r"\bhow much (do|will|would|should|did) (i|we) (still )?(have to |need to )?(pay|owe)\b", 3),
         (
             r"\bpaid .{0,25}\b(yesterday|today|last week)\b"
             r"|\b(is|was) that showing\b|\bswitch .{0,25}\bplan\b"
@@ -72,8 +95,34 @@ _CUES: dict[str, list[tuple[str, float]]] = {
     ],
     RESCHEDULE: [
         (r"\breschedul\w*\b", 4),
-        (r"\b(appointment|appt|installation|install|technician|tech visit|service visit)\b", 2.5),
-        (r"\b(move|change|push|postpone|switch)\b.*\b(appointment|visit|installation|time|date|day)\b", 3),
+        (
+            r"\b(appointment|appt|installation|install|technician|tech visit|service visit|service call|"
+            r"booking|inspection)\b",
+            2.5,
+        ),
+        (r"\b(visit|tech(?! support)|plumber|electrician|crew|repairman|installer)\b", 1.5),
+        (
+            r"\b(move|change|push|postpone|switch|bump|shift|rebook|delay)\b.*"
+            r"\b(appointment|visit|installation|inspection|booking|service call|time|date|day|week)\b",
+            3,
+        ),
+        # "Can we pick another time?", "on Thursday instead": another time for something booked.
+        (
+            r"\b(pick|find|choose|get|book|set up|arrange) (another|a different|a new|a later|an earlier|"
+            r"some other) (time|day|date|slot)\b"
+            r"|\b((mon|tues|wednes|thurs|fri|satur|sun)day|morning|afternoon|evening|next week|tomorrow|"
+            r"later|earlier) instead\b",
+            3,
+        ),
+        # Someone due to come (a package due to arrive is an order's business).
+        (
+            r"\b(tech|technician|plumber|electrician|installer|crew|someone|somebody|they|he|she|you|"
+            r"your \w+) "
+            r"(is|was|are|were) (supposed|scheduled|booked|due|set) to (come|arrive|show up|be here|be out)\b"
+            r"|\b(won'?t|will not|can'?t|cannot) (be (around|home|there|in|available)|make it)\b",
+            2.5,
+        ),
+        (r"\b(postpone\w*|rebook\w*)\b", 3),
         (r"\b(different|another|later|earlier) (time|day|date|slot)\b", 2),
         (
             r"\b(anything|something) (earlier|later|sooner)\b"
@@ -112,7 +161,8 @@ _CUES: dict[str, list[tuple[str, float]]] = {
         (r"\b(doesn'?t|does not|won'?t|will not|isn'?t|is not|not) (work|working|turn on|connect)\b", 1.5),
         (
             r"\b(stopped|quit) working\b|\bcan'?t get online\b"
-            r"|\b(won'?t|will not|doesn'?t|does not) (print|load|turn on|boot|charge|pair|sync)\b",
+            r"|\b(won'?t|will not|doesn'?t|does not) (print|load|turn on|boot|charge|pair|sync|drain|start|"
+            r"spin|heat|cool|flush|open|close)\b",
             3,
         ),
         (r"\bscreen\b.{0,15}\b(blank|black|frozen)\b|\b(just )?spins\b|\berror (code|message)\b", 3),
@@ -121,18 +171,29 @@ _CUES: dict[str, list[tuple[str, float]]] = {
     REFUND: [
         # Speech-to-text splits or mishears the word: "re fund", "we fund".
         (r"\b(re ?fund\w*|we fund)\b", 5),
-        (r"\bmoney back\b|\breimburse\w*\b|\bcharged (twice|double|wrong)\b|\bcredit(ed)? (it )?back\b", 4),
+        (
+            r"\bmoney back\b|\breimburse\w*\b|\bcharged (twice|double|wrong)\b|\bcredit(ed)? (it )?back\b"
+            r"|\bcredit (me|my (account|card))\b",
+            4,
+        ),
         (r"\bovercharg\w*\b|\b(still|was) (got )?charged\b|\b(want|get) (it|my money) back\b", 4),
         (r"\b(haven'?t|have not|never) (seen|got|gotten|received) (the|my) money\b|\breturned\b", 4),
         (r"\b(return|send back|send (\w+ ){1,3}back)\b", 3),
+        (
+            r"\b(sent|shipped|mailed|brought|took|gave) (\w+ ){0,3}back\b"
+            r"|\bwhere'?s my money\b|\bwhere is my money\b"
+            r"|\bget (refunded|reimbursed|credited|compensated|paid back)\b",
+            4,
+        ),
     ],
     HUMAN: [
         (r"\b(human|person|representative|operator|agent|manager|supervisor|someone real)\b", 2.5),
     ],
     OTHER: [
         (r"\b(address|mailing|email address|phone number on file|update my (details|info|information))\b", 2),
-        (r"\b(complain|complaint|feedback|compliment)\b", 2.5),
-        (r"\b(cancel (my )?(service|account|subscription)|close my account)\b", 3),
+        (r"\b(feedback|compliment)\b", 2.5),
+        (_COMPLAINT_WORDS, 4),
+        (r"\b(cancel (my )?(service|account|subscription|membership|plan|contract)|close my account)\b", 3),
         (r"\b(hours|open|warranty|privacy|job|careers|partnership)\b", 1.5),
         # General questions about the business, answered from the knowledge base when it can.
         (
@@ -181,3 +242,64 @@ def classify(text: str, stt_confidence: float | None = None) -> Classification:
         # A shaky transcript makes any reading of it shaky.
         confidence *= max(0.5, stt_confidence / 0.6)
     return Classification(best, round(confidence, 3), s)
+
+
+# A charge the caller says is wrong: charged twice, billed for something never done or ordered, a
+# charge they don't recognise. Not a balance question and not a refund of an order: someone has
+# to look into it, so it becomes a ticket with the caller's words.
+_CHARGE = r"(charg\w*|bill|billed|billing|invoice\w*|debit\w*|fee|payment|transaction)"
+_DISPUTE = re.compile(
+    rf"\b{_CHARGE}( me| us| my (card|account|bank))? (twice|two times|double|more than once)\b"
+    r"|\bdouble[- ]?(charg\w*|bill\w*|payment)\b"
+    r"|\b(duplicate|second|extra|repeat|doubled|hidden|surprise) "
+    r"(charge|payment|bill|invoice|transaction|debit|fee)s?\b"
+    # "Charged me the wrong amount", "charged even though I cancelled".
+    r"|\bcharged( me| us)? (the )?(wrong|incorrect|too much|more than)\b"
+    r"|\b(charged|billed)( me| us)? (\w+ ){0,3}(even though|although|after) (i|we) "
+    r"(cancel\w*|returned|never)\b"
+    rf"|\b{_CHARGE}( me| us)? for (\w+ ){{0,5}}(that |which )?"
+    r"(nobody|no one|never|(i|we|you|they) (never|didn'?t|did not|haven'?t|have not)|"
+    r"(was|were|wasn'?t|weren'?t) (never|not)?\s?(done|ordered|received|requested|finished|delivered))\b"
+    r"|\b(wrong|incorrect|bogus|mystery|unauthori[sz]ed|fraudulent|unexpected|strange|weird|unknown|"
+    rf"mistaken|erroneous|random) {_CHARGE}s?\b"
+    rf"|\b{_CHARGE}s? (\w+ ){{0,6}}?(that )?(i|we) (don'?t|do not|didn'?t|did not|never) "
+    r"(recogni[sz]e|understand|agree|authori[sz]e|approved?|ordered|asked for)"
+    # "Charged me for two visits but only one happened."
+    rf"|\b{_CHARGE}( me| us)? for (two|both|three|2|3) .{{0,40}}\bonly (one|once|1)\b"
+    rf"|\b(dispute|contest|challenge) (\w+ ){{0,2}}{_CHARGE}"
+    r"|\bovercharg\w*\b"
+    r"|\b(charge|bill|invoice|fee|amount|total|price|statement)s? (on (it|my \w+|the \w+) )?"
+    r"(is|was|are|were|looks|seems) (wrong|incorrect|off|too high|way too high|a mistake|not right)\b"
+)
+
+
+def billing_dispute(text: str) -> bool:
+    """Whether the caller says a charge or a bill is wrong.
+
+    "Billed me twice", "an invoice for a repair that never happened", "a charge
+    I don't recognise" are disputes; "what do I owe" and "refund my order" are not.
+
+    Args:
+        text: One caller utterance.
+
+    Returns:
+        True for a complaint about a charge.
+    """
+    return bool(_DISPUTE.search(_normalise(text)))
+
+
+# A complaint about how the caller was served: nothing to look up or fix on the call, so it
+# becomes a ticket with the caller's words. A broken product is not this (troubleshooting is).
+_COMPLAINT = re.compile(_COMPLAINT_WORDS)
+
+
+def service_complaint(text: str) -> bool:
+    """Whether the caller complains about how they were served ("the crew was rude").
+
+    Args:
+        text: One caller utterance.
+
+    Returns:
+        True for a complaint about people or service (not a product fault).
+    """
+    return bool(_COMPLAINT.search(_normalise(text)))

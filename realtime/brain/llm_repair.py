@@ -29,8 +29,8 @@ _SPACED_DIGITS = re.compile(r"(?<![\w$.,:])\d(?: \d){2,}(?![\w]|[.,:]\d)")
 _LONG_NUMBER = re.compile(r"(?<![\w$.,:/-])\d{5,}(?![\w]|[.,:]\d)")
 
 
-def group_digits(line: str) -> str:
-    """A line with its read-back numbers in words, grouped the way an agent says them.
+def digits_in_words(line: str) -> str:
+    """A line with its read-back numbers in words, as an agent reads a number back.
 
     Args:
         line: One line the model said, e.g. "That's 4 1 5 5 5 5 0 1 0 1, right?".
@@ -44,8 +44,11 @@ def group_digits(line: str) -> str:
 
 
 def spoken_again(lines: Iterable[str]) -> list[Say]:
-    """The last reply once more for a caller who asked: slower, read-back digits grouped."""
-    return say_again(group_digits(line) for line in lines)
+    """The last reply once more for a caller who asked: slower, read-back digits grouped.
+
+    The model's numerals become words here; `say_again` groups them (once, for both brains).
+    """
+    return say_again(digits_in_words(line) for line in lines)
 
 
 # "can you repeat the number", "what was the balance again": the thing the caller names.

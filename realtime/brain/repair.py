@@ -7,8 +7,9 @@ again, slower. Both brains (the offline agent and the LLM agent) use this one
 detector so they agree on what counts as a repeat request.
 
 Also here, for the same reason (one policy for every brain): what exactly to
-say again (`replay`: the sentence asked about, or what a barge-in cut), digit
-groups for a slower read (`group_digits`), "I don't know" as an answer
+say again (`replay`: the sentence asked about, or what a barge-in cut), the
+slower reading with its digits grouped (`say_again`, through the one grouping
+function, `realtime.tts.pacing.group_digit_runs`), "I don't know" as an answer
 (`dont_know`), and a clear no at "anything else?" (`closing`).
 """
 
@@ -19,6 +20,7 @@ from collections.abc import Iterable, Sequence
 
 from realtime.brain import intents
 from realtime.brain.base import Say
+from realtime.tts.pacing import group_digit_runs
 
 # Things the agent says that a caller can miss hearing.
 _SAID = (
@@ -76,8 +78,12 @@ def repeat_request(text: str) -> bool:
 
 
 def say_again(lines: Iterable[str]) -> list[Say]:
-    """The agent's last reply, once more, marked to be spoken slower, its digits in small groups."""
-    return [Say(group_digits(line), slow=True) for line in lines if line.strip()]
+    """The agent's last reply, once more, marked to be spoken slower, its digits in small groups.
+
+    The only place a slow line is worded: the voices speak it slower as it is (they do not group
+    it again), so what the call's record holds is what the caller heard.
+    """
+    return [Say(group_digit_runs(line), slow=True) for line in lines if line.strip()]
 
 
 # --------------------------------------------------------------------------
@@ -164,40 +170,6 @@ def replay(request: str, missed: str, replies: Sequence[Sequence[str]]) -> list[
     if last and last[-1].endswith("?") and chosen[-1] != last[-1]:
         chosen.append(last[-1])
     return chosen
-
-
-# A run of four or more spoken digits not yet broken by a comma.
-_DIGIT_WORD = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)"
-_DIGIT_RUN = re.compile(rf"\b{_DIGIT_WORD}(?: {_DIGIT_WORD}){{3,}}\b")
-
-
-def _group(match: re.Match[str]) -> str:
-    words = match.group().split()
-    # Threes, with a pair at the end rather than a lone digit: "nine four one, oh three".
-    sizes = [3] * (len(words) // 3)
-    rest = len(words) % 3
-    if rest == 1:
-        sizes[-1] -= 1
-        sizes.append(2)
-    elif rest == 2:
-        sizes.append(2)
-    out, i = [], 0
-    for size in sizes:
-        out.append(" ".join(words[i : i + size]))
-        i += size
-    return ", ".join(out)
-
-
-def group_digits(line: str) -> str:
-    """Spoken digit runs cut into groups of two or three, so a slower repeat pauses between them.
-
-    Args:
-        line: An agent line with digits read out as words.
-
-    Returns:
-        The line with commas between the groups ("one oh four, eight two").
-    """
-    return _DIGIT_RUN.sub(_group, line)
 
 
 # --------------------------------------------------------------------------

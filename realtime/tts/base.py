@@ -6,9 +6,10 @@ sentence is synthesized. Fixed lines (greeting, fillers, goodbye) are
 synthesized once per process and served from memory.
 
 A *slow* line is a repeat the caller asked for ("sorry, say that again?"):
-every voice speaks it at about `SLOW_RATE` of its normal rate, with read-out
-digit runs grouped by pauses (`pacing.group_digit_runs`), and never from the
-cache of fixed lines, which holds them at normal speed.
+every voice speaks it at about `SLOW_RATE` of its normal rate, and never from
+the cache of fixed lines, which holds them at normal speed. Its read-out digit
+runs were grouped once, by the brain that said it (`repair.say_again` with
+`pacing.group_digit_runs`): a voice does not group them again.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ class TextToSpeech(abc.ABC):
 
         Args:
             text: What to say.
-            slow: A repeat: slower, digits grouped, not from the cache (see the module docstring).
+            slow: A repeat: slower, not from the cache (see the module docstring).
         """
 
     def cached(self, text: str) -> bytes | None:

@@ -34,8 +34,9 @@ wait from `stream()` to its first audio (`op="first_audio"`; cached lines exclud
 Slow lines (a repeat the caller asked for) are their own context whose init
 carries `voice_settings.speed = slow_speed` (ElevenLabs' speaking rate,
 0.7–1.2; settings are per context on `multi-stream-input`, so a slow line never
-slows another), with read-out digit runs grouped by commas; they are never
-served from the cache of fixed lines.
+slows another), their text as the brain worded it (read-out digit runs already
+grouped by commas, `repair.say_again`); they are never served from the cache of
+fixed lines.
 
 Logs carry context ids, close codes and error codes, never the text spoken.
 """
@@ -60,7 +61,6 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 
 from realtime.metrics import PROVIDER_ERRORS, observe_provider
 from realtime.tts.base import SLOW_RATE, TextToSpeech, TtsUnavailable
-from realtime.tts.pacing import group_digit_runs
 
 __all__ = [
     "DEFAULT_URL",
@@ -597,7 +597,7 @@ class ElevenLabsTts(TextToSpeech):
 
         Args:
             text: What to say (one or a few sentences).
-            slow: A repeat: spoken at `slow_speed`, with digit runs grouped.
+            slow: A repeat: spoken at `slow_speed` (the text is already worded for it).
 
         Yields:
             μ-law chunks (about 100 ms each from ElevenLabs).
@@ -612,8 +612,6 @@ class ElevenLabsTts(TextToSpeech):
         words = text.strip()
         if not words:
             return
-        if slow:
-            words = group_digit_runs(words)
         started = time.monotonic()
         ctx, chunk = await self._begin(words, slow)
         if chunk is not None:

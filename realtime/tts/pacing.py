@@ -7,6 +7,10 @@ three digits, which every voice renders as a short pause: "one oh four, eight
 two". `speak.say_digits` already groups long numbers (phone numbers); order
 numbers and ZIP codes it reads in one breath, which is right the first time
 and too fast for someone who missed it.
+
+`group_digit_runs` is the one grouping function: both brains word a repeat with
+it (`realtime.brain.repair.say_again`), once, and the voices speak that text
+as it is. It is idempotent: a line already grouped comes back unchanged.
 """
 
 from __future__ import annotations

@@ -17,8 +17,8 @@ op="synth"}`, and a failed synthesis counts in `PROVIDER_ERRORS`. Warm-up and
 `prepare` are not timed: nobody waits on them.
 
 A slow line (a repeat) is synthesized with a larger length scale (Piper's own
-speaking-rate knob: phonemes last longer, the pitch stays), longer pauses
-between sentences, and digit runs grouped.
+speaking-rate knob: phonemes last longer, the pitch stays) and longer pauses
+between sentences; its digit runs arrive already grouped (`repair.say_again`).
 """
 
 from __future__ import annotations
@@ -41,7 +41,6 @@ from piper.config import SynthesisConfig
 from realtime import audio
 from realtime.metrics import PROVIDER_ERRORS, observe_provider
 from realtime.tts.base import SLOW_RATE, TextToSpeech
-from realtime.tts.pacing import group_digit_runs
 
 __all__ = ["SLOW_LENGTH_FACTOR", "PiperTts"]
 
@@ -169,7 +168,7 @@ class PiperTts(TextToSpeech):
             # None means the voice's own scale: it is only known once the voice is loaded.
             scale = config.length_scale or voice.config.length_scale
             config = dataclasses.replace(config, length_scale=scale * SLOW_LENGTH_FACTOR)
-            pause, text = self._slow_pause, group_digit_runs(text)
+            pause = self._slow_pause
         for i, chunk in enumerate(voice.synthesize(text, config)):
             samples: npt.NDArray[np.float32] = chunk.audio_float_array
             ulaw = audio.pcm16_to_ulaw(audio.float_to_pcm16(audio.resample(samples, rate, audio.SAMPLE_RATE)))
@@ -180,7 +179,7 @@ class PiperTts(TextToSpeech):
 
         Args:
             text: What to say.
-            slow: Speak it as a repeat: slower, digit runs grouped.
+            slow: Speak it as a repeat: slower (the text is already worded for it).
 
         Returns:
             The audio, empty for text with nothing to say.
@@ -197,7 +196,7 @@ class PiperTts(TextToSpeech):
 
         Args:
             text: What to say.
-            slow: A repeat: slower, with digit runs grouped.
+            slow: A repeat: slower (the text is already worded for it).
 
         Yields:
             μ-law chunks.

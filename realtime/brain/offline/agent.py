@@ -46,6 +46,14 @@ class Agent:
         """Continue the current request (identity first, then its flow)."""
         return self._proceed(self)
 
+    def understood(self) -> None:
+        """The request was understood after all (an article is about it), whatever its cue words.
+
+        Such a turn is not a low-confidence one: "my AC only blows warm air" names no intent the
+        classifier knows, yet the help center knew it, so it must not count towards a handoff.
+        """
+        self.policy.low_confidence_streak = 0
+
     def done(self) -> TurnDone:
         """The end of this turn's reply."""
         d = self.d

@@ -25,7 +25,9 @@ from realtime.brain.intents import (
     RESCHEDULE,
     TOP_FIVE,
     TROUBLESHOOTING,
+    billing_dispute,
     classify,
+    service_complaint,
 )
 from realtime.brain.offline import identity, knowledge, lines, step, support
 from realtime.brain.offline.account import account_flow
@@ -66,6 +68,12 @@ async def proceed(agent: Agent) -> Flow:
     async for ev in flow(agent):
         yield ev
 
+
+# Troubleshooting evidence that says "something is broken" ("won't pair", "keeps dropping"),
+# not a word that merely sounds like it: "what if the fix doesn't hold?" asks about the guarantee.
+_PROBLEM = 3.0
+# A request clear enough to serve even when the caller is also complaining.
+_CLEAR = 0.8
 
 _THANKS = re.compile(
     r"\b(thanks|thank you|thank u|appreciate|cheers|have a (good|great|nice))\b", re.IGNORECASE
@@ -152,7 +160,10 @@ class OfflineBrain(Brain):
             for line in repair.say_again(d.replies[-1] if d.replies else [d.ask.question]):
                 yield line
             return
-        if said.source != "dtmf":
+        # "No thanks, bye" at "anything else?" ends the call, whatever the mood of the complaint
+        # before it: a goodbye is neither frustration nor a request the agent failed to understand.
+        leaving = d.more and d.ask is None and repair.closing(text) and not explicit_request(text)
+        if said.source != "dtmf" and not leaving:
             cls = classify(text, said.stt_confidence)
             # A goodbye is not a request the agent failed to understand.
             wants_intent = d.ask is None and slots.yes_no(text) is None and not repair.closing(text)
@@ -212,8 +223,20 @@ class OfflineBrain(Brain):
         if d.more and slots.yes_no(text) is True and not has_request and len(text.split()) <= 4:
             d.more = False
             yield Say(lines.WHAT_ELSE)
+        elif billing_dispute(text) or (
+            service_complaint(text)
+            and (cls.intent not in TOP_FIVE or cls.confidence < _CLEAR)
+            and len(text.split()) >= support.TICKET_WORDS
+        ):
+            # "An invoice for work nobody did" is not a balance question, nor an order's refund,
+            # and "the driver was rude" is not a help-center topic: a person looks into it, and
+            # the caller is told so. (A complaint that names a clear request gets the request;
+            # "I have a complaint" alone is asked what happened, as any other request.)
+            async for ev in self._start(OTHER, 0.8, text, complaint=True):
+                yield ev
         elif cls.intent in TOP_FIVE and cls.confidence >= 0.6:
-            if cls.intent != TROUBLESHOOTING and knowledge.general_question(text):
+            weak_problem = cls.intent != TROUBLESHOOTING or cls.scores[TROUBLESHOOTING] < _PROBLEM
+            if weak_problem and knowledge.general_question(text):
                 # "What's your return policy?" is about the business, not the caller's account:
                 # the help center answers it, no identity check needed.
                 async for ev in support.knows_about(agent, text):
@@ -252,7 +275,9 @@ class OfflineBrain(Brain):
             d.more = False
             yield Say(lines.NOT_UNDERSTOOD)
 
-    async def _start(self, intent: str, confidence: float, text: str, searched: bool = False) -> Flow:
+    async def _start(
+        self, intent: str, confidence: float, text: str, searched: bool = False, complaint: bool = False
+    ) -> Flow:
         agent, d = self.agent, self.agent.d
         d.intent, d.confidence = intent, confidence
         d.order_id, d.pending, d.ask, d.more = None, None, None, False
@@ -266,7 +291,9 @@ class OfflineBrain(Brain):
             email=heard.email,
             loose=heard.loose,
         )
-        if intent == TROUBLESHOOTING:
+        if complaint:
+            source = support.complaint(agent, text, billing=billing_dispute(text))
+        elif intent == TROUBLESHOOTING:
             source = support.troubleshoot(agent)
         elif intent == OTHER:
             source = support.other_request(agent, text, searched=searched)

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from realtime.brain import speak
+from realtime.brain import intents, speak
 
 # Words that say nothing about the topic of a question.
 _STOP = frozenset(
@@ -33,27 +33,80 @@ _STOP = frozenset(
 )
 # Support vocabulary that callers and help centers word differently ("when are you open" /
 # "Support hours"): each word stands for its concept, so a question meets the article about it.
-# General customer-service language, not any one business's products.
+# General customer-service language, not any one business's products. A word may stand for more
+# than one concept: "cover" is a warranty's ("what does it cover") and a service area's ("which
+# cities do you cover"); the article's heading decides which one the caller meant.
 _CONCEPTS = {
-    "hours": ("hour", "hours", "open", "opening", "close", "closed", "closing"),
+    "hours": (
+        "hour", "hours", "open", "opening", "close", "closed", "closing", "weekend", "weekends",
+        "holiday", "holidays",
+    ),
     "support": ("support", "service", "customer", "helpline", "contact"),
     "ship": ("ship", "shipping", "deliver", "delivery", "send", "sent", "mail", "post", "postage"),
     "country": ("country", "countries", "international", "abroad", "overseas", "worldwide"),
     "warranty": ("warranty", "guarantee", "guaranteed", "cover", "covered", "coverage"),
+    "area": (
+        "area", "areas", "city", "cities", "town", "towns", "region", "regions", "location",
+        "locations", "neighborhood", "neighbourhood", "county", "zone", "zones", "radius", "serve",
+        "serves", "cover", "covered", "coverage",
+    ),
     "return": ("return", "returns", "exchange", "exchanges"),
     "cancel": ("cancel", "cancellation", "cancelling", "canceling"),
     "cost": ("cost", "price", "fee", "fees", "charge", "charges"),
-}
-_CONCEPT_OF = {_s: concept for concept, words in _CONCEPTS.items() for _s in words}
+    "payment": (
+        "pay", "paying", "payment", "payments", "cash", "paypal", "financing", "finance",
+        "installment", "installments",
+    ),
+    # "The shower runs cold" is about the article that says "no hot water".
+    "temperature": ("hot", "cold", "warm", "lukewarm", "freezing", "heat", "temperature"),
+}  # fmt: skip
+_CONCEPTS_OF: dict[str, tuple[str, ...]] = {}
+for _concept, _words in _CONCEPTS.items():
+    for _w in _words:
+        _CONCEPTS_OF[_w] = (*_CONCEPTS_OF.get(_w, ()), _concept)
+# Phrases that name a concept with none of its words: "until what time can I reach someone" asks
+# for the hours, "do you come out to Boulder" for the service area, "what if the fix doesn't
+# hold" for the guarantee.
+_PHRASES = (
+    (re.compile(r"\b(what|which) times?\b|\b(until|till|til) when\b|\bhow (late|early)\b"), "hours"),
+    (
+        re.compile(
+            r"\b(reach|call|talk to|speak to|speak with|get (a ?hold of|through to)) "
+            r"(someone|somebody|anyone|anybody|a person|a human|you|your)\b"
+        ),
+        "support",
+    ),
+    (
+        re.compile(
+            r"\b(you|y'?all|your \w+)( guys)? "
+            r"(come|go|travel|drive|work|operate) (out |over )?(to|in|around|as far as)\b"
+            r"|\b(send|get) (someone|somebody|anyone|a \w+) (out|over)\b"
+        ),
+        "area",
+    ),
+    (
+        re.compile(
+            r"\b(doesn'?t|does not|don'?t|do not|won'?t|will not|didn'?t|did not) (hold|last|stick|hold up)\b"
+            r"|\b(breaks?|fails?|stops? working|goes wrong|acts? up) again\b"
+        ),
+        "warranty",
+    ),
+    (re.compile(r"\bhow much (is|are|does|do|would|will)\b"), "cost"),
+    # A card is a way to pay only as a credit or debit card ("gift cards" are something sold).
+    (re.compile(r"\b(credit|debit|bank) cards?\b"), "payment"),
+    (re.compile(r"\bsend (\w+ ){0,2}back\b|\bbring (\w+ ){0,2}back\b"), "return"),
+)
 _WORD = re.compile(r"[a-z0-9]+")
 # A short article is read out whole; a long one only its best passage.
 _SHORT_ARTICLE_WORDS = 45
 # "How do I reset it?" asks for a procedure (steps, one at a time), not a fact.
 _HOW_TO = re.compile(r"\bhow (do|can|should|would) (i|we|you)\b|\bhow to\b|\bsteps\b", re.IGNORECASE)
 # A question anywhere in the turn: rambling callers ask it after a preamble ("so, bear with me,
-# which countries do you ship to").
+# which countries do you ship to"), and a question word may follow its preposition ("until what
+# time", "by when", "for how long").
 _QUESTION = re.compile(
     r"\?|(^|[,.;!]\s*|\b(so|and|but|also|just|quick question|wondering)\s+)"
+    r"((until|till|til|by|at|for|from|in|on|to|since) )?"
     r"(what|when|where|how|do|does|can|could|is|are|will|which|who|why)\b",
     re.IGNORECASE,
 )
@@ -72,13 +125,34 @@ def _stem(word: str) -> str:
 
 def terms(text: str) -> set[str]:
     """The content words of a text: stemmed, with support vocabulary folded into its concepts."""
-    out: set[str] = set()
-    for w in _WORD.findall(text.lower().replace("'", "")):
-        if w in _STOP and w not in _CONCEPT_OF:
+    low = text.lower().replace("\u2019", "'")
+    out = {concept for rx, concept in _PHRASES if rx.search(low)}
+    for w in _WORD.findall(low.replace("'", "")):
+        if w in _STOP and w not in _CONCEPTS_OF:
             continue
-        concept = _CONCEPT_OF.get(w)
-        out.add(concept if concept else _stem(w))
+        out.update(_CONCEPTS_OF.get(w) or (_stem(w),))
     return out
+
+
+def search_query(said: str) -> str:
+    """What to ask the help center for: the caller's words, and the words of the concepts they name.
+
+    A help center's search matches words, and callers seldom use the article's ("what cities
+    do you cover" / "Areas we serve"): each concept the caller named brings its vocabulary, so
+    the article about it is among the results. Whether a result really answers the caller is
+    judged afterwards (`match`), on the caller's own words.
+
+    Args:
+        said: What the caller said.
+
+    Returns:
+        The query, at most 300 characters (the knowledge tool's limit), the caller's words first.
+    """
+    wanted = terms(said)
+    extra = [w for concept, words in _CONCEPTS.items() if concept in wanted for w in words]
+    seen = set(_WORD.findall(said.lower()))
+    query = " ".join([said.strip(), *dict.fromkeys(w for w in extra if w not in seen)])
+    return query[:300].rsplit(" ", 1)[0] if len(query) > 300 else query
 
 
 def _passages(steps: Iterable[str]) -> list[str]:
@@ -111,7 +185,7 @@ def match(question: str, articles: Iterable[Mapping[str, Any]]) -> Match | None:
     Returns:
         The best article with its answering passages, or None.
     """
-    wanted = terms(question)
+    wanted = terms(asked_part(question))
     if not wanted:
         return None
     scored: list[tuple[float, int, Match]] = []
@@ -147,17 +221,76 @@ def answer(question: str, articles: Iterable[Mapping[str, Any]]) -> list[str] | 
 
 
 # The caller speaks of their own things: an account request, not a general question.
-_OWN = re.compile(r"\b(my|mine|i'?ve|i (ordered|bought|paid|got|have|had|booked))\b|\d", re.IGNORECASE)
+# ("Do I have to…" is not possession.)
+_OWN = re.compile(
+    r"\b(my|mine|i'?ve|i (ordered|bought|paid|got|booked)|"
+    r"(i|we) (\w+ )?(owe|owed|have to pay|need to pay)|am i|"
+    r"i (have|had)\b(?! to\b| a (quick |short )?question))\b|\d",
+    re.IGNORECASE,
+)
+# "The visit", "the technician", "the order": a caller who says "the" of an account's thing means
+# their own one ("could the visit be on a different date"); a policy question says "a visit".
+_THE_OWN = re.compile(
+    r"\b(the|our|this|that) (visit|appointment|appt|booking|technician|tech|crew|install|installation|"
+    r"order|package|parcel|delivery|shipment|account|bill|invoice|balance|payment|refund|plan|"
+    r"subscription)\b",
+    re.IGNORECASE,
+)
+# Asking the agent to do something ("could you move it", "can we push it back", "would you refund
+# me", "can I get my money back") is a request, whatever its question form.
+_ACTION = re.compile(
+    r"\b(can|could|would|will) (you|we|y'?all)( please)? (move|change|reschedule|push|switch|shift|"
+    r"bump|refund|reimburse|credit|cancel|check|look|find|track|tell me (where|when|if|whether))\b"
+    r"|\b(refund|reimburse|credit|charge|bill|send|move|reschedule) me\b"
+    r"|\b(can|could|may) (i|we) (please )?(get|have|request|ask for|arrange) (a |an |my |the |some |our )?"
+    r"(refund|reimbursement|credit|money back|replacement|exchange|new (time|date|day|appointment))\b"
+    r"|\b(can|could|may) (i|we) (please )?get (refunded|reimbursed|credited|compensated|paid back)\b"
+    # "Can we pick another time?", "could we do Thursday instead": the caller and the agent acting
+    # together on something of the caller's.
+    r"|\b(can|could|shall|should) we\b|\binstead of\b"
+    r"|\b(be|go|happen|come) on (a different|another|some other|a later|an earlier|a new) (day|date|time)\b",
+    re.IGNORECASE,
+)
 
 
 def general_question(said: str) -> bool:
-    """A question about the business, not about the caller's own account.
+    """A question about the business, not about the caller's own account or a request to act.
 
     "What's your return policy?" and "do you ship to Canada?" are answered from
-    the help center; "where is my order?" and "can I return my headphones?"
-    need the caller's account.
+    the help center; "where is my order?", "can I return my headphones?", "could
+    the visit be on another day?" and "can you move it?" need the caller's account.
     """
-    return bool(_QUESTION.search(said)) and not _OWN.search(said)
+    if not _QUESTION.search(said):
+        return False
+    part = asked_part(said)
+    return not (_OWN.search(part) or _THE_OWN.search(part) or _ACTION.search(part))
+
+
+def asked_part(said: str) -> str:
+    """A question without its rambling preamble: the question's clauses, and earlier ones that ask.
+
+    "I'm standing in my kitchen, anyway, is there a fee if I cancel?" asks about a fee, not about
+    the caller's kitchen; "my order 1042, when will it come?" keeps the clause naming the order.
+    A turn with no question is returned whole (a problem is described all through it), and so
+    is one whose question clause has no content of its own ("…, then what?").
+
+    Args:
+        said: What the caller said.
+
+    Returns:
+        The words that carry the question.
+    """
+    asked = _QUESTION.search(said)
+    if asked is None:
+        return said
+    # Where the question begins: its question word, or the clause that ends with its "?".
+    start = asked.start()
+    if asked.group() == "?":
+        start = max((i + 1 for i, ch in enumerate(said[:start]) if ch in ",.;:!"), default=0)
+    before = [c for c in re.split(r"[,.;:!?]+", said[:start]) if any(intents.scores(c).values())]
+    part = " ".join([*before, said[start:].lstrip(" ,.;:!")]).strip()
+    # "And if the repair won't last, then what?": the question word asks about what came before.
+    return part if terms(part) else said
 
 
 def wants_steps(said: str, found: Match) -> bool:

@@ -135,6 +135,16 @@ def ticket_already_open(ticket: str) -> str:
     )
 
 
+def complaint_ticket(ticket: str, billing: bool) -> str:
+    """A complaint, taken seriously: the caller hears the ticket and who looks into it."""
+    who = (
+        "about the charge; our billing team will look into it and follow up"
+        if billing
+        else "about that; the team will follow up"
+    )
+    return f"I'm sorry about that. {ticket_opened(ticket, who)}"
+
+
 def identifier_read_back(value: str) -> str:
     """A phone number or order number the caller said, to be confirmed."""
     what = "phone number" if value.startswith("+") else "order number"

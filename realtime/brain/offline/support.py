@@ -25,7 +25,7 @@ _QUESTION = re.compile(
 
 async def _search(agent: Agent, query: str) -> Flow:
     """Search the knowledge base; the articles land in `agent.last.result.data`."""
-    text = query.strip()[:300]
+    text = knowledge.search_query(query.strip()[:300])
     if len(text) >= 2:
         await agent.tool("search_knowledge", {"query": text})
         yield agent.last
@@ -118,14 +118,15 @@ async def other_request(agent: Agent, text: str, searched: bool = False) -> Flow
         async for ev in _search(agent, text):
             yield ev
     article = found(agent, text)
+    if article:
+        agent.understood()
     if article and knowledge.wants_steps(text, article):
         # A problem the help center has steps for ("my earbuds won't pair"): troubleshooting.
         agent.d.intent = TROUBLESHOOTING
         async for ev in _walk(agent, article.steps):
             yield ev
     elif article:
-        agent.d.resolved = True
-        async for ev in agent.anything_else(*article.passages):
+        async for ev in _answer(agent, article):
             yield ev
     elif len(text.split()) >= TICKET_WORDS or _QUESTION.search(text):
         # A question nobody documented, or a request that says enough: the team answers it.
@@ -134,6 +135,13 @@ async def other_request(agent: Agent, text: str, searched: bool = False) -> Flow
     else:
         async for ev in step.ask(agent, _details_ask(agent)):
             yield ev
+
+
+async def _answer(agent: Agent, article: knowledge.Match) -> Flow:
+    """The article's answer, then an offer of more."""
+    agent.d.resolved = True
+    async for ev in agent.anything_else(*article.passages):
+        yield ev
 
 
 def _details_ask(agent: Agent) -> Ask:
@@ -159,6 +167,24 @@ async def _ticket_for_other(agent: Agent, details: str) -> Flow:
         f"Caller said: {details}",
         "normal",
         lambda ticket: lines.ticket_opened(ticket, "about that; the team will follow up"),
+        resolved=True,
+    ):
+        yield ev
+
+
+async def complaint(agent: Agent, text: str, billing: bool) -> Flow:
+    """A complaint: a ticket with the caller's words, and they hear who follows up.
+
+    Args:
+        agent: The call.
+        text: What the caller said.
+        billing: A charge they say is wrong (the billing team follows up), not how they were served.
+    """
+    async for ev in agent.ticket_then_more(
+        "Billing dispute" if billing else "Complaint",
+        f"Caller {'disputes a charge' if billing else 'complains'}: {text}",
+        "normal",
+        lambda ticket: lines.complaint_ticket(ticket, billing),
         resolved=True,
     ):
         yield ev

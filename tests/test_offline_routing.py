@@ -1,0 +1,256 @@
+"""What callers mean, by family of wordings: requests phrased as questions, complaints, and
+general questions in words no article uses.
+
+The wordings here are deliberately not the acceptance bench's (`bench/phrases.py`,
+`sandbox/business_profiles.py`): each case stands for a rule about what callers mean,
+and the articles are a made-up business's (a bakery that delivers), not a seed's.
+"""
+
+from __future__ import annotations
+
+import pytest
+from temporalio.client import Client
+
+from realtime.brain.intents import (
+    ACCOUNT,
+    ORDER_STATUS,
+    OTHER,
+    REFUND,
+    RESCHEDULE,
+    billing_dispute,
+    classify,
+    service_complaint,
+)
+from realtime.brain.offline import knowledge
+from tests.conftest import Sandbox, WorkerFactory
+from tests.test_offline_brain import VERIFY, converse, tools_used
+
+_BAKERY = [
+    {
+        "title": "Shop hours",
+        "labels": ["hours", "contact"],
+        "steps": ["The bakery is open Tuesday to Sunday, 6 am to 2 pm.", "We are closed on Mondays."],
+    },
+    {
+        "title": "Delivery zones",
+        "labels": ["delivery", "zones"],
+        "steps": ["Our vans deliver within 15 miles of the shop, including Springfield and Shelbyville."],
+    },
+    {
+        "title": "Freshness guarantee",
+        "labels": ["guarantee", "quality"],
+        "steps": ["If a cake is not right, we replace it free within 48 hours of pickup."],
+    },
+    {
+        "title": "Oven will not heat",
+        "labels": ["oven", "appliance"],
+        "steps": ["Check the breaker for the oven.", "Hold the reset button for five seconds."],
+    },
+]
+
+
+@pytest.mark.parametrize(
+    ("said", "title"),
+    [
+        # Hours asked without the word: "till when", "how late", "what time".
+        ("till when can I get a cake from you guys?", "Shop hours"),
+        ("how late are you guys around on a Sunday?", "Shop hours"),
+        # The service area, asked as places or as coming out to a place.
+        ("which towns do you drive to?", "Delivery zones"),
+        ("do your drivers go out as far as Springfield?", "Delivery zones"),
+        ("is my neighborhood inside your radius?", "Delivery zones"),
+        # The guarantee, asked as "what if it goes wrong again".
+        ("what happens if it breaks again a week later?", "Freshness guarantee"),
+        ("and if the repair won't last, then what?", "Freshness guarantee"),
+        # A preamble is not the question: the oven the caller stands by is not what they ask about.
+        ("sorry, I'm right by the oven, anyway, how late are you open?", "Shop hours"),
+        # Temperature words stand for one another: "stays cold" is "will not heat".
+        ("the oven stays cold no matter what I set", "Oven will not heat"),
+    ],
+)
+def test_a_general_question_meets_the_article_about_it_in_other_words(said: str, title: str) -> None:
+    found = knowledge.match(said, _BAKERY)
+    assert found is not None and found.title == title, (said, found)
+
+
+@pytest.mark.parametrize(
+    "said", ["right, so, till when are you there on Fridays", "oh and, by what time does the shop close"]
+)
+def test_a_question_after_a_preamble_is_answered_not_walked_as_steps(said: str) -> None:
+    found = knowledge.match(said, _BAKERY)
+    assert found is not None and found.title == "Shop hours"
+    assert not knowledge.wants_steps(said, found)
+
+
+def test_the_search_query_carries_the_vocabulary_of_what_was_asked() -> None:
+    # A help center's word search finds "Delivery zones" for "towns" only through the concept.
+    query = knowledge.search_query("which towns do you drive to?")
+    assert query.startswith("which towns do you drive to?")
+    assert {"area", "zone", "serve"} <= set(query.split())
+    assert knowledge.search_query("my oven is broken") == "my oven is broken"  # nothing to add
+    assert len(knowledge.search_query("where are you open " * 30)) <= 300
+
+
+@pytest.mark.parametrize(
+    ("said", "general"),
+    [
+        # A request for an action on the caller's own thing, however politely asked.
+        ("hey, is there any chance the appointment could be on another day?", False),
+        ("would you be able to push the booking to next week?", False),
+        ("can you move it to the afternoon?", False),
+        ("could you refund me the difference?", False),
+        ("can we find a slot next week instead?", False),
+        ("is it alright if the cleaner comes Wednesday instead of Monday?", False),
+        ("could I get credited for the missed visit?", False),
+        ("may we get a credit for the wait?", False),
+        # What the caller owes, or which plan they are on, is their own account's.
+        ("so what do we still owe you at this point?", False),
+        ("the baby is asleep in my arms, so, could you say what I currently owe", False),
+        ("remind me, which tier am I on?", False),
+        # Questions about the business stay questions, even with "I have to".
+        ("do I have to be home when you deliver?", True),
+        ("I have a quick question, how late are you open?", True),
+        ("is there a charge for cancelling a booking?", True),
+        # A preamble about the caller's kitchen is not about their account; a request in it is.
+        ("sorry, the dog is barking in my yard, anyway, do you charge to cancel?", True),
+        ("my package from last week, when is it getting here?", False),
+    ],
+)
+def test_an_action_on_the_callers_own_things_is_a_request_not_a_question(said: str, general: bool) -> None:
+    assert knowledge.general_question(said) is general
+
+
+@pytest.mark.parametrize(
+    ("said", "intent"),
+    [
+        # Another time for something booked, without the word "appointment".
+        ("is it possible to bump my service call to later in the week", RESCHEDULE),
+        ("the electrician is due to come Friday but I won't be home", RESCHEDULE),
+        ("could we do the inspection on Thursday instead", RESCHEDULE),
+        ("can your tech swing by in the evening instead", RESCHEDULE),
+        ("I need to postpone the carpet cleaning", RESCHEDULE),
+        # Money back for something returned, in other words.
+        ("I mailed the blender back two weeks ago, where's my money", REFUND),
+        ("how do I get reimbursed for the broken lamp", REFUND),
+        ("please credit my card for the torn sofa", REFUND),
+        # What is still to pay is the account's.
+        ("how much do we still need to pay you", ACCOUNT),
+        ("are we behind on the bills at all", ACCOUNT),
+        # Whether something left the warehouse is an order's status.
+        ("has the lamp gone out yet", ORDER_STATUS),
+        ("my rug was due to arrive on Friday", ORDER_STATUS),
+        ("is the mattress in transit", ORDER_STATUS),
+        # A complaint about manners outweighs the technician it names.
+        ("the technician who came was incredibly rude", OTHER),
+    ],
+)
+def test_requests_are_recognised_in_words_no_cue_list_names_verbatim(said: str, intent: str) -> None:
+    assert classify(said).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("said", "dispute"),
+    [
+        ("you guys took the payment two times this month", True),
+        ("there's a double charge on my card from you", True),
+        ("why was I billed twice for one repair", True),
+        ("they charged me for a cleaning that never happened", True),
+        ("I see a fee on my statement that I don't recognize", True),
+        ("my bill looks way too high this month", True),
+        ("I want to dispute the last invoice", True),
+        ("you billed us for three cleanings and only one was done", True),
+        ("the total on this statement is not right", True),
+        ("a payment came out of my account that I never approved", True),
+        ("they charged us too much for the filter", True),
+        ("I was billed after I cancelled my plan", True),
+        ("a surprise fee showed up on my bill", True),
+        # Not disputes: what is owed, a refund of an order, paying.
+        ("how much is my bill this month", False),
+        ("please reverse the charge for the blender I sent back", False),
+        ("I'd like to pay what I owe", False),
+    ],
+)
+def test_a_charge_the_caller_says_is_wrong_is_a_dispute(said: str, dispute: bool) -> None:
+    assert billing_dispute(said) is dispute
+
+
+@pytest.mark.parametrize(
+    ("said", "complaint"),
+    [
+        ("the installer was really unprofessional with my mother", True),
+        ("honestly I'm not satisfied with how the visit went", True),
+        ("your people made a huge mess of the kitchen", True),
+        ("the blender won't turn on", False),
+        ("where is my package", False),
+    ],
+)
+def test_a_complaint_about_service_is_recognised(said: str, complaint: bool) -> None:
+    assert service_complaint(said) is complaint
+
+
+async def test_a_reschedule_asked_as_a_question_moves_the_appointment(
+    temporal_client: Client, worker: WorkerFactory, sandbox: Sandbox
+) -> None:
+    # The help center has an installation article; the caller wants their own one moved.
+    async with worker() as tq:
+        conv = await converse(
+            temporal_client,
+            tq,
+            "hey, is there any chance the appointment could be on another day?",
+            *VERIFY,
+            "the first one",
+            "yes",
+            "no that's it",
+        )
+        used = await tools_used(conv, temporal_client)
+    assert "search_knowledge" not in used
+    assert used.count("reschedule_appointment") == 1
+    assert conv.result.outcome == "resolved"
+
+
+async def test_a_billing_dispute_is_a_ticket_not_a_balance(
+    temporal_client: Client, worker: WorkerFactory, sandbox: Sandbox
+) -> None:
+    async with worker() as tq:
+        conv = await converse(
+            temporal_client, tq, "hi, you billed me for a service call nobody ever made", "no thanks"
+        )
+        used = await tools_used(conv, temporal_client)
+    assert "get_account" not in used and "verify_customer" not in used
+    tickets = [t for t in await sandbox.tickets() if t["id"] in conv.result.ticket_ids]
+    assert len(tickets) == 1 and "nobody ever made" in tickets[0]["description"]
+    assert any("billing team" in a and "ticket" in a and "follow up" in a for a in conv.agent), conv.agent
+
+
+async def test_a_complaint_that_says_what_happened_is_a_ticket_and_a_bare_one_is_asked_about(
+    temporal_client: Client, worker: WorkerFactory, sandbox: Sandbox
+) -> None:
+    async with worker() as tq:
+        told = await converse(
+            temporal_client, tq, "the locksmith you sent was really unprofessional with my dad", "nope"
+        )
+        told_used = await tools_used(told, temporal_client)
+        bare = await converse(
+            temporal_client, tq, "I'd like to complain", "your courier dumped the box in a puddle", "nope"
+        )
+    # Said enough: a ticket at once, nothing looked up, and the caller hears who follows up.
+    assert len(told.result.ticket_ids) == 1 and "verify_customer" not in told_used
+    assert any(a.startswith("I'm sorry about that.") and "follow up" in a for a in told.agent), told.agent
+    # Said nothing yet: asked what happened, and the ticket carries the answer.
+    assert "briefly" in bare.agent[1].lower(), bare.agent
+    tickets = [t for t in await sandbox.tickets() if t["id"] in bare.result.ticket_ids]
+    assert len(tickets) == 1 and "puddle" in tickets[0]["description"]
+
+
+async def test_a_goodbye_after_a_complaint_is_a_goodbye_not_a_handoff(
+    temporal_client: Client, worker: WorkerFactory, sandbox: Sandbox
+) -> None:
+    # The complaint is negative and so is "no" to VADER: together they are no sustained frustration.
+    async with worker() as tq:
+        conv = await converse(
+            temporal_client,
+            tq,
+            "I have to complain, the installer you sent was rude to my kids",  # VADER -0.67
+            "no thanks, bye bye",  # VADER -0.34: the mean of the two is below -0.5
+        )
+    assert not conv.result.escalated and conv.agent[-1] == "Thanks for calling. Goodbye.", conv.agent
