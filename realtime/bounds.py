@@ -155,8 +155,9 @@ class RateBudget:
         now = time.monotonic() if now is None else now
         self._tokens = min(self.burst, self._tokens + max(0.0, now - self._at) * self.rate)
         self._at = now
-        if self._tokens >= amount:
-            self._tokens -= amount
+        # The tolerance: a sender at exactly `rate` must pass however the clock's floats round.
+        if self._tokens >= amount - 1e-6:
+            self._tokens = max(0.0, self._tokens - amount)
             return True
         return False
 
