@@ -313,8 +313,11 @@ class CallSession:
         self._bad_frames += 1
         # A fixed label: reasons can echo sender-controlled text (unbounded label values).
         metrics.PROTOCOL_ERRORS.labels(kind="inbound").inc()
-        log.warning("call %s: bad media frame (%s)", self.call_sid or "?", e)
+        # The first says what is wrong; a stream of garbage must not flood the log with the rest.
+        if self._bad_frames == 1:
+            log.warning("call %s: bad media frame (%s)", self.call_sid or "?", e)
         if self._bad_frames > self.cfg.max_bad_frames:
+            log.warning("call %s: %d bad media frames; closing", self.call_sid or "?", self._bad_frames)
             raise CallOver("protocol_error")
 
     async def _watch_greeting(self, started_at: float) -> None:
