@@ -12,6 +12,8 @@ from api.admission import Admission
 from realtime.bounds import Overflows, RateBudget, StreamLimits, default_max_calls, put_newest
 from realtime.inbound import InboundGate
 from realtime.speaker import Speaker
+from realtime.stt.whisper import WhisperStt
+from realtime.tts.piper import PiperTts
 
 SID = "MZ" + "0" * 32
 
@@ -140,3 +142,29 @@ async def test_one_sentence_holds_at_most_its_bound_of_audio() -> None:
         speaker.push(seg, b"\x7f" * 4000)
     assert len(seg.audio) == 8000 and seg.truncated
     assert overflows.counts == {"sentence_too_long": 1}
+
+
+async def test_the_recognizer_serves_the_call_that_used_it_least_first(
+    speech: tuple[WhisperStt, PiperTts],
+) -> None:
+    queue = speech[0]._engine.queue
+    talker, caller = object(), object()
+    second = b"\xff" * 8000
+    for _ in range(3):  # a stream that keeps the recognizer busy
+        await queue.submit(talker, second)
+    running = queue.submit(talker, second)
+    talker_next = queue.submit(talker, second)
+    caller_first = queue.submit(caller, second)  # queued after the talker's, served before it
+    order: list[str] = []
+    talker_next.add_done_callback(lambda _: order.append("talker"))
+    caller_first.add_done_callback(lambda _: order.append("caller"))
+    await asyncio.gather(running, talker_next, caller_first)
+    assert order == ["caller", "talker"]
+    queue.forget(talker)
+    queue.forget(caller)
+    busy = queue.submit(talker, second)
+    withdrawn = queue.submit(caller, second)  # waiting behind `busy`
+    queue.forget(caller)  # the call ended: its waiting decode never runs
+    assert withdrawn.cancelled()
+    await busy
+    queue.forget(talker)
