@@ -21,13 +21,14 @@ from starlette.datastructures import FormData
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from api import fallback, openapi_docs, twiml
+from api.admission import Admission
 from api.codec import CodecServerConfig, codec_router
 from api.forms import read_form
 from api.signature import SignatureChecker
 from api.temporal_access import TemporalAccess, TemporalSource
 from callengine import stream_token
 from callengine.settings import Settings
-from realtime.metrics import ESCALATIONS, PROVIDER_ERRORS, REGISTRY, WEBHOOKS
+from realtime.metrics import BOUNDS, ESCALATIONS, PROVIDER_ERRORS, REGISTRY, WEBHOOKS
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +101,7 @@ def create_app(
     temporal_timeout_s: float = 2.0,
     codec: CodecServerConfig | None = None,
     openapi_url: str | None = None,
+    max_streams: int | None = None,
 ) -> FastAPI:
     """Build the API.
 
@@ -113,6 +115,8 @@ def create_app(
             the environment, and a missing key or token outside local development stops start-up.
         openapi_url: Where to serve the OpenAPI document (api/openapi_docs.py); None, the
             production default, serves none. Tests and API tooling pass a path.
+        max_streams: The most media streams served at once (`CALLENGINE_MAX_CALLS`); an
+            upgrade past it is refused (api/admission.py). None: no limit.
 
     Returns:
         The app. `app.state.draining` (False) switches `/healthz` to 503 for graceful shutdown.
@@ -124,6 +128,7 @@ def create_app(
 
     app = FastAPI(title="callengine", docs_url=None, redoc_url=None, openapi_url=openapi_url)
     app.state.draining = False
+    app.state.streams = streams = Admission(max_streams)
     app.include_router(codec_router(codec or CodecServerConfig.from_env(settings)))
 
     async def signed_form(request: Request, endpoint: str) -> FormData | Response:
@@ -186,6 +191,21 @@ def create_app(
             log.info("media: refused an upgrade, this server is draining")
             await websocket.close(code=status.WS_1013_TRY_AGAIN_LATER)
             return
+        if not streams.enter():
+            # Refused like a draining server's upgrade (HTTP 403, before accepting): Twilio then
+            # requests the <Connect action>, which queues the caller for a person.
+            WEBHOOKS.labels(endpoint="media", status="403").inc()
+            BOUNDS.labels(kind="stream_refused").inc()
+            log.warning("media: refused an upgrade: %d streams live (CALLENGINE_MAX_CALLS)", streams.live)
+            await websocket.close(code=status.WS_1013_TRY_AGAIN_LATER)
+            return
+        try:
+            await serve_stream(websocket)
+        finally:
+            streams.leave()
+
+    async def serve_stream(websocket: WebSocket) -> None:
+        """An admitted stream: the media handler runs it; if it fails, closing it routes the caller."""
         WEBHOOKS.labels(endpoint="media", status="101").inc()
         if media_handler is None:
             log.error("media: no media handler configured; closing the stream (1011)")

@@ -55,7 +55,8 @@ def decide(call_status: str, state: CallState | None, human_queue: str) -> Decis
         # the session also reported a hang-up. `transferred` is a safe net if the session
         # closed the stream before signalling the end itself.
         return Decision("transfer", twiml.enqueue(human_queue, twiml.TRANSFER_LINE), "transferred")
-    if state is not None and state.ended_reason in ("agent_hangup", "silence"):
+    # `max_duration`: the agent said goodbye at the call-length limit (realtime/bounds.py).
+    if state is not None and state.ended_reason in ("agent_hangup", "silence", "max_duration"):
         return Decision("hang_up", twiml.hang_up(), None)
     # No workflow, Temporal silent, the stream dropped mid-call, or the replica holding the call
     # died: a person takes over, and the workflow wraps up as a lost stream.

@@ -27,10 +27,12 @@ from fastapi import FastAPI
 from api.app import create_app
 from callengine.settings import Settings
 from callengine.temporal import connect
+from realtime.bounds import StreamLimits
 from realtime.brain.offline import GREETING
 from realtime.brain.select import brain_factory
 from realtime.providers import make_stt, make_tts
 from realtime.session import MediaStreamHandler, Services, SessionConfig
+from realtime.twilio_media import MAX_FRAME_CHARS
 
 log = logging.getLogger("callengine.server")
 
@@ -43,7 +45,7 @@ async def build_services(settings: Settings, config: SessionConfig | None = None
         stt=make_stt(),
         tts=make_tts(),
         make_brain=brain_factory(),
-        config=config or SessionConfig(),
+        config=config or SessionConfig(limits=StreamLimits.from_env()),
         greeting=GREETING,
     )
 
@@ -51,7 +53,12 @@ async def build_services(settings: Settings, config: SessionConfig | None = None
 def build_app(settings: Settings, services: Services) -> FastAPI:
     """The FastAPI app with the realtime handler, warmed at start-up."""
     handler = MediaStreamHandler(services)
-    app = create_app(settings, temporal=services.client, media_handler=handler)
+    app = create_app(
+        settings,
+        temporal=services.client,
+        media_handler=handler,
+        max_streams=services.config.limits.max_calls,
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -177,7 +184,9 @@ async def serve(settings: Settings, host: str, port: int, log_level: str = "info
             # written like every other line (JSON or text, masked, with the call's SID).
             log_config=None,
             lifespan="on",
-            ws_max_size=2**20,
+            # The largest frame Twilio's protocol has (realtime/twilio_media.py): a bigger one is
+            # refused by the WebSocket layer (close 1009) before it is buffered whole or parsed.
+            ws_max_size=MAX_FRAME_CHARS,
         ),
         app,
         handler,

@@ -23,6 +23,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 __all__ = [
     "ACTIVE_CALLS",
     "BARGE_INS",
+    "BOUNDS",
     "CALLS",
     "ESCALATIONS",
     "LATENCY_BUCKETS",
@@ -144,6 +145,13 @@ BARGE_INS = Counter("callengine_barge_ins", "Agent speech cut off by the caller.
 PROTOCOL_ERRORS = Counter(
     "callengine_protocol_errors",
     "Frames or requests that broke a wire protocol, by kind.",
+    ["kind"],
+    registry=REGISTRY,
+)
+# What a stream's bounds did (realtime/bounds.py): a fixed set of kinds, each a policy in action.
+BOUNDS = Counter(
+    "callengine_stream_bounds",
+    "Inbound or outbound work a stream bound dropped, cut or refused, by kind.",
     ["kind"],
     registry=REGISTRY,
 )

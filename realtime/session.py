@@ -33,8 +33,10 @@ from callengine.settings import Settings
 from callengine.stream_token import StreamBinding, StreamTokens
 from realtime import metrics, twilio_media
 from realtime.audio import ulaw_to_pcm16
+from realtime.bounds import Overflows, StreamLimits, put_newest
 from realtime.brain import slots
 from realtime.brain.base import Brain, CallContext, CallerInput, Say, TurnDone
+from realtime.inbound import InboundGate
 from realtime.signals import TurnWriter
 from realtime.speaker import Segment, Speaker
 from realtime.stt.base import SpeechToText, SttSession
@@ -52,11 +54,17 @@ STILL_THERE = "Are you still there?"
 # What a tool returns when the workflow cannot be reached at all: honest, no internals.
 UNREACHABLE = "That system is not responding right now."
 SILENCE_GOODBYE = "I haven't heard anything, so I'll end the call now. Please call back anytime. Goodbye."
+TIME_LIMIT_GOODBYE = (
+    "I'm sorry, we've reached the time limit for this call, so I'll end it now. "
+    "Anything still open will be followed up. Please call back anytime. Goodbye."
+)
 # A caller's "uh-huh" while the agent talks is listening, not a new request.
 _BACKCHANNEL = re.compile(r"^(uh[- ]?huh|mm[- ]?hmm|mhm|yeah|yep|okay|ok|right|sure|got it)[.!]?$", re.I)
 # Ends the workflow hears from the session at wrap-up (the agent's own ends are signalled as they
 # happen); `server_shutdown`: the drain deadline of a stopping process (callengine/server.py).
 _CALLER_SIDE_ENDS = ("caller_hangup", "stream_lost", "protocol_error", "server_shutdown")
+# The agent's own end at CALLENGINE_MAX_CALL_SECONDS (api/fallback.py hangs up after it).
+MAX_DURATION = "max_duration"
 _ASKS_FOR_DIGITS = re.compile(r"\b(zip|order number|phone number|key (it )?in|digits?)\b", re.I)
 # The session's own holding lines carry nothing a caller could ask about: not "missed" if cut.
 _HOLDING_LINES = frozenset({FILLER, STILL_THERE})
@@ -106,6 +114,8 @@ class SessionConfig:
     max_bad_frames: int = 50
     # How long a tool call is retried while Temporal is unreachable (the caller hears the filler).
     tool_retry_s: float = 20.0
+    # What one stream may make the process hold or do (realtime/bounds.py).
+    limits: StreamLimits = field(default_factory=StreamLimits)
 
 
 @dataclass
@@ -128,7 +138,7 @@ class Services:
     async def warm(self) -> None:
         """Load models and synthesize the fixed lines before the first caller speaks."""
         await asyncio.gather(self.stt.warm(), self.tts.warm())
-        await self.tts.prepare([self.greeting, FILLER, STILL_THERE, SILENCE_GOODBYE])
+        await self.tts.prepare([self.greeting, FILLER, STILL_THERE, SILENCE_GOODBYE, TIME_LIMIT_GOODBYE])
 
 
 class MediaStreamHandler:
@@ -170,7 +180,9 @@ class CallSession:
         self.call_sid = ""
         self._call_ready = asyncio.Event()
         self._signals = TurnWriter(on_sent=self._count_temporal)
-        self._turns: asyncio.Queue[_TurnEnd] = asyncio.Queue()
+        self._overflows = Overflows()
+        self._gate = InboundGate(self.cfg.limits, self._overflows)
+        self._turns: asyncio.Queue[_TurnEnd] = asyncio.Queue(maxsize=self.cfg.limits.max_queued_turns)
         self._speaker: Speaker | None = None
         self._stt: SttSession | None = None
         self._detector = TurnDetector(self.cfg.turn)
@@ -190,6 +202,7 @@ class CallSession:
         self._bad_frames = 0
         self._ended_reason: str | None = None
         self._end_requested: str | None = None  # by end_now(), from outside the call
+        self._closing = False  # the call-length limit is closing the call: no new replies
         self._started_at = time.monotonic()
         self._stt_frames = 0  # caller audio the recognizer heard (vendors bill streamed time)
         self._tts_chars = 0  # text synthesized (vendors bill characters); cached lines are free
@@ -205,7 +218,14 @@ class CallSession:
         async with self._send_lock:
             if self.ws.application_state == WebSocketState.CONNECTED:
                 try:
-                    await self.ws.send_text(text)
+                    # A send waits while the socket's write buffer is full. Twilio reads all
+                    # the time; a far end that stops reading would hold this call (and its
+                    # slot) forever, so past the bound the stream counts as lost.
+                    async with asyncio.timeout(self.cfg.limits.send_timeout_s):
+                        await self.ws.send_text(text)
+                except TimeoutError:
+                    self._overflows.note("send_timeout", "the far end stopped reading; stream closed")
+                    raise CallOver("stream_lost") from None
                 except (WebSocketDisconnect, RuntimeError, OSError):
                     # The peer closed the socket while the agent was talking (no `stop` came):
                     # the stream is gone, which ends the call like any other lost stream.
@@ -213,8 +233,10 @@ class CallSession:
 
     async def _close(self) -> None:
         if self.ws.application_state == WebSocketState.CONNECTED:
+            # The close frame waits for the same full buffer a send does.
             with contextlib.suppress(Exception):
-                await self.ws.close(code=1000)
+                async with asyncio.timeout(self.cfg.limits.send_timeout_s):
+                    await self.ws.close(code=1000)
 
     async def _receive(self) -> str | bytes | None:
         """The next frame's payload, or None when the socket is gone."""
@@ -243,7 +265,7 @@ class CallSession:
         if binding is None:
             await self._refuse()
             return
-        self.call_sid = start.call_sid
+        self.call_sid = self._overflows.call_sid = start.call_sid
         # This connection's own task: every log line and span of the call (its tasks too) says which.
         logs.bind_call_sid(start.call_sid)
         tracing.tag_call(start.call_sid)
@@ -253,7 +275,14 @@ class CallSession:
         if self.call is None:
             await self._refuse()
             return
-        speaker = self._speaker = Speaker(self._send, start.stream_sid)
+        limits = self.cfg.limits
+        speaker = self._speaker = Speaker(
+            self._send,
+            start.stream_sid,
+            mark_grace_s=limits.mark_grace_s,
+            max_sentence_s=limits.max_sentence_s,
+            overflows=self._overflows,
+        )
         self._stt = self.s.stt.open()
         metrics.ACTIVE_CALLS.inc()
         greeting = speaker.say(self.s.greeting, self.s.tts.cached(self.s.greeting) or b"")
@@ -263,6 +292,8 @@ class CallSession:
             async with asyncio.TaskGroup() as tg:
                 tg.create_task(self._watch_greeting(started_at))
                 tg.create_task(speaker.run())
+                tg.create_task(speaker.watch_marks())
+                tg.create_task(self._time_limit(started_at))
                 tg.create_task(self._attach_workflow(greeting))
                 tg.create_task(self._read(stream))
                 tg.create_task(self._conversation())
@@ -298,8 +329,11 @@ class CallSession:
         self._bad_frames += 1
         # A fixed label: reasons can echo sender-controlled text (unbounded label values).
         metrics.PROTOCOL_ERRORS.labels(kind="inbound").inc()
-        log.warning("call %s: bad media frame (%s)", self.call_sid or "?", e)
+        # The first says what is wrong; a stream of garbage must not flood the log with the rest.
+        if self._bad_frames == 1:
+            log.warning("call %s: bad media frame (%s)", self.call_sid or "?", e)
         if self._bad_frames > self.cfg.max_bad_frames:
+            log.warning("call %s: %d bad media frames; closing", self.call_sid or "?", self._bad_frames)
             raise CallOver("protocol_error")
 
     async def _watch_greeting(self, started_at: float) -> None:
@@ -450,9 +484,11 @@ class CallSession:
                 self._protocol_error(e)
                 continue
             if isinstance(msg, twilio_media.Media):
-                self._on_audio(msg.payload)
+                if self._gate.audio(msg.payload):
+                    self._on_audio(msg.payload)
             elif isinstance(msg, twilio_media.Dtmf):
-                self._on_dtmf(msg.digit)
+                if self._gate.dtmf():
+                    self._on_dtmf(msg.digit)
             elif isinstance(msg, twilio_media.Mark):
                 assert self._speaker is not None
                 self._speaker.on_mark(msg.name)
@@ -480,7 +516,11 @@ class CallSession:
             if self._detector.expect_digits:
                 asyncio.get_running_loop().create_task(self._shorten_if_complete())
         elif event is Event.ENDED:
-            self._turns.put_nowait(_TurnEnd(speech_end=self._last_voice, endpoint_at=now))
+            self._queue_turn(_TurnEnd(speech_end=self._last_voice, endpoint_at=now))
+
+    def _queue_turn(self, end: _TurnEnd) -> None:
+        if put_newest(self._turns, end):
+            self._overflows.note("turn_queue_full", "the oldest waiting turn dropped")
 
     async def _shorten_if_complete(self) -> None:
         """Mid-number pauses get a long endpoint; a complete number does not need it."""
@@ -497,6 +537,11 @@ class CallSession:
             self._flush_dtmf(now)
             return
         self._dtmf += digit
+        if len(self._dtmf) >= self.cfg.limits.max_dtmf_digits:
+            # Keys that never end (no `#`, no pause) would grow the buffer without end.
+            self._overflows.note("dtmf_too_long", "digits without end answered as if # was pressed")
+            self._flush_dtmf(now)
+            return
         if keys_complete(self._question, self._dtmf):
             self._flush_dtmf(now)  # a whole ZIP is keyed: answer now, not after the 1.5 s gap
             return
@@ -513,7 +558,7 @@ class CallSession:
             self._dtmf_task.cancel()
         self._dtmf_task = None
         if self._dtmf:
-            self._turns.put_nowait(_TurnEnd(speech_end=now, endpoint_at=now, dtmf=self._dtmf))
+            self._queue_turn(_TurnEnd(speech_end=now, endpoint_at=now, dtmf=self._dtmf))
             self._dtmf = ""
 
     async def _barge_in(self) -> None:
@@ -535,6 +580,8 @@ class CallSession:
         assert stt is not None
         while True:
             end = await self._turns.get()
+            if self._closing:
+                continue  # the time-limit goodbye is the last thing the agent says
             t_stt = time.monotonic()
             if end.dtmf is not None:
                 said = CallerInput(text=end.dtmf, source="dtmf", missed=self._missed())
@@ -760,6 +807,37 @@ class CallSession:
                 raise CallOver("silence")
             elif prompted and self._last_voice > now - 0.5:
                 prompted = False
+
+    async def _time_limit(self, started_at: float) -> None:
+        """At the call-length limit: let the reply in progress finish, say goodbye, hang up.
+
+        The workflow hears `max_duration` and wraps up as usual (summary, CRM note, a follow-up
+        ticket for what is still open); `/twilio/fallback` hangs up after it.
+        """
+        limits = self.cfg.limits
+        await asyncio.sleep(max(0.0, started_at + limits.max_call_s - time.monotonic()))
+        speaker = self._speaker
+        assert speaker is not None
+        self._overflows.note("max_duration", f"the call reached {limits.max_call_s:.0f}s; saying goodbye")
+        self._closing = True
+        reply = self._reply_task
+        if reply is not None and not reply.done():
+            await asyncio.wait({reply}, timeout=limits.close_wait_s)
+            if not reply.done():
+                reply.cancel()
+                await speaker.clear()
+        seg = speaker.begin(TIME_LIMIT_GOODBYE)
+        cached = self.s.tts.cached(TIME_LIMIT_GOODBYE)
+        if cached is not None:
+            speaker.push(seg, cached)
+            speaker.end(seg)
+        else:
+            await self._synthesize_into(seg)
+        await seg.done.wait()  # bounded: an unechoed mark counts as played after its audio
+        self._signal_turn("agent", seg.heard_text())
+        await self._finish(MAX_DURATION, resolved=False, phone_action="hang_up")
+        await self.telephony.hang_up(self.call_sid)
+        raise CallOver(MAX_DURATION)
 
     # -------------------------------------------------------------- signals
 

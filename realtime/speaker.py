@@ -11,6 +11,11 @@ on: audio of the old generation still being synthesized is discarded, and
 marks Twilio echoes for cleared audio do not count as heard (PROTOCOLS.md §1:
 after `clear` every pending mark is echoed at once). The sentence that was
 playing when the caller cut in is kept as heard up to the moment they did.
+
+A far end that never echoes marks must not hold the call (its reply would wait forever) or
+its audio (kept per mark): a mark not echoed by its audio's play-out end plus `mark_grace_s`
+counts as played (`expire_marks`), and a played sentence's audio is freed. One sentence holds
+at most `max_sentence_s` of audio (realtime/bounds.py).
 """
 
 from __future__ import annotations
@@ -22,7 +27,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from realtime import twilio_media
-from realtime.audio import FRAME_BYTES, FRAME_MS
+from realtime.audio import FRAME_BYTES, FRAME_MS, SAMPLE_RATE
+from realtime.bounds import Overflows
 
 Send = Callable[[str], Awaitable[None]]
 LEAD_S = 0.12  # how far ahead of the caller's ear we keep the line filled
@@ -41,6 +47,8 @@ class Segment:
     play_start: float | None = None  # when its first frame reaches the caller's ear
     heard: bool = False  # Twilio echoed its mark before any clear
     cut_at: float | None = None  # fraction heard when a barge-in cut it
+    echo_due: float | None = None  # its mark was sent: when the echo is overdue
+    truncated: bool = False  # audio past the sentence bound was dropped
     done: asyncio.Event = field(default_factory=asyncio.Event)  # heard in full, or cut
 
     @property
@@ -62,8 +70,30 @@ class Segment:
 class Speaker:
     """Outbound audio for one call."""
 
-    def __init__(self, send: Send, stream_sid: str, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        send: Send,
+        stream_sid: str,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        mark_grace_s: float = 2.0,
+        max_sentence_s: float = 60.0,
+        overflows: Overflows | None = None,
+    ) -> None:
+        """Create the speaker of one stream.
+
+        Args:
+            send: Sends one text frame to Twilio.
+            stream_sid: The stream's SID, for every frame.
+            clock: Monotonic time (tests pass their own).
+            mark_grace_s: How long after its audio's play-out end a mark must be echoed.
+            max_sentence_s: The most audio one sentence may hold.
+            overflows: Where overflows are counted and logged.
+        """
         self._send = send
+        self.mark_grace_s = mark_grace_s
+        self._max_sentence = int(max_sentence_s * SAMPLE_RATE)
+        self.overflows = overflows or Overflows()
         self._sid = stream_sid
         self._clock = clock
         self.generation = 0
@@ -88,7 +118,15 @@ class Speaker:
 
     def push(self, seg: Segment, audio: bytes) -> None:
         """More audio for a segment (dropped if a barge-in made it stale)."""
-        if seg.generation == self.generation:
+        if seg.generation != self.generation:
+            return
+        room = self._max_sentence - len(seg.audio)
+        if len(audio) > room:
+            audio = audio[: max(0, room)]
+            if not seg.truncated:
+                seg.truncated = True
+                self.overflows.note("sentence_too_long", "the rest of the sentence is dropped")
+        if audio:
             seg.audio += audio
             self._wake.set()
 
@@ -115,8 +153,41 @@ class Speaker:
         """Twilio echoed a mark: the segment's audio has played (unless it was cleared)."""
         seg = self._by_mark.pop(name, None)
         if seg is not None and seg.generation == self.generation and seg.cut_at is None:
-            seg.heard = True
-            seg.done.set()
+            self._played(seg)
+
+    def _played(self, seg: Segment) -> None:
+        seg.heard = True
+        seg.done.set()
+        # Heard in full: nothing will send, cut or resume it again, so its audio can go.
+        seg.audio = bytearray()
+
+    def expire_marks(self) -> int:
+        """Marks overdue (their audio has played out, plus the grace): count them as echoed.
+
+        A cleared segment's mark that never came back is forgotten the same way.
+
+        Returns:
+            How many current-reply segments were taken as heard.
+        """
+        now = self._clock()
+        overdue = [s for s in self._by_mark.values() if s.echo_due is not None and s.echo_due <= now]
+        played = 0
+        for seg in overdue:
+            del self._by_mark[seg.mark]
+            if seg.generation == self.generation and seg.cut_at is None:
+                self._played(seg)
+                played += 1
+        if played:
+            self.overflows.note(
+                "mark_timeout", f"marks not echoed {self.mark_grace_s:.1f}s after the audio; taken as played"
+            )
+        return played
+
+    async def watch_marks(self, every_s: float = 0.25) -> None:
+        """Run `expire_marks` every `every_s` until cancelled."""
+        while True:
+            await asyncio.sleep(every_s)
+            self.expire_marks()
 
     async def clear(self) -> list[Segment]:
         """Barge-in: stop talking now. Returns the segments of the interrupted generation."""
@@ -132,6 +203,9 @@ class Speaker:
                     total_s = max(len(seg.audio), 1) / 8000
                     seg.cut_at = max(0.0, min(1.0, played_s / total_s))
                 seg.done.set()
+            if seg.echo_due is None:
+                # Its mark was never sent, so no echo will ever come for it.
+                del self._by_mark[seg.mark]
         self._queue = deque(s for s in self._queue if s.generation != old)
         self._playout_end = now
         self.first_frame_at = None
@@ -153,6 +227,7 @@ class Speaker:
                 continue
             if seg.sent >= len(seg.audio):  # complete and fully sent: its mark follows the audio
                 self._queue.popleft()
+                seg.echo_due = max(self._clock(), self._playout_end) + self.mark_grace_s
                 await self._send(twilio_media.mark_message(self._sid, seg.mark))
                 continue
             now = self._clock()

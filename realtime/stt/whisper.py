@@ -16,7 +16,11 @@ end; more only costs time).
 
 One model per process, shared by every call, and one worker thread that
 runs every decode in turn: on two cores, decodes side by side only slow
-each other down, and the event loop must never run one. Each decode's own
+each other down, and the event loop must never run one. The turn is fair,
+not first-come: of the decodes waiting, the one whose call has used the
+least of the recognizer's time (per second of call) goes next, so a stream
+that talks without end (or an attacker's) waits behind callers who talk
+like people, instead of making every call wait behind it (issue 14). Each decode's own
 time (not its wait in the queue) goes to `PROVIDER_SECONDS{provider="whisper",
 op="decode"}` (the warm-up decode at start does not), a failed one to `PROVIDER_ERRORS`.
 """
@@ -79,6 +83,90 @@ def is_hallucination(text: str, speech_ms: float) -> bool:
     return not words or words in _HALLUCINATIONS
 
 
+@dataclass
+class _Job:
+    owner: object  # the call's session
+    ulaw: bytes
+    future: asyncio.Future[_Decoded]
+    seq: int
+
+
+@dataclass
+class _Share:
+    opened: float  # monotonic
+    used_s: float = 0.0  # decode time spent for this call
+
+
+class _FairQueue:
+    """One decode at a time on the engine's thread; of those waiting, the least-served call's first.
+
+    A call's claim is the recognizer time it used per second it has been open (at least 10 s,
+    so a new call is not a blank cheque): a caller who talks like a person uses a few percent,
+    a stream that talks without pause far more. Runs on the event loop; only `decode` runs on
+    the thread.
+    """
+
+    _MIN_AGE_S = 10.0
+
+    def __init__(self, engine: _Engine) -> None:
+        self._engine = engine
+        self._waiting: list[_Job] = []
+        self._shares: dict[int, _Share] = {}
+        self._running = False
+        self._seq = 0
+
+    def submit(self, owner: object, ulaw: bytes) -> asyncio.Future[_Decoded]:
+        """Queue one decode for `owner`; cancel the future to withdraw it (or drop its result)."""
+        loop = asyncio.get_running_loop()
+        self._shares.setdefault(id(owner), _Share(time.monotonic()))
+        self._seq += 1
+        job = _Job(owner, ulaw, loop.create_future(), self._seq)
+        self._waiting.append(job)
+        self._dispatch()
+        return job.future
+
+    def forget(self, owner: object) -> None:
+        """The call is over: drop its waiting decodes and its share."""
+        for job in self._waiting:
+            if job.owner is owner:
+                job.future.cancel()
+        self._shares.pop(id(owner), None)
+
+    def _claim(self, job: _Job, now: float) -> tuple[float, int]:
+        share = self._shares.get(id(job.owner))
+        if share is None:
+            return (0.0, job.seq)
+        return (share.used_s / max(self._MIN_AGE_S, now - share.opened), job.seq)
+
+    def _dispatch(self) -> None:
+        self._waiting = [j for j in self._waiting if not j.future.cancelled()]
+        if self._running or not self._waiting:
+            return
+        now = time.monotonic()
+        job = min(self._waiting, key=lambda j: self._claim(j, now))
+        self._waiting.remove(job)
+        self._running = True
+        started = time.monotonic()
+        loop = asyncio.get_running_loop()
+        inner = loop.run_in_executor(self._engine.executor, self._engine.decode, job.ulaw)
+        inner.add_done_callback(lambda f: self._finished(job, f, started))
+
+    def _finished(self, job: _Job, inner: asyncio.Future[_Decoded], started: float) -> None:
+        self._running = False
+        share = self._shares.get(id(job.owner))
+        if share is not None:
+            share.used_s += time.monotonic() - started
+        error = None if inner.cancelled() else inner.exception()  # seen, so never "not retrieved"
+        if not job.future.done():
+            if inner.cancelled():
+                job.future.cancel()
+            elif error is not None:
+                job.future.set_exception(error)
+            else:
+                job.future.set_result(inner.result())
+        self._dispatch()
+
+
 @dataclass(frozen=True)
 class _Decoded:
     text: str
@@ -95,6 +183,7 @@ class _Engine:
         self._model: WhisperModel | None = None
         self._lock = threading.Lock()
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whisper")
+        self.queue = _FairQueue(self)
 
     def model(self) -> WhisperModel:
         with self._lock:
@@ -259,8 +348,7 @@ class WhisperSession(SttSession):
         if self._pending is not None:
             # Queued and not yet running, it never runs; running, its result is ignored.
             self._pending.future.cancel()
-        loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._engine.executor, self._engine.decode, self._snapshot())
+        future = self._engine.queue.submit(self, self._snapshot())
         future.add_done_callback(_consume)
         self._pending = _Pending(self._version, self.speech_ms, future)
         return self._pending
@@ -340,8 +428,9 @@ class WhisperSession(SttSession):
         self._reset()
 
     async def aclose(self) -> None:
-        """Drop any decode still queued for this call."""
+        """Drop any decode still queued for this call, and its share of the recognizer."""
         self.discard()
+        self._engine.queue.forget(self)
 
 
 class WhisperStt(SpeechToText):
