@@ -216,14 +216,19 @@ def load_keyring(env: Mapping[str, str] | None = None, state_dir: Path = STATE_D
     spec = e.get(ENV_KEYS, "").strip()
     if spec:
         return KeyRing.parse(spec)
+    path = state_dir / "keys" / "codec-keys"
     if not is_development(e):
+        if not e.get(ENV_MODE, "").strip() and path.exists():
+            # A client (`callengine call`, `chat`, `report`) in another shell, next to a stack a
+            # developer started with CALLENGINE_ENV=development: it reads the key that stack made
+            # (so it can read the calls) and never makes one. Servers refuse an unset mode anyway.
+            return KeyRing.parse(path.read_text().strip(), source=str(path))
         raise _refuse(
             "a key to encrypt Temporal payloads",
             ENV_KEYS,
             e,
             "Set it to 'KEY_ID:BASE64_32_BYTES' (`python -m callengine.codec new-key` makes one).",
         )
-    path = state_dir / "keys" / "codec-keys"
     return KeyRing.parse(_dev_secret(path, new_key_entry(f"dev-{secrets.token_hex(4)}")), source=str(path))
 
 

@@ -181,9 +181,21 @@ def test_outside_local_development_a_missing_key_or_token_is_refused(tmp_path: P
     assert not (tmp_path / "keys").exists()  # nothing was made up on the quiet
     with pytest.raises(CodecConfigError, match="at least 16 URL-safe"):
         load_codec_token({**env, "CALLENGINE_CODEC_TOKEN": "short"})
-    # The API refuses to start without them.
-    with pytest.raises(CodecConfigError, match="CALLENGINE_CODEC_KEYS is not set"):
+    # The API refuses to start without them (unset mode: it may read a local stack's key, never
+    # its token).
+    with pytest.raises(CodecConfigError, match="CALLENGINE_CODEC_(KEYS|TOKEN) is not set"):
         CodecServerConfig.from_env(Settings(), env)
+
+
+def test_a_client_with_no_mode_reads_the_key_a_development_stack_made_and_never_makes_one(
+    tmp_path: Path,
+) -> None:
+    # `callengine call` / `chat` in another shell next to `callengine up`: they must read its calls.
+    made = load_keyring({"CALLENGINE_ENV": "development"}, state_dir=tmp_path)
+    assert load_keyring({}, state_dir=tmp_path) == made
+    # Production never does: only an unset mode, and only an existing key.
+    with pytest.raises(CodecConfigError, match="CALLENGINE_CODEC_KEYS is not set"):
+        load_keyring({"CALLENGINE_ENV": "production"}, state_dir=tmp_path)
 
 
 async def test_a_production_worker_without_a_key_refuses_to_start() -> None:
