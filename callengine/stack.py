@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -151,6 +152,15 @@ class Stack:
             self._worker_polling,
             [sys.executable, "-m", "callengine", "worker"],
             60,
+            # The sandbox starts from its seed every time, so the failed-verification counts of
+            # its accounts (workflows/verify_guard.py, keyed by this secret) live as long as this
+            # local stack, not in .callengine/temporal.db for a day: a developer who runs the
+            # scenario suite's wrong-ZIP calls a few times is not locked out of the seed's accounts
+            # by the next `callengine up`. A configured key is kept.
+            env={
+                "CALLENGINE_IDENTITY_KEY": os.environ.get("CALLENGINE_IDENTITY_KEY")
+                or secrets.token_urlsafe(32)
+            },
         )
         await self._ensure(
             "api",
