@@ -183,7 +183,7 @@ def test_outside_local_development_a_missing_key_or_token_is_refused(tmp_path: P
         load_codec_token({**env, "CALLENGINE_CODEC_TOKEN": "short"})
     # The API refuses to start without them (unset mode: it may read a local stack's key, never
     # its token).
-    with pytest.raises(CodecConfigError, match="CALLENGINE_CODEC_(KEYS|TOKEN) is not set"):
+    with pytest.raises(CodecConfigError, match=r"CALLENGINE_CODEC_(KEYS|TOKEN) is not set"):
         CodecServerConfig.from_env(Settings(), env)
 
 
