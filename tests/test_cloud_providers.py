@@ -217,7 +217,9 @@ async def test_a_call_with_all_four_cloud_vendors(
     # now and then, which says nothing about the call.)
     last = state.turns[-1]
     assert last.speaker == "agent" and "goodbye" in last.text.lower() and not last.interrupted
-    assert len(phone.agent_audio_between(start, float("inf"))) > 8000 * 1.5  # ≥ 1.5 s of speech
+    # "Thanks for calling. Goodbye." is ~1.5 s in this voice (1.47-1.54 s measured: where the
+    # caller's line starts shifts the window); a line cut by the hang-up would be far shorter.
+    assert len(phone.agent_audio_between(start, float("inf"))) > 8000 * 1.2
     assert "<Hangup" in twiml and phone.rest_completed  # the workflow hung up over Twilio REST
     assert state.phone == "hung_up" and state.ended_reason == "agent_hangup"
     assert result.outcome == "resolved" and result.verified
