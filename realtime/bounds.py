@@ -8,7 +8,6 @@ caller's call stays right (a real Twilio line never reaches any of them):
 | what | bound | past it |
 |---|---|---|
 | inbound audio | real time plus a 1 s burst (network jitter bunches frames) | frames dropped before VAD/STT |
-| audio dropped, sustained | 10 s in a bucket draining at half real time | stream closed (`audio_flood`) |
 | keypad events | 10 digits/s, bursts of 20 (Twilio sends a key press once) | extra digits dropped |
 | keyed digits | 24 without `#` or a pause | answered as if `#` was pressed |
 | turns waiting for the brain | 8 | the oldest dropped: the newest is what the caller says now |
@@ -49,7 +48,6 @@ log = logging.getLogger("callengine.bounds")
 
 Kind = Literal[
     "audio_too_fast",
-    "audio_flood",
     "dtmf_too_fast",
     "dtmf_too_long",
     "turn_queue_full",
@@ -61,7 +59,6 @@ Kind = Literal[
 ]
 KINDS: tuple[Kind, ...] = (
     "audio_too_fast",
-    "audio_flood",
     "dtmf_too_fast",
     "dtmf_too_long",
     "turn_queue_full",
@@ -109,7 +106,6 @@ class StreamLimits:
     max_calls: int = field(default_factory=default_max_calls)
     max_call_s: float = DEFAULT_MAX_CALL_SECONDS
     audio_burst_ms: float = 1000.0
-    flood_ms: float = 10_000.0
     dtmf_per_s: float = 10.0
     dtmf_burst: float = 20.0
     max_dtmf_digits: int = 24

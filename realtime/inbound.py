@@ -6,18 +6,9 @@ call of the process shares (and energy-VAD work on the event loop); a flood of `
 would become a flood of turns. So audio is admitted at real time plus a burst allowance (a
 jittery network delivers frames in bunches: those pass), and digits at a keypad's pace; the
 rest is dropped here, before VAD or STT see it, and counted (realtime/bounds.py).
-
-A sender that keeps at it is not a phone line at all: dropped audio fills a leaky bucket that
-drains at half real time, and past `flood_ms` in it (`flooding`) the session closes the stream.
-Dropping alone would still feed the recognizer and the voice a full real-time talker's worth of
-work for as long as the flood lasts. A real line never gets there: it would take a stall of
-more than `flood_ms` of audio delivered at once, or a sender at 1.5× real time or more for
-tens of seconds.
 """
 
 from __future__ import annotations
-
-import time
 
 from realtime.audio import SAMPLE_RATE
 from realtime.bounds import Overflows, RateBudget, StreamLimits
@@ -25,7 +16,6 @@ from realtime.bounds import Overflows, RateBudget, StreamLimits
 __all__ = ["InboundGate"]
 
 _MS_PER_BYTE = 1000 / SAMPLE_RATE  # μ-law: one byte per sample
-_FLOOD_DRAIN = 0.5  # ms of dropped audio forgiven per ms of wall time
 
 
 class InboundGate:
@@ -41,28 +31,14 @@ class InboundGate:
         """
         self._overflows = overflows
         self._audio = RateBudget(1000.0, limits.audio_burst_ms, now)
-        self._flood_ms = limits.flood_ms
-        self._flood_level = 0.0
-        self._flood_at = 0.0 if now is None else now
         self._dtmf = RateBudget(limits.dtmf_per_s, limits.dtmf_burst, now)
 
     def audio(self, ulaw: bytes, now: float | None = None) -> bool:
         """Whether this frame of audio is within real time (plus the burst) and may be heard."""
-        now = time.monotonic() if now is None else now
-        ms = len(ulaw) * _MS_PER_BYTE
-        if self._audio.take(ms, now):
+        if self._audio.take(len(ulaw) * _MS_PER_BYTE, now):
             return True
         self._overflows.note("audio_too_fast", "audio faster than real time dropped before VAD/STT")
-        # Drains at half real time: only a sender well past real time, for long, fills it.
-        drained = max(0.0, now - self._flood_at) * 1000.0 * _FLOOD_DRAIN
-        self._flood_level = max(0.0, self._flood_level - drained) + ms
-        self._flood_at = now
         return False
-
-    @property
-    def flooding(self) -> bool:
-        """Whether the stream has sent so much audio past real time that it is no phone line."""
-        return self._flood_level > self._flood_ms
 
     def dtmf(self, now: float | None = None) -> bool:
         """Whether this keypad digit comes at a pace a keypad can have."""

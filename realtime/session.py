@@ -486,9 +486,6 @@ class CallSession:
             if isinstance(msg, twilio_media.Media):
                 if self._gate.audio(msg.payload):
                     self._on_audio(msg.payload)
-                elif self._gate.flooding:
-                    self._overflows.note("audio_flood", "audio far past real time for long: stream closed")
-                    raise CallOver("protocol_error")
             elif isinstance(msg, twilio_media.Dtmf):
                 if self._gate.dtmf():
                     self._on_dtmf(msg.digit)

@@ -57,29 +57,6 @@ def test_the_inbound_gate_drops_audio_past_real_time_and_keys_past_a_keypad() ->
     assert overflows.counts == {"audio_too_fast": 1000 - passed, "dtmf_too_fast": 400 - keys}
 
 
-def test_a_sustained_flood_is_no_phone_line_but_jitter_and_a_stall_are() -> None:
-    frame = b"\xff" * 160
-    # Ten times real time: flooding within about a second and a half of audio past the burst.
-    gate = InboundGate(StreamLimits(), Overflows(), now=0.0)
-    flooded_at = next(k for k in range(5000) if not gate.audio(frame, now=k * 0.002) and gate.flooding)
-    assert 0.8 <= flooded_at * 0.002 <= 2.0, flooded_at
-    # A real line: jittery bunches, and once an 8 s stall delivered at once, never flood.
-    gate = InboundGate(StreamLimits(), Overflows(), now=0.0)
-    t = 0.0
-    for k in range(3000):  # 60 s of audio in bunches of five frames every 100 ms
-        t = (k // 5) * 0.1
-        gate.audio(frame, now=t)
-        if k == 1500:
-            for _ in range(400):  # the 8 s that a stalled network hands over in one go
-                gate.audio(frame, now=t)
-        assert not gate.flooding, k
-    # 1.4× real time for a minute is dropped down to real time, but is not closed either.
-    gate = InboundGate(StreamLimits(), Overflows(), now=0.0)
-    for k in range(4200):
-        gate.audio(frame, now=k * 0.02 / 1.4)
-    assert not gate.flooding
-
-
 def test_overflows_log_a_line_per_kind_at_most_every_few_seconds(caplog: pytest.LogCaptureFixture) -> None:
     overflows = Overflows("CA" + "2" * 32)
     with caplog.at_level(logging.WARNING, logger="callengine.bounds"):

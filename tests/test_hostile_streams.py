@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 import dataclasses
 import json
 import re
@@ -179,7 +178,7 @@ async def test_digits_without_end_are_answered_and_a_key_flood_is_dropped(
     assert keyed and all(len(t.text) <= 24 for t in keyed), [t.text for t in keyed]
 
 
-async def test_audio_ten_times_faster_than_real_time_is_dropped_before_stt_then_closed(
+async def test_audio_ten_times_faster_than_real_time_is_dropped_before_stt(
     server: Server, sandbox: Sandbox, temporal_client: Client
 ) -> None:
     phone = SilentPump(server.url, DEV_TWILIO_AUTH_TOKEN, caller=CALLER)
@@ -188,22 +187,18 @@ async def test_audio_ten_times_faster_than_real_time_is_dropped_before_stt_then_
     frames = [speech[i : i + FRAME_BYTES].ljust(FRAME_BYTES, b"\xff") for i in range(0, len(speech), 160)]
     sent_s = 0.0
     t0 = time.monotonic()
-    with contextlib.suppress(websockets.ConnectionClosed):
-        while sent_s < 20.0:  # 20 s of audio in 2 s
-            for frame in frames:
-                await phone.media(frame)
-                sent_s += 0.02
-                await asyncio.sleep(0.002)
+    while sent_s < 20.0:  # 20 s of audio in 2 s
+        for frame in frames:
+            await phone.media(frame)
+            sent_s += 0.02
+            await asyncio.sleep(0.002)
     elapsed = time.monotonic() - t0
     await phone.hang_up()
     state = await final_state(temporal_client, phone.call_sid)
     assert state.usage is not None
-    # What the recognizer was fed: real time plus the 1 s burst, not what was sent.
+    # What the recognizer was fed: real time plus the 1 s burst, not the 20 s sent.
     assert state.usage.stt_seconds <= elapsed + 1.5, (state.usage.stt_seconds, elapsed)
-    assert await bound_count(server.url, "audio_too_fast") >= 50
-    # And a sender that keeps at it is no phone line: the server closed the stream.
-    assert await bound_count(server.url, "audio_flood") >= 1
-    assert sent_s < 20.0, "the stream was never closed"
+    assert await bound_count(server.url, "audio_too_fast") >= 500
 
 
 async def test_an_oversized_frame_closes_the_stream_at_once(server: Server, sandbox: Sandbox) -> None:
