@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import contextlib
 import json
 import os
@@ -51,39 +50,12 @@ from bench._stack import bench_stack, free_port
 from bench.load import rss_mb
 from bench.voice import CALLS, one_call, start_api, stats
 from callengine import caller_voice as voices
-from callengine.phone import FRAME_BYTES, PhoneCall
+from callengine.phone import FRAME_BYTES, DeafPhone, ManualPhone, PhoneCall
 from callengine.settings import DEV_TWILIO_AUTH_TOKEN
 
 MIX = {"garbage": 4, "too_fast": 5, "deaf": 4, "oversized": 4, "tokenless": 3}
 REOPEN_S = 1.0
 HOSTILE_LINE = "I want to check the status of my order please, it has not arrived yet."
-
-
-class _Deaf(PhoneCall):
-    """Talks like a caller, never echoes a mark."""
-
-    async def _echo_marks(self) -> None:
-        await asyncio.Event().wait()
-
-
-class _Mute(PhoneCall):
-    """Sends no audio of its own accord: the hostile loop writes the frames."""
-
-    async def _pump(self) -> None:
-        await asyncio.Event().wait()
-
-    async def media(self, frame: bytes) -> None:
-        await self._send(
-            {
-                "event": "media",
-                "media": {
-                    "track": "inbound",
-                    "chunk": "1",
-                    "timestamp": "0",
-                    "payload": base64.b64encode(frame).decode(),
-                },
-            }
-        )
 
 
 class _Tokenless(PhoneCall):
@@ -116,7 +88,7 @@ def _number(i: int) -> str:
 async def _hostile_once(
     url: str, kind: str, i: int, speech: list[bytes], counts: Hostiles, stop: asyncio.Event
 ) -> None:
-    cls: type[PhoneCall] = {"deaf": _Deaf, "tokenless": _Tokenless}.get(kind, _Mute)
+    cls: type[PhoneCall] = {"deaf": DeafPhone, "tokenless": _Tokenless}.get(kind, ManualPhone)
     phone = cls(url, DEV_TWILIO_AUTH_TOKEN, caller=_number(i))
     try:
         await phone.dial()
@@ -136,7 +108,7 @@ async def _hostile_once(
                 )
                 await asyncio.sleep(0.02)
         elif kind == "too_fast":
-            assert isinstance(phone, _Mute)
+            assert isinstance(phone, ManualPhone)
             while not phone.closed.is_set() and not stop.is_set():
                 for frame in speech:
                     await phone.media(frame)

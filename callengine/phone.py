@@ -400,3 +400,34 @@ class PhoneCall:
                 await task
         if self._ws is not None:
             await self._ws.close()
+
+
+class DeafPhone(PhoneCall):
+    """A caller who talks but never echoes a mark: what a stream that ignores playback looks like.
+
+    Used by the hostile-stream tests and `bench/hostile.py` (realtime/bounds.py's mark timeout).
+    """
+
+    async def _echo_marks(self) -> None:
+        await asyncio.Event().wait()
+
+
+class ManualPhone(PhoneCall):
+    """Sends no audio by itself: its user writes every frame with `media`, at any pace it likes."""
+
+    async def _pump(self) -> None:
+        await asyncio.Event().wait()
+
+    async def media(self, frame: bytes) -> None:
+        """Send one μ-law frame now, as a Twilio `media` event."""
+        await self._send(
+            {
+                "event": "media",
+                "media": {
+                    "track": "inbound",
+                    "chunk": "1",
+                    "timestamp": "0",
+                    "payload": base64.b64encode(frame).decode(),
+                },
+            }
+        )

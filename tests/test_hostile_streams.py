@@ -9,7 +9,6 @@ on the line past the call-length limit. The server must stay bounded and the cal
 from __future__ import annotations
 
 import asyncio
-import base64
 import dataclasses
 import json
 import re
@@ -27,7 +26,7 @@ from temporalio.client import Client
 
 from callengine import caller_voice as voices
 from callengine.calls import Call
-from callengine.phone import FRAME_BYTES, PhoneCall
+from callengine.phone import FRAME_BYTES, DeafPhone, ManualPhone, PhoneCall
 from callengine.settings import DEFAULT_SEED, DEV_TWILIO_AUTH_TOKEN, BackendSettings, RefundPolicy
 from callengine.worker import running_worker
 from realtime.session import TIME_LIMIT_GOODBYE
@@ -92,33 +91,6 @@ async def bound_count(url: str, kind: str) -> float:
     return float(found.group(1))
 
 
-class DeafPhone(PhoneCall):
-    """Plays the agent's audio but never echoes a mark."""
-
-    async def _echo_marks(self) -> None:
-        await asyncio.Event().wait()
-
-
-class SilentPump(PhoneCall):
-    """Sends no audio by itself: the test writes every frame."""
-
-    async def _pump(self) -> None:
-        await asyncio.Event().wait()
-
-    async def media(self, frame: bytes) -> None:
-        await self._send(
-            {
-                "event": "media",
-                "media": {
-                    "track": "inbound",
-                    "chunk": "1",
-                    "timestamp": "0",
-                    "payload": base64.b64encode(frame).decode(),
-                },
-            }
-        )
-
-
 async def hear_greeting(phone: PhoneCall) -> None:
     await phone.dial()
     end = await phone.wait_agent_done(since=0)
@@ -181,7 +153,7 @@ async def test_digits_without_end_are_answered_and_a_key_flood_is_dropped(
 async def test_audio_ten_times_faster_than_real_time_is_dropped_before_stt(
     server: Server, sandbox: Sandbox, temporal_client: Client
 ) -> None:
-    phone = SilentPump(server.url, DEV_TWILIO_AUTH_TOKEN, caller=CALLER)
+    phone = ManualPhone(server.url, DEV_TWILIO_AUTH_TOKEN, caller=CALLER)
     await phone.dial()
     speech = voices.say("I want to check the status of my order please.", tail_ms=300)
     frames = [speech[i : i + FRAME_BYTES].ljust(FRAME_BYTES, b"\xff") for i in range(0, len(speech), 160)]
@@ -202,7 +174,7 @@ async def test_audio_ten_times_faster_than_real_time_is_dropped_before_stt(
 
 
 async def test_an_oversized_frame_closes_the_stream_at_once(server: Server, sandbox: Sandbox) -> None:
-    phone = SilentPump(server.url, DEV_TWILIO_AUTH_TOKEN, caller=CALLER)
+    phone = ManualPhone(server.url, DEV_TWILIO_AUTH_TOKEN, caller=CALLER)
     await phone.dial()
     assert phone._ws is not None
     sent_at = time.monotonic()
