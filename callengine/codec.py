@@ -206,6 +206,20 @@ def _refuse(what: str, var: str, env: Mapping[str, str], hint: str) -> CodecConf
     )
 
 
+def secret_or_dev(env: Mapping[str, str], var: str, what: str, dev_path: Path) -> str:
+    """A random secret from `var`, or in local development one made once at `dev_path`.
+
+    Raises:
+        CodecConfigError: `var` unset outside local development.
+    """
+    value = env.get(var, "").strip()
+    if value:
+        return value
+    if not is_development(env):
+        raise _refuse(what, var, env, "Set it to a long random string (e.g. `openssl rand -hex 32`).")
+    return _dev_secret(dev_path, secrets.token_urlsafe(32))
+
+
 def load_keyring(env: Mapping[str, str] | None = None, state_dir: Path = STATE_DIR) -> KeyRing:
     """The keys from `CALLENGINE_CODEC_KEYS`, or in local development the local dev key.
 
@@ -238,17 +252,12 @@ def load_codec_token(env: Mapping[str, str] | None = None, state_dir: Path = STA
     Raises:
         CodecConfigError: no token outside local development, or one too short to be a secret.
     """
-    e = os.environ if env is None else env
-    token = e.get(ENV_TOKEN, "").strip()
-    if not token:
-        if not is_development(e):
-            raise _refuse(
-                "a token for the codec server",
-                ENV_TOKEN,
-                e,
-                "Set it to a long random string (e.g. `openssl rand -hex 32`).",
-            )
-        token = _dev_secret(state_dir / "keys" / "codec-token", secrets.token_urlsafe(32))
+    token = secret_or_dev(
+        os.environ if env is None else env,
+        ENV_TOKEN,
+        "a token for the codec server",
+        state_dir / "keys" / "codec-token",
+    )
     # The token may travel in a URL path (the Web UI cannot send a header): URL-safe only.
     if len(token) < _MIN_TOKEN_LEN or not re.fullmatch(r"[A-Za-z0-9._~-]+", token):
         raise CodecConfigError(

@@ -11,11 +11,10 @@ the local stack derives the same ids.
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
-from callengine.codec import CodecConfigError, _dev_secret, _refuse, is_development
+from callengine.codec import CodecConfigError, secret_or_dev
 from callengine.settings import STATE_DIR
 
 ENV_IDENTITY_KEY = "CALLENGINE_IDENTITY_KEY"
@@ -29,16 +28,9 @@ def load_identity_key(env: Mapping[str, str] | None = None, state_dir: Path = ST
         CodecConfigError: no secret outside local development, or one too short to be a secret.
     """
     e = os.environ if env is None else env
-    key = e.get(ENV_IDENTITY_KEY, "").strip()
-    if not key:
-        if not is_development(e):
-            raise _refuse(
-                "a secret for account lockout keys",
-                ENV_IDENTITY_KEY,
-                e,
-                "Set it to a long random string (e.g. `openssl rand -hex 32`).",
-            )
-        key = _dev_secret(state_dir / "keys" / "identity-key", secrets.token_urlsafe(32))
+    key = secret_or_dev(
+        e, ENV_IDENTITY_KEY, "a secret for account lockout keys", state_dir / "keys" / "identity-key"
+    )
     if len(key) < _MIN_LEN:
         raise CodecConfigError(f"{ENV_IDENTITY_KEY} must be at least {_MIN_LEN} characters")
     return key.encode()
