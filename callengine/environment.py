@@ -94,22 +94,13 @@ def _public_url(env: Mapping[str, str]) -> str | None:
     return None
 
 
-def _stream_secret(env: Mapping[str, str]) -> str | None:
-    value = env.get("CALLENGINE_STREAM_TOKEN_SECRET", "").strip()
+def _long_secret(env: Mapping[str, str], name: str, purpose: str) -> str | None:
+    # A key we derive MACs from: required, long, and not a development value.
+    value = env.get(name, "").strip()
     if not value:
-        return "CALLENGINE_STREAM_TOKEN_SECRET is not set (the key of the per-call stream tokens)"
+        return f"{name} is not set ({purpose})"
     if len(value) < _MIN_SECRET_CHARS or value.startswith("dev-"):
-        return f"CALLENGINE_STREAM_TOKEN_SECRET is shorter than {_MIN_SECRET_CHARS} characters or a default"
-    return None
-
-
-def _identity_key(env: Mapping[str, str]) -> str | None:
-    # Keys the per-account lockout workflows' ids (callengine/identity_key.py): the worker's.
-    value = env.get("CALLENGINE_IDENTITY_KEY", "").strip()
-    if not value:
-        return "CALLENGINE_IDENTITY_KEY is not set (the key of the per-account lockout ids)"
-    if len(value) < _MIN_SECRET_CHARS or value.startswith("dev-"):
-        return f"CALLENGINE_IDENTITY_KEY is shorter than {_MIN_SECRET_CHARS} characters or a default"
+        return f"{name} is shorter than {_MIN_SECRET_CHARS} characters or a default"
     return None
 
 
@@ -141,9 +132,11 @@ def production_problems(env: Mapping[str, str], role: Role) -> list[str]:
         found += [_unset_or_dev(env, "TWILIO_AUTH_TOKEN"), _unset_or_dev(env, "TWILIO_ACCOUNT_SID")]
         found += [_public_url(env), *_codec(env, token=role == "api")]
     if role == "api":
-        found.append(_stream_secret(env))
+        found.append(
+            _long_secret(env, "CALLENGINE_STREAM_TOKEN_SECRET", "the key of the per-call stream tokens")
+        )
     if role == "worker":
-        found.append(_identity_key(env))
+        found.append(_long_secret(env, "CALLENGINE_IDENTITY_KEY", "the key of the per-account lockout ids"))
         found += [_unset_or_dev(env, name) for name in _BACKEND_TOKENS]
         found += [f"{name} is not set (the local sandbox)" for name in _BACKEND_URLS if not env.get(name)]
     if role == "sandbox":
