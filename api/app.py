@@ -29,6 +29,7 @@ from api.temporal_access import TemporalAccess, TemporalSource
 from callengine import stream_token
 from callengine.settings import Settings
 from realtime.metrics import BOUNDS, ESCALATIONS, PROVIDER_ERRORS, REGISTRY, WEBHOOKS
+from realtime.quarantine import Offenders
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +103,7 @@ def create_app(
     codec: CodecServerConfig | None = None,
     openapi_url: str | None = None,
     max_streams: int | None = None,
+    offenders: Offenders | None = None,
 ) -> FastAPI:
     """Build the API.
 
@@ -117,6 +119,8 @@ def create_app(
             production default, serves none. Tests and API tooling pass a path.
         max_streams: The most media streams served at once (`CALLENGINE_MAX_CALLS`); an
             upgrade past it is refused (api/admission.py). None: no limit.
+        offenders: Caller numbers whose last stream was quarantined (realtime/quarantine.py):
+            their calls are rejected as busy. None: a fresh, empty list.
 
     Returns:
         The app. `app.state.draining` (False) switches `/healthz` to 503 for graceful shutdown.
@@ -129,6 +133,7 @@ def create_app(
     app = FastAPI(title="callengine", docs_url=None, redoc_url=None, openapi_url=openapi_url)
     app.state.draining = False
     app.state.streams = streams = Admission(max_streams)
+    app.state.offenders = offenders = offenders or Offenders()
     app.include_router(codec_router(codec or CodecServerConfig.from_env(settings)))
 
     async def signed_form(request: Request, endpoint: str) -> FormData | Response:
@@ -153,6 +158,11 @@ def create_app(
             # availability-reliability): pointed at another replica, the call goes on there.
             log.info("call %s: refused, this server is draining", call_sid)
             return _counted("voice", PlainTextResponse("draining", status_code=503))
+        if offenders.refuses(_field(form, "From")):
+            # The last stream of a call from this number was not a phone line: this one starts
+            # nothing (no workflow, no stream) until the number has cooled down.
+            log.warning("call %s: rejected: a recent stream from this number was quarantined", call_sid)
+            return _counted("voice", _xml(twiml.reject_busy()))
         log.info("call %s: incoming, connecting the media stream", call_sid)
         document = twiml.connect_stream(
             action_url=f"{public}/twilio/fallback",

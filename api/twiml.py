@@ -65,6 +65,13 @@ def hang_up() -> str:
     return str(response)
 
 
+def reject_busy() -> str:
+    """`<Response><Reject reason="busy"/></Response>`: the call is refused, unanswered (not billed)."""
+    response = VoiceResponse()
+    response.reject(reason="busy")
+    return str(response)
+
+
 def enqueue(queue: str, say: str) -> str:
     """`<Response><Say>…</Say><Enqueue>queue</Enqueue></Response>`: hand the caller to people.
 

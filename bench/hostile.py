@@ -50,7 +50,7 @@ from bench._stack import bench_stack, free_port
 from bench.load import rss_mb
 from bench.voice import CALLS, one_call, start_api, stats
 from callengine import caller_voice as voices
-from callengine.phone import FRAME_BYTES, DeafPhone, ManualPhone, PhoneCall
+from callengine.phone import FRAME_BYTES, DeafPhone, ManualPhone, PhoneCall, PhoneError
 from callengine.settings import DEV_TWILIO_AUTH_TOKEN
 
 MIX = {"garbage": 4, "too_fast": 5, "deaf": 4, "oversized": 4, "tokenless": 3}
@@ -92,7 +92,7 @@ async def _hostile_once(
     phone = cls(url, DEV_TWILIO_AUTH_TOKEN, caller=_number(i))
     try:
         await phone.dial()
-    except (websockets.InvalidStatus, OSError):
+    except (websockets.InvalidStatus, OSError, PhoneError):  # PhoneError: rejected as busy
         counts.bump(counts.refused, kind)
         return
     counts.bump(counts.opened, kind)

@@ -58,6 +58,7 @@ def build_app(settings: Settings, services: Services) -> FastAPI:
         temporal=services.client,
         media_handler=handler,
         max_streams=services.config.limits.max_calls,
+        offenders=services.offenders,  # flagged by the sessions, refused by the webhook
     )
 
     @asynccontextmanager

@@ -16,6 +16,12 @@ caller's call stays right (a real Twilio line never reaches any of them):
 | one outgoing frame | 5 s waiting for the socket | the stream closed as lost (the far end stopped reading) |
 | live streams per process | `CALLENGINE_MAX_CALLS` | upgrade refused: `<Connect action>` queues the caller |
 | call length | `CALLENGINE_MAX_CALL_SECONDS` | a polite goodbye, the normal wrap-up |
+| audio dropped for speed | 3 s in the call | the stream quarantined (realtime/quarantine.py) |
+| frames that are not Twilio's | 50 in the call | the stream quarantined |
+| marks fallen due, none ever echoed | 2 | the stream quarantined |
+
+A quarantined stream is heard no more (its workflow ends with `protocol_error`), read at a
+crawl for at most two minutes, and its caller number refused at the webhook for ten.
 
 Every overflow counts in `callengine_stream_bounds_total{kind}` and is logged — at most once per
 `LOG_EVERY_S` for each kind and call, with a count and never the frames themselves.
@@ -56,6 +62,7 @@ Kind = Literal[
     "send_timeout",
     "stream_refused",
     "max_duration",
+    "quarantined",
 ]
 KINDS: tuple[Kind, ...] = (
     "audio_too_fast",
@@ -67,6 +74,7 @@ KINDS: tuple[Kind, ...] = (
     "send_timeout",
     "stream_refused",
     "max_duration",
+    "quarantined",
 )
 for _kind in KINDS:  # dashboards show zero, not "no data"
     metrics.BOUNDS.labels(kind=_kind)
@@ -113,6 +121,14 @@ class StreamLimits:
     mark_grace_s: float = 2.0
     max_sentence_s: float = 60.0
     send_timeout_s: float = 5.0
+    # Past these a stream is not a phone line (realtime/quarantine.py): audio dropped for coming
+    # faster than real time (a burst past the 1 s allowance is jitter; seconds of it are not),
+    # and marks fallen due without one ever echoed (the greeting and the first reply).
+    suspect_dropped_audio_ms: float = 3000.0
+    suspect_marks_overdue: int = 2
+    # How long a quarantined stream is held open, and how often it is read meanwhile.
+    quarantine_s: float = 120.0
+    quarantine_read_every_s: float = 0.2
     # At the call-length limit, a reply in progress may finish first (the caller is not cut off
     # mid-sentence), for at most this long.
     close_wait_s: float = 10.0

@@ -32,11 +32,14 @@ class InboundGate:
         self._overflows = overflows
         self._audio = RateBudget(1000.0, limits.audio_burst_ms, now)
         self._dtmf = RateBudget(limits.dtmf_per_s, limits.dtmf_burst, now)
+        self.dropped_audio_ms = 0.0  # evidence for realtime/quarantine.py
 
     def audio(self, ulaw: bytes, now: float | None = None) -> bool:
         """Whether this frame of audio is within real time (plus the burst) and may be heard."""
-        if self._audio.take(len(ulaw) * _MS_PER_BYTE, now):
+        ms = len(ulaw) * _MS_PER_BYTE
+        if self._audio.take(ms, now):
             return True
+        self.dropped_audio_ms += ms
         self._overflows.note("audio_too_fast", "audio faster than real time dropped before VAD/STT")
         return False
 

@@ -31,7 +31,7 @@ from callengine import logs, stream_token, tracing
 from callengine.calls import Call, transient
 from callengine.settings import Settings
 from callengine.stream_token import StreamBinding, StreamTokens
-from realtime import metrics, twilio_media
+from realtime import metrics, quarantine, twilio_media
 from realtime.audio import ulaw_to_pcm16
 from realtime.bounds import Overflows, StreamLimits, put_newest
 from realtime.brain import slots
@@ -100,6 +100,14 @@ class CallOver(Exception):
         self.reason = reason
 
 
+class Quarantined(CallOver):
+    """The stream is not a phone line (realtime/quarantine.py): the call ends, the socket is held."""
+
+    def __init__(self, why: quarantine.Why) -> None:
+        super().__init__("protocol_error")
+        self.why = why
+
+
 @dataclass(frozen=True)
 class SessionConfig:
     """Timing of a call's behaviour (seconds unless named otherwise)."""
@@ -129,6 +137,8 @@ class Services:
     make_brain: Callable[[CallContext], Brain]
     config: SessionConfig = field(default_factory=SessionConfig)
     greeting: str = "Thanks for calling. How can I help you today?"
+    # Numbers whose stream was quarantined; the webhook refuses their calls for a while.
+    offenders: quarantine.Offenders = field(default_factory=quarantine.Offenders)
     # Checks that a stream may speak for the call it names (callengine/stream_token.py).
     tokens: StreamTokens = field(init=False)
 
@@ -200,6 +210,8 @@ class CallSession:
         self._tool_seq = 0
         self._temporal_ms = 0.0
         self._bad_frames = 0
+        self._close_code: int | None = None  # the socket's, once the peer or the WebSocket layer closed it
+        self._caller = ""  # the number the stream token vouches for
         self._ended_reason: str | None = None
         self._end_requested: str | None = None  # by end_now(), from outside the call
         self._closing = False  # the call-length limit is closing the call: no new replies
@@ -245,6 +257,7 @@ class CallSession:
         except (WebSocketDisconnect, RuntimeError):
             return None
         if msg["type"] == "websocket.disconnect":
+            self._close_code = msg.get("code")
             return None
         text = msg.get("text")
         return text if text is not None else msg.get("bytes") or b""
@@ -266,6 +279,7 @@ class CallSession:
             await self._refuse()
             return
         self.call_sid = self._overflows.call_sid = start.call_sid
+        self._caller = binding.caller
         # This connection's own task: every log line and span of the call (its tasks too) says which.
         logs.bind_call_sid(start.call_sid)
         tracing.tag_call(start.call_sid)
@@ -285,6 +299,7 @@ class CallSession:
         )
         self._stt = self.s.stt.open()
         metrics.ACTIVE_CALLS.inc()
+        quarantined: quarantine.Why | None = None
         greeting = speaker.say(self.s.greeting, self.s.tts.cached(self.s.greeting) or b"")
         if not greeting.audio:
             asyncio.get_running_loop().create_task(self._synthesize_into(greeting))
@@ -302,9 +317,11 @@ class CallSession:
                 tg.create_task(self._warm_brain())
         except* CallOver as group:
             self._ended_reason = self._ended_reason or group.exceptions[0].args[0]
+            held = [e for e in group.exceptions if isinstance(e, Quarantined)]
+            quarantined = held[0].why if held else None
         finally:
             metrics.ACTIVE_CALLS.dec()
-            await self._wrap_up()
+            await self._wrap_up(quarantined)
 
     async def _await_start(self, stream: twilio_media.StreamState) -> twilio_media.Start | None:
         """Read `connected` and `start`; anything else first is a protocol error."""
@@ -317,7 +334,9 @@ class CallSession:
                     try:
                         msg = stream.accept(twilio_media.parse_inbound(raw))
                     except twilio_media.ProtocolError as e:
-                        self._protocol_error(e)
+                        if self._protocol_error(e):
+                            # No call yet, nothing to hold: the socket just closes.
+                            raise CallOver("protocol_error") from None
                         continue
                     if isinstance(msg, twilio_media.Start):
                         return msg
@@ -325,16 +344,15 @@ class CallSession:
             log.warning("media stream sent no start within %.0fs; closing", self.cfg.start_timeout_s)
             return None
 
-    def _protocol_error(self, e: twilio_media.ProtocolError) -> None:
+    def _protocol_error(self, e: twilio_media.ProtocolError) -> bool:
+        """Count and log a bad frame; True once the stream has sent more than it may."""
         self._bad_frames += 1
         # A fixed label: reasons can echo sender-controlled text (unbounded label values).
         metrics.PROTOCOL_ERRORS.labels(kind="inbound").inc()
         # The first says what is wrong; a stream of garbage must not flood the log with the rest.
         if self._bad_frames == 1:
             log.warning("call %s: bad media frame (%s)", self.call_sid or "?", e)
-        if self._bad_frames > self.cfg.max_bad_frames:
-            log.warning("call %s: %d bad media frames; closing", self.call_sid or "?", self._bad_frames)
-            raise CallOver("protocol_error")
+        return self._bad_frames > self.cfg.max_bad_frames
 
     async def _watch_greeting(self, started_at: float) -> None:
         speaker = self._speaker
@@ -477,15 +495,19 @@ class CallSession:
         while True:
             raw = await self._receive()
             if raw is None:
+                if self._close_code == 1009:  # the WebSocket layer refused a frame past ws_max_size
+                    raise Quarantined("oversized_frame")
                 raise CallOver("stream_lost")
             try:
                 msg = stream.accept(twilio_media.parse_inbound(raw))
             except twilio_media.ProtocolError as e:
                 self._protocol_error(e)
+                self._check_line()
                 continue
             if isinstance(msg, twilio_media.Media):
                 if self._gate.audio(msg.payload):
                     self._on_audio(msg.payload)
+                self._check_line()
             elif isinstance(msg, twilio_media.Dtmf):
                 if self._gate.dtmf():
                     self._on_dtmf(msg.digit)
@@ -494,6 +516,21 @@ class CallSession:
                 self._speaker.on_mark(msg.name)
             elif isinstance(msg, twilio_media.Stop):
                 raise CallOver("caller_hangup")
+
+    def _check_line(self) -> None:
+        """Quarantine the stream once it has shown it is not a phone line (realtime/quarantine.py)."""
+        speaker = self._speaker
+        assert speaker is not None
+        why = quarantine.evidence(
+            self.cfg.limits,
+            dropped_audio_ms=self._gate.dropped_audio_ms,
+            bad_frames=self._bad_frames,
+            max_bad_frames=self.cfg.max_bad_frames,
+            marks_echoed=speaker.marks_echoed,
+            marks_overdue=speaker.marks_overdue,
+        )
+        if why is not None:
+            raise Quarantined(why)
 
     def _on_audio(self, ulaw: bytes) -> None:
         now = time.monotonic()
@@ -891,8 +928,11 @@ class CallSession:
             providers={"stt": stt, "tts": tts, "brain": brain.name if brain else "none"},
         )
 
-    async def _wrap_up(self) -> None:
-        """After the TaskGroup: the workflow hears how the call ended; resources are released."""
+    async def _wrap_up(self, quarantined: quarantine.Why | None = None) -> None:
+        """After the TaskGroup: the workflow hears how the call ended; resources are released.
+
+        A quarantined stream is then held open at a crawl (realtime/quarantine.py) before it closes.
+        """
         reason = self._ended_reason or "caller_hangup"
         if self.call is not None and reason in _CALLER_SIDE_ENDS:
             # The caller left (or the process stops): record what is still queued, then the end.
@@ -903,4 +943,8 @@ class CallSession:
         if self._stt is not None:
             await self._stt.aclose()
         metrics.CALLS.labels(outcome=reason).inc()
+        if quarantined is not None:
+            self._overflows.note("quarantined", f"{quarantined}: heard no more, held, number refused")
+            self.s.offenders.flag(self._caller)
+            await quarantine.hold(self._receive, self.cfg.limits)
         await self._close()

@@ -103,6 +103,10 @@ class Speaker:
         self._playout_end = 0.0  # when the last frame sent will have played
         self._wake = asyncio.Event()
         self.first_frame_at: float | None = None  # for latency: the first frame of the current reply
+        # Twilio echoes every mark once its audio has played: a stream that lets marks fall due
+        # and never echoes one is not playing anything (realtime/quarantine.py).
+        self.marks_echoed = 0
+        self.marks_overdue = 0
         self.on_first_frame: Callable[[float], None] | None = None
 
     # ---------------------------------------------------------------- input
@@ -152,6 +156,8 @@ class Speaker:
     def on_mark(self, name: str) -> None:
         """Twilio echoed a mark: the segment's audio has played (unless it was cleared)."""
         seg = self._by_mark.pop(name, None)
+        if seg is not None:
+            self.marks_echoed += 1
         if seg is not None and seg.generation == self.generation and seg.cut_at is None:
             self._played(seg)
 
@@ -172,6 +178,7 @@ class Speaker:
         now = self._clock()
         overdue = [s for s in self._by_mark.values() if s.echo_due is not None and s.echo_due <= now]
         played = 0
+        self.marks_overdue += len(overdue)
         for seg in overdue:
             del self._by_mark[seg.mark]
             if seg.generation == self.generation and seg.cut_at is None:

@@ -1276,7 +1276,7 @@ async def test_regression_an_upgrade_whose_query_string_is_not_utf8_is_refused_n
 
 async def test_a_frame_over_the_servers_size_limit_closes_only_that_stream(wire: Wire) -> None:
     # ws_max_size (1 MiB, as `callengine serve` runs): the server closes with 1009 and the
-    # session ends as a lost stream, without an error.
+    # session ends as a protocol error (no phone line sends one), without an error logged.
     finished, errors = len(wire.handler.outcomes), len(wire.errors.records)
     async with connect(wire) as ws:
         await ws.send(dumps({"event": "connected", "protocol": "Call", "version": "1.0.0"}))
@@ -1292,4 +1292,4 @@ async def test_a_frame_over_the_servers_size_limit_closes_only_that_stream(wire:
     assert all(o is None for o in wire.handler.outcomes[finished:])
     assert [r.getMessage() for r in wire.errors.records[errors:]] == []
     ended = wire.temporal.signals["CA" + "0" * 31 + "9"][-1]
-    assert isinstance(ended, EndedSignal) and ended.reason == "stream_lost"
+    assert isinstance(ended, EndedSignal) and ended.reason == "protocol_error"

@@ -2,8 +2,10 @@
 
 Each test is a stream that misbehaves the way an attacker holding a signed upgrade can: it
 never echoes marks, keys digits without end, sends audio ten times faster than real time,
-sends frames far larger than Twilio's, opens one stream more than the process takes, or stays
-on the line past the call-length limit. The server must stay bounded and the call right.
+sends frames that are not Twilio's or far larger than Twilio's, opens one stream more than the
+process takes, or stays on the line past the call-length limit. The server must stay bounded
+and the call right; a stream that shows it is not a phone line is quarantined
+(realtime/quarantine.py): heard no more, held open at a crawl, its number refused for a while.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from temporalio.client import Client
 
 from callengine import caller_voice as voices
 from callengine.calls import Call
-from callengine.phone import FRAME_BYTES, DeafPhone, ManualPhone, PhoneCall
+from callengine.phone import FRAME_BYTES, DeafPhone, ManualPhone, PhoneCall, PhoneError
 from callengine.settings import DEFAULT_SEED, DEV_TWILIO_AUTH_TOKEN, BackendSettings, RefundPolicy
 from callengine.worker import running_worker
 from realtime.session import TIME_LIMIT_GOODBYE
@@ -103,26 +105,49 @@ async def final_state(client: Client, call_sid: str) -> Any:
     return await call.state()
 
 
-async def test_marks_never_echoed_neither_stall_the_call_nor_keep_its_audio(
+async def drop(phone: PhoneCall) -> None:
+    """The sender goes away without a `stop`: its tasks end and its TCP connection is cut."""
+    for task in phone._tasks:
+        task.cancel()
+    if phone._ws is not None:
+        phone._ws.transport.abort()
+
+
+async def refused_at_the_webhook(url: str, number: str) -> None:
+    """A new call from `number` is rejected as busy at `/twilio/voice`: no stream, no workflow."""
+    again = PhoneCall(url, DEV_TWILIO_AUTH_TOKEN, caller=number)
+    with pytest.raises(PhoneError, match=r"<Reject reason=\"busy\""):
+        await again.dial()
+
+
+async def test_a_stream_that_never_echoes_a_mark_is_answered_then_quarantined(
     server: Server, sandbox: Sandbox, temporal_client: Client
 ) -> None:
-    phone = DeafPhone(server.url, DEV_TWILIO_AUTH_TOKEN, caller=CALLER)
-    before = await bound_count(server.url, "mark_timeout")
+    number = "+15550200101"  # each quarantined sender its own number: its calls are refused after
+    phone = DeafPhone(server.url, DEV_TWILIO_AUTH_TOKEN, caller=number)
+    before = await bound_count(server.url, "quarantined")
     await hear_greeting(phone)
-    # Reply 1 asks for the ZIP; without a timeout the session waits for its mark forever and
-    # never answers anything again.
-    for line in ("What's my account balance?", "nine four one zero three"):
-        await phone.say(voices.say(line, tail_ms=100))
-        said_at = phone._now()
-        end = await phone.wait_agent_done(since=said_at, quiet_s=1.5)
-        assert len(phone.agent_audio_between(said_at, end + 0.1)) >= 4000, f"no answer to {line!r}"
+    # A mark that is not echoed does not stall the call: it is taken as played, its audio freed.
+    await phone.say(voices.say("What's my account balance?", tail_ms=100))
+    said_at = phone._now()
+    end = await phone.wait_agent_done(since=said_at, quiet_s=1.5)
+    assert len(phone.agent_audio_between(said_at, end + 0.1)) >= 4000, "no answer"
     assert phone.marks_echoed == []
-    await asyncio.sleep(2.5)  # the last reply's marks fall due: play-out end + 2 s
-    assert await bound_count(server.url, "mark_timeout") > before
-    await phone.hang_up()
+    # Two marks fallen due (the greeting, the answer) and not one ever echoed: nothing is playing
+    # our audio. The workflow hears the end at once, although the socket stays open.
     state = await final_state(temporal_client, phone.call_sid)
+    assert state.ended_reason == "protocol_error"
     agent = [t.text for t in state.turns if t.speaker == "agent"]
-    assert len(agent) >= 3 and all(agent), agent  # played out in full: recorded as heard
+    assert len(agent) >= 2 and all(agent), agent  # played out in full: recorded as heard
+    assert await bound_count(server.url, "quarantined") == before + 1
+    # Held, not closed (closing invites it straight back), and deaf to it: nothing is answered.
+    said_at = phone._now()
+    await phone.say(voices.say("nine four one zero three", tail_ms=100))
+    await asyncio.sleep(2.0)
+    assert not phone.closed.is_set()
+    assert phone.agent_audio_between(said_at, phone._now()) == b""
+    await refused_at_the_webhook(server.url, number)
+    await drop(phone)
 
 
 async def test_digits_without_end_are_answered_and_a_key_flood_is_dropped(
@@ -150,32 +175,65 @@ async def test_digits_without_end_are_answered_and_a_key_flood_is_dropped(
     assert keyed and all(len(t.text) <= 24 for t in keyed), [t.text for t in keyed]
 
 
-async def test_audio_ten_times_faster_than_real_time_is_dropped_before_stt(
+async def test_audio_ten_times_faster_than_real_time_is_dropped_then_the_stream_quarantined(
     server: Server, sandbox: Sandbox, temporal_client: Client
 ) -> None:
-    phone = ManualPhone(server.url, DEV_TWILIO_AUTH_TOKEN, caller=CALLER)
-    await phone.dial()
+    number = "+15550200102"
+    phone = ManualPhone(server.url, DEV_TWILIO_AUTH_TOKEN, caller=number)
+    before = await bound_count(server.url, "quarantined")
+    await hear_greeting(phone)
     speech = voices.say("I want to check the status of my order please.", tail_ms=300)
     frames = [speech[i : i + FRAME_BYTES].ljust(FRAME_BYTES, b"\xff") for i in range(0, len(speech), 160)]
     sent_s = 0.0
     t0 = time.monotonic()
-    while sent_s < 20.0:  # 20 s of audio in 2 s
+    while sent_s < 10.0:  # 10 s of audio in 1 s
         for frame in frames:
             await phone.media(frame)
             sent_s += 0.02
             await asyncio.sleep(0.002)
     elapsed = time.monotonic() - t0
-    await phone.hang_up()
     state = await final_state(temporal_client, phone.call_sid)
+    assert state.ended_reason == "protocol_error"
     assert state.usage is not None
-    # What the recognizer was fed: real time plus the 1 s burst, not the 20 s sent.
+    # What the recognizer was fed: real time plus the 1 s burst, not the 10 s sent.
     assert state.usage.stt_seconds <= elapsed + 1.5, (state.usage.stt_seconds, elapsed)
-    assert await bound_count(server.url, "audio_too_fast") >= 500
+    # Dropped past the burst until 3 s of it had gone: then the stream was quarantined.
+    assert await bound_count(server.url, "audio_too_fast") >= 100
+    assert await bound_count(server.url, "quarantined") == before + 1
+    assert not phone.closed.is_set()
+    await refused_at_the_webhook(server.url, number)
+    await drop(phone)
 
 
-async def test_an_oversized_frame_closes_the_stream_at_once(server: Server, sandbox: Sandbox) -> None:
-    phone = ManualPhone(server.url, DEV_TWILIO_AUTH_TOKEN, caller=CALLER)
-    await phone.dial()
+async def test_frames_that_are_not_twilios_quarantine_a_running_call(
+    server: Server, sandbox: Sandbox, temporal_client: Client
+) -> None:
+    number = "+15550200103"
+    phone = ManualPhone(server.url, DEV_TWILIO_AUTH_TOKEN, caller=number)
+    await hear_greeting(phone)
+    assert phone._ws is not None
+    wrong_fields = json.dumps({"event": "media", "media": {"payload": 7}})
+    for n in range(60):  # past the 50 a stream may send
+        await phone._ws.send("not json {" if n % 2 else wrong_fields)
+    state = await final_state(temporal_client, phone.call_sid)
+    assert state.ended_reason == "protocol_error"
+    await asyncio.sleep(0.5)
+    assert not phone.closed.is_set()  # held at a crawl, not closed
+    await refused_at_the_webhook(server.url, number)
+    # Another number is not refused.
+    other = PhoneCall(server.url, DEV_TWILIO_AUTH_TOKEN, caller=CALLER)
+    await hear_greeting(other)
+    await other.hang_up()
+    await drop(phone)
+
+
+async def test_an_oversized_frame_closes_the_stream_at_once_and_its_number_is_refused(
+    server: Server, sandbox: Sandbox, temporal_client: Client
+) -> None:
+    number = "+15550200104"
+    phone = ManualPhone(server.url, DEV_TWILIO_AUTH_TOKEN, caller=number)
+    before = await bound_count(server.url, "quarantined")
+    await hear_greeting(phone)  # the call is up (a frame before `start` is read has no call)
     assert phone._ws is not None
     sent_at = time.monotonic()
     blob = json.dumps({"event": "media", "padding": "x" * 200_000})
@@ -183,8 +241,16 @@ async def test_an_oversized_frame_closes_the_stream_at_once(server: Server, sand
     await asyncio.wait_for(phone.closed.wait(), 5)
     assert time.monotonic() - sent_at < 2
     assert phone.close_code == 1009  # "message too big", from the WebSocket layer
+    for _ in range(50):  # the session's wrap-up: the workflow told, the number flagged
+        if await bound_count(server.url, "quarantined") > before:
+            break
+        await asyncio.sleep(0.1)
+    state = await final_state(temporal_client, phone.call_sid)
+    assert state.ended_reason == "protocol_error"
     twiml = await phone.follow_action()
-    assert "<Enqueue" in twiml, twiml  # the caller still reaches a person
+    assert "<Enqueue" in twiml, twiml  # whoever is on that call still reaches a person
+    # The WebSocket layer closed it, so it cannot be held: its number's next call is refused.
+    await refused_at_the_webhook(server.url, number)
 
 
 async def test_one_stream_past_max_calls_is_refused_and_queued_for_a_person(

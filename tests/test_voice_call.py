@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import difflib
 import json
 from collections.abc import AsyncIterator
 
@@ -212,7 +213,11 @@ async def test_a_repeat_is_spoken_slower(recorded: tuple[Engine, list[RecordingB
     (brain,) = brains
     asked, repeat = brain.replies[-2:]
     assert [s.text for s in repeat] == [s.text for s in asked] and all(s.slow for s in repeat)
-    assert "zip" in engine.transcribe(again).lower()  # the same question, still clear
+    # The same question, still clear: Whisper tiny hears it almost word for word (one word may
+    # slip: "ZIP code" came back once as "ZI key code" on a loaded machine).
+    heard = engine.transcribe(again).lower()
+    said = " ".join(s.text for s in repeat).lower()
+    assert difflib.SequenceMatcher(None, heard, said).ratio() > 0.8, (heard, said)
     ratio = len(again) / len(first)
     print(f"\nrepeat {len(again) / 8000:.2f} s vs first time {len(first) / 8000:.2f} s: x{ratio:.2f}")
     assert ratio > 1.15  # the session asked the voice for slow speech, and got it
