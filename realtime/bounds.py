@@ -18,7 +18,7 @@ caller's call stays right (a real Twilio line never reaches any of them):
 | call length | `CALLENGINE_MAX_CALL_SECONDS` | a polite goodbye, the normal wrap-up |
 | audio dropped for speed | 3 s in the call | the stream quarantined (realtime/quarantine.py) |
 | frames that are not Twilio's | 50 in the call | the stream quarantined |
-| marks fallen due, none ever echoed | 2 | the stream quarantined |
+| a mark fallen due, none ever echoed | 5 s | the stream quarantined |
 
 A quarantined stream is heard no more (its workflow ends with `protocol_error`), read at a
 crawl for at most two minutes, and its caller number refused at the webhook for ten.
@@ -123,9 +123,10 @@ class StreamLimits:
     send_timeout_s: float = 5.0
     # Past these a stream is not a phone line (realtime/quarantine.py): audio dropped for coming
     # faster than real time (a burst past the 1 s allowance is jitter; seconds of it are not),
-    # and marks fallen due without one ever echoed (the greeting and the first reply).
+    # and a mark fallen due that long ago with not one ever echoed (a late echo under load
+    # arrives within a second or two; a stream playing nothing never sends one).
     suspect_dropped_audio_ms: float = 3000.0
-    suspect_marks_overdue: int = 2
+    suspect_unechoed_s: float = 5.0
     # How long a quarantined stream is held open, and how often it is read meanwhile.
     quarantine_s: float = 120.0
     quarantine_read_every_s: float = 0.2

@@ -56,7 +56,8 @@ def evidence(
     bad_frames: int,
     max_bad_frames: int,
     marks_echoed: int,
-    marks_overdue: int,
+    first_overdue_at: float | None,
+    now: float,
 ) -> Why | None:
     """Why this stream is not a phone line, or None while it may still be one.
 
@@ -68,14 +69,18 @@ def evidence(
         bad_frames: Frames that were not Twilio messages.
         max_bad_frames: How many of those a stream may send.
         marks_echoed: Marks the stream echoed.
-        marks_overdue: Marks that fell due unechoed (realtime/speaker.py). One late mark is a
-            slow network; several with not one ever echoed is nothing playing our audio.
+        first_overdue_at: When a mark first fell due unechoed (realtime/speaker.py), or None.
+            Counting marks would not do: a sender that talks over every reply has its sentences
+            cut before their marks go out. A late echo (a stalled loop, a slow network) arrives
+            within a second or two; seconds after, with not one echoed, nothing is playing.
+        now: The monotonic time now.
     """
     if dropped_audio_ms > limits.suspect_dropped_audio_ms:
         return "audio_too_fast"
     if bad_frames > max_bad_frames:
         return "bad_frames"
-    if marks_echoed == 0 and marks_overdue >= limits.suspect_marks_overdue:
+    unechoed_s = 0.0 if first_overdue_at is None else now - first_overdue_at
+    if marks_echoed == 0 and unechoed_s >= limits.suspect_unechoed_s:
         return "marks_never_echoed"
     return None
 

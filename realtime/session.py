@@ -527,7 +527,8 @@ class CallSession:
             bad_frames=self._bad_frames,
             max_bad_frames=self.cfg.max_bad_frames,
             marks_echoed=speaker.marks_echoed,
-            marks_overdue=speaker.marks_overdue,
+            first_overdue_at=speaker.first_overdue_at,
+            now=time.monotonic(),
         )
         if why is not None:
             raise Quarantined(why)

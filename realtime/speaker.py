@@ -106,7 +106,11 @@ class Speaker:
         # Twilio echoes every mark once its audio has played: a stream that lets marks fall due
         # and never echoes one is not playing anything (realtime/quarantine.py).
         self.marks_echoed = 0
-        self.marks_overdue = 0
+        self.first_overdue_at: float | None = None  # when a mark first fell due unechoed
+        # Marks sent just before a `clear`: Twilio echoes the pending marks as it clears, so a
+        # caller who talks over every reply (cut before a sentence's own mark goes out) still
+        # answers one per barge-in. Name → when its echo is overdue.
+        self._cut_marks: dict[str, float] = {}
         self.on_first_frame: Callable[[float], None] | None = None
 
     # ---------------------------------------------------------------- input
@@ -156,7 +160,7 @@ class Speaker:
     def on_mark(self, name: str) -> None:
         """Twilio echoed a mark: the segment's audio has played (unless it was cleared)."""
         seg = self._by_mark.pop(name, None)
-        if seg is not None:
+        if seg is not None or self._cut_marks.pop(name, None) is not None:
             self.marks_echoed += 1
         if seg is not None and seg.generation == self.generation and seg.cut_at is None:
             self._played(seg)
@@ -178,7 +182,11 @@ class Speaker:
         now = self._clock()
         overdue = [s for s in self._by_mark.values() if s.echo_due is not None and s.echo_due <= now]
         played = 0
-        self.marks_overdue += len(overdue)
+        cut_overdue = [name for name, due in self._cut_marks.items() if due <= now]
+        for name in cut_overdue:
+            del self._cut_marks[name]
+        if (overdue or cut_overdue) and self.first_overdue_at is None:
+            self.first_overdue_at = now
         for seg in overdue:
             del self._by_mark[seg.mark]
             if seg.generation == self.generation and seg.cut_at is None:
@@ -216,6 +224,9 @@ class Speaker:
         self._queue = deque(s for s in self._queue if s.generation != old)
         self._playout_end = now
         self.first_frame_at = None
+        cut_mark = f"g{old}cut"
+        self._cut_marks[cut_mark] = now + self.mark_grace_s
+        await self._send(twilio_media.mark_message(self._sid, cut_mark))
         await self._send(twilio_media.clear_message(self._sid))
         return cut
 

@@ -22,7 +22,8 @@ def _evidence(**kw: float) -> str | None:
         "bad_frames": 0,
         "max_bad_frames": 50,
         "marks_echoed": 0,
-        "marks_overdue": 0,
+        "first_overdue_at": None,
+        "now": 100.0,
     }
     args.update(kw)
     return evidence(LIMITS, **args)  # type: ignore[arg-type]
@@ -31,16 +32,17 @@ def _evidence(**kw: float) -> str | None:
 def test_a_phone_line_with_jitter_late_marks_and_a_few_bad_frames_is_no_evidence() -> None:
     # A network stall delivers seconds of frames at once: up to 3 s past the 1 s burst is jitter.
     assert _evidence(dropped_audio_ms=2900.0) is None
-    # Marks late under load while others were echoed: a slow network, not a deaf sender.
-    assert _evidence(marks_echoed=1, marks_overdue=40) is None
-    assert _evidence(marks_overdue=1) is None
+    # A mark late under load while others were echoed: a slow network, not a deaf sender.
+    assert _evidence(marks_echoed=1, first_overdue_at=10.0) is None
+    # The first mark late, its echo still on the way.
+    assert _evidence(first_overdue_at=96.0) is None
     assert _evidence(bad_frames=50) is None
 
 
 def test_each_kind_of_evidence_names_itself() -> None:
     assert _evidence(dropped_audio_ms=3020.0) == "audio_too_fast"
     assert _evidence(bad_frames=51) == "bad_frames"
-    assert _evidence(marks_overdue=2) == "marks_never_echoed"
+    assert _evidence(first_overdue_at=95.0) == "marks_never_echoed"
 
 
 def test_an_offender_is_refused_until_the_cooldown_is_over() -> None:
