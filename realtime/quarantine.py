@@ -147,10 +147,10 @@ class Offenders:
     def refuses(self, number: str) -> bool:
         """Whether a call from `number` is refused now."""
         key = self._id(number)
-        until = self._until.get(key) if key is not None else None
-        if until is None:
+        until = None if key is None else self._until.get(key)
+        if key is None or until is None:
             return False
         if until <= self._clock():
-            del self._until[key]  # type: ignore[arg-type]
+            del self._until[key]
             return False
         return True

@@ -120,11 +120,21 @@ async def refused_at_the_webhook(url: str, number: str) -> None:
         await again.dial()
 
 
+async def quarantined(server: Server, client: Client, phone: PhoneCall, before: float) -> Any:
+    """The stream was quarantined: its workflow ended at once with `protocol_error`, the quarantine
+    was counted, and the number's next call is refused at the webhook. Returns the final state."""
+    state = await final_state(client, phone.call_sid)
+    assert state.ended_reason == "protocol_error"
+    assert await bound_count(server.url, "quarantined") == before + 1
+    await refused_at_the_webhook(server.url, phone.caller)
+    return state
+
+
 async def test_a_stream_that_never_echoes_a_mark_is_answered_then_quarantined(
     server: Server, sandbox: Sandbox, temporal_client: Client
 ) -> None:
-    number = "+15550200101"  # each quarantined sender its own number: its calls are refused after
-    phone = DeafPhone(server.url, DEV_TWILIO_AUTH_TOKEN, caller=number)
+    # Each quarantined sender its own number: its calls are refused after.
+    phone = DeafPhone(server.url, DEV_TWILIO_AUTH_TOKEN, caller="+15550200101")
     before = await bound_count(server.url, "quarantined")
     await hear_greeting(phone)
     # A mark that is not echoed does not stall the call: it is taken as played, its audio freed.
@@ -135,18 +145,15 @@ async def test_a_stream_that_never_echoes_a_mark_is_answered_then_quarantined(
     assert phone.marks_echoed == []
     # A mark fallen due 5 s ago and not one ever echoed: nothing is playing our audio. The
     # workflow hears the end at once, although the socket stays open.
-    state = await final_state(temporal_client, phone.call_sid)
-    assert state.ended_reason == "protocol_error"
+    state = await quarantined(server, temporal_client, phone, before)
     agent = [t.text for t in state.turns if t.speaker == "agent"]
     assert agent and all(agent), agent  # the greeting, its mark taken as played: recorded as heard
-    assert await bound_count(server.url, "quarantined") == before + 1
     # Held, not closed (closing invites it straight back), and deaf to it: nothing is answered.
     said_at = phone._now()
     await phone.say(voices.say("nine four one zero three", tail_ms=100))
     await asyncio.sleep(2.0)
     assert not phone.closed.is_set()
     assert phone.agent_audio_between(said_at, phone._now()) == b""
-    await refused_at_the_webhook(server.url, number)
     await drop(phone)
 
 
@@ -178,8 +185,7 @@ async def test_digits_without_end_are_answered_and_a_key_flood_is_dropped(
 async def test_audio_ten_times_faster_than_real_time_is_dropped_then_the_stream_quarantined(
     server: Server, sandbox: Sandbox, temporal_client: Client
 ) -> None:
-    number = "+15550200102"
-    phone = ManualPhone(server.url, DEV_TWILIO_AUTH_TOKEN, caller=number)
+    phone = ManualPhone(server.url, DEV_TWILIO_AUTH_TOKEN, caller="+15550200102")
     before = await bound_count(server.url, "quarantined")
     await hear_greeting(phone)
     speech = voices.say("I want to check the status of my order please.", tail_ms=300)
@@ -192,34 +198,29 @@ async def test_audio_ten_times_faster_than_real_time_is_dropped_then_the_stream_
             sent_s += 0.02
             await asyncio.sleep(0.002)
     elapsed = time.monotonic() - t0
-    state = await final_state(temporal_client, phone.call_sid)
-    assert state.ended_reason == "protocol_error"
+    state = await quarantined(server, temporal_client, phone, before)
     assert state.usage is not None
     # What the recognizer was fed: real time plus the 1 s burst, not the 10 s sent.
     assert state.usage.stt_seconds <= elapsed + 1.5, (state.usage.stt_seconds, elapsed)
     # Dropped past the burst until 3 s of it had gone: then the stream was quarantined.
     assert await bound_count(server.url, "audio_too_fast") >= 100
-    assert await bound_count(server.url, "quarantined") == before + 1
     assert not phone.closed.is_set()
-    await refused_at_the_webhook(server.url, number)
     await drop(phone)
 
 
 async def test_frames_that_are_not_twilios_quarantine_a_running_call(
     server: Server, sandbox: Sandbox, temporal_client: Client
 ) -> None:
-    number = "+15550200103"
-    phone = ManualPhone(server.url, DEV_TWILIO_AUTH_TOKEN, caller=number)
+    phone = ManualPhone(server.url, DEV_TWILIO_AUTH_TOKEN, caller="+15550200103")
+    before = await bound_count(server.url, "quarantined")
     await hear_greeting(phone)
     assert phone._ws is not None
     wrong_fields = json.dumps({"event": "media", "media": {"payload": 7}})
     for n in range(60):  # past the 50 a stream may send
         await phone._ws.send("not json {" if n % 2 else wrong_fields)
-    state = await final_state(temporal_client, phone.call_sid)
-    assert state.ended_reason == "protocol_error"
+    await quarantined(server, temporal_client, phone, before)
     await asyncio.sleep(0.5)
     assert not phone.closed.is_set()  # held at a crawl, not closed
-    await refused_at_the_webhook(server.url, number)
     # Another number is not refused.
     other = PhoneCall(server.url, DEV_TWILIO_AUTH_TOKEN, caller=CALLER)
     await hear_greeting(other)
@@ -230,8 +231,7 @@ async def test_frames_that_are_not_twilios_quarantine_a_running_call(
 async def test_an_oversized_frame_closes_the_stream_at_once_and_its_number_is_refused(
     server: Server, sandbox: Sandbox, temporal_client: Client
 ) -> None:
-    number = "+15550200104"
-    phone = ManualPhone(server.url, DEV_TWILIO_AUTH_TOKEN, caller=number)
+    phone = ManualPhone(server.url, DEV_TWILIO_AUTH_TOKEN, caller="+15550200104")
     before = await bound_count(server.url, "quarantined")
     await hear_greeting(phone)  # the call is up (a frame before `start` is read has no call)
     assert phone._ws is not None
@@ -245,12 +245,10 @@ async def test_an_oversized_frame_closes_the_stream_at_once_and_its_number_is_re
         if await bound_count(server.url, "quarantined") > before:
             break
         await asyncio.sleep(0.1)
-    state = await final_state(temporal_client, phone.call_sid)
-    assert state.ended_reason == "protocol_error"
+    # The WebSocket layer closed it, so it cannot be held: its number's next call is refused.
+    await quarantined(server, temporal_client, phone, before)
     twiml = await phone.follow_action()
     assert "<Enqueue" in twiml, twiml  # whoever is on that call still reaches a person
-    # The WebSocket layer closed it, so it cannot be held: its number's next call is refused.
-    await refused_at_the_webhook(server.url, number)
 
 
 async def test_one_stream_past_max_calls_is_refused_and_queued_for_a_person(
