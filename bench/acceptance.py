@@ -66,6 +66,10 @@ SETS = {
     "tune": (ROOT / "sandbox/seeds/tune.json", TUNE),
     "dev": (ROOT / "sandbox/seeds/dev.json", DEV),
     "heldout": (ROOT / "sandbox/seeds/heldout.json", HELDOUT),
+    # Development sets on banks by authors who never read the agent (bench/banks).
+    "indie_a": (ROOT / "sandbox/seeds/tune.json", TUNE),
+    "indie_b": (ROOT / "sandbox/seeds/dev.json", DEV),
+    "indie_c": (ROOT / "sandbox/seeds/dev.json", DEV),
 }
 MAX_TURNS = 30
 

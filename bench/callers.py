@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from bench.hearing import WEEKDAYS, Heard, hear, normalize
-from bench.phrases import BANKS, Bank
+from bench.phrases import BANK_MODULES, BANKS, INDEPENDENT, Bank
 from sandbox.business_profiles import ArticleSpec
 
 Record = dict[str, Any]
@@ -183,6 +184,9 @@ def spoken_value(value: str, rng: random.Random, bank_name: str) -> str:
     ("six one two, five five five, …") and spell letters with everyday words
     ("B as in boy") — other words for the same value.
     """
+    if bank_name in INDEPENDENT:  # each independent author reads numbers out its own way
+        speak: Callable[[str, random.Random], str] = BANK_MODULES[bank_name].spoken_value
+        return speak(value, rng)
     chars = [c for c in value if c.isalnum()]
     if bank_name == "heldout":
         return _spoken_in_groups(chars, rng)
@@ -248,6 +252,9 @@ def _spoken_in_groups(chars: list[str], rng: random.Random) -> str:
 
 
 def spoken_email(addr: str, bank_name: str) -> str:
+    if bank_name in INDEPENDENT:
+        speak: Callable[[str], str] = BANK_MODULES[bank_name].spoken_email
+        return speak(addr)
     user, _, domain = addr.partition("@")
     joiner = " period " if bank_name == "dev" else " dot "
     user = user.replace(".", joiner).replace("_", " underscore ")
@@ -316,7 +323,7 @@ class Caller:
         """The first thing the caller says after the greeting."""
         c, goal = self.case, self.case.goal
         request = goal.request
-        if c.style == "terse" and f"terse_{goal.intent}" in self.bank:
+        if c.style == "terse" and self.bank.get(f"terse_{goal.intent}"):
             request = self.bank[f"terse_{goal.intent}"][0]
         if c.style == "up_front" and goal.intent not in ("general", "troubleshooting", "other"):
             ids = []

@@ -16,6 +16,9 @@ agent's code, and is only measured. Fields in braces are filled by the caller:
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 Bank = dict[str, tuple[str, ...]]
 
 TUNE: Bank = {
@@ -261,3 +264,20 @@ HELDOUT: Bank = {
 }
 
 BANKS: dict[str, Bank] = {"tune": TUNE, "dev": DEV, "heldout": HELDOUT}
+
+
+def _independent(name: str, taken: set[str]) -> Bank:
+    """An independent author's bank, less any wording an earlier bank has (banks stay disjoint)."""
+    bank: Bank = BANK_MODULES[name].BANK
+    bare = {"{problem}", "{question}"}
+    return {
+        act: tuple(p for p in ps if p in bare or p.lower() not in taken) or ps[:0] for act, ps in bank.items()
+    }
+
+
+# Development banks by authors who never read the agent (see `bench.banks`).
+INDEPENDENT = ("indie_a", "indie_b", "indie_c")
+BANK_MODULES: dict[str, Any] = {n: importlib.import_module(f"bench.banks.{n}") for n in INDEPENDENT}
+for _name in INDEPENDENT:
+    _taken = {p.lower() for b in BANKS.values() for ps in b.values() for p in ps}
+    BANKS[_name] = _independent(_name, _taken)
