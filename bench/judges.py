@@ -11,7 +11,8 @@
 - general question: the help center's answer (its key fact) was spoken;
 - other: a ticket was opened.
 
-No goal is met by a handoff to a person: these are calls the agent must finish.
+No goal is met by a handoff to a person — these are calls the agent must finish —
+unless the caller asked for one (the playbook hands them over at once).
 Also measured per call: loops (the same agent reply three times, not counting
 repeats the caller asked for), repeat requests answered (the reply holds the
 facts of the line the caller missed), and escalations caused only by repeat
@@ -43,6 +44,14 @@ NAMES = (
     "monday tuesday wednesday thursday friday saturday sunday january february march april may june july "
     "august september october november december"
 ).split()
+
+
+# A caller asking for a person, in the judge's own words (not the agent's detector).
+ASKS_FOR_PERSON = re.compile(
+    r"\b(speak|talk|chat)(ing)? (to|with) (a |an |the |some )?(real |actual |live )?"
+    r"(person|human|someone|somebody|manager|supervisor|representative|agent)\b"
+    r"|\b(real|actual|live) (person|human)\b"
+)
 
 
 @dataclass
@@ -240,6 +249,11 @@ class Judge:
 
     async def judge(self, case: Case, t: Transcript) -> tuple[bool, str]:
         """Whether the whole call succeeded, and the first reason if not."""
+        asked_for_person = any(ASKS_FOR_PERSON.search(line.lower()) for line in t.caller)
+        if t.escalation == "caller_request" and asked_for_person:
+            # The playbook hands a caller who asks for a person to one at once: that is the
+            # task done, whatever else they had called about.
+            return True, ""
         if t.escalation:
             # Grouped by what the caller was doing when it went wrong: the lead's first clue.
             return (

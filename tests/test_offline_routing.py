@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 from temporalio.client import Client
 
+from realtime.brain.escalation import explicit_request
 from realtime.brain.intents import (
     ACCOUNT,
     ORDER_STATUS,
@@ -71,6 +72,33 @@ _BAKERY = [
 def test_a_general_question_meets_the_article_about_it_in_other_words(said: str, title: str) -> None:
     found = knowledge.match(said, _BAKERY)
     assert found is not None and found.title == title, (said, found)
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "the oven is stone cold, what do I do",
+        "my oven won't heat, is there anything I can do",
+        "there's something wrong with the oven, it stays cold, can you help",
+    ],
+)
+def test_a_problem_then_a_plea_for_help_is_walked_through(said: str) -> None:
+    found = knowledge.match(said, _BAKERY)
+    assert found is not None and found.title == "Oven will not heat", said
+    assert knowledge.wants_steps(said, found)
+
+
+@pytest.mark.parametrize(
+    ("said", "gives_up"),
+    [
+        ("never mind", True),
+        ("oh never mind, I'll call back later", True),
+        ("I've been on hold for ages, but never mind, where's my order?", False),
+        ("never mind that, what's my balance", False),
+    ],
+)
+def test_never_mind_gives_up_only_when_nothing_follows(said: str, gives_up: bool) -> None:
+    assert explicit_request(said) is gives_up
 
 
 @pytest.mark.parametrize(

@@ -180,10 +180,28 @@ def test_clear_no_closes(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
+        "no, you've been most helpful, I'll let you go",
+        "no, that's all I needed, thank you dear",
+        "okay, thank you, no, I'm all sorted now, thank you, ta-ra",
+        "nah im good thx",
+        "no thank you, you've been very helpful, goodbye",
+    ],
+)
+def test_a_no_wrapped_in_thanks_and_talk_closes(text: str) -> None:
+    assert repair.closing(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "My earbuds will not pair with my phone.",
         "no, but my bill is wrong",
         "What are your support hours?",
         "yes, where is my order",
+        "nope, the app still won't open",
+        "no, my earbuds will not pair with my phone",
+        "no, what are your hours?",
+        "no, one more thing, where is my order",
     ],
 )
 def test_a_new_request_is_not_a_closing(text: str) -> None:

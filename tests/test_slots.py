@@ -217,6 +217,9 @@ def test_zip_code(text: str, expected: str | None) -> None:
         ("(415) 555-0101", "+14155550101"),
         ("1 415 555 0101", "+14155550101"),
         ("+1 415.555.0101", "+14155550101"),
+        # A trailing-off pause between groups is a pause, not the end of the number.
+        ("six one seven... triple five... two eight nine six", "+16175552896"),
+        ("four oh four\u2026 double five five\u2026 two seven nine two", "+14045552792"),
         ("My number is 4155550101.", "+14155550101"),
         ("94103", None),
         ("555-0101", None),  # seven digits: no area code
@@ -250,6 +253,10 @@ def test_phone_number(text: str, expected: str | None) -> None:
         ("it's rortega at lonestar dot io", "rortega@lonestar.io"),
         ("maria at example dotcom", "maria@example.com"),
         ("maria plus shop at example dot com", "maria+shop@example.com"),
+        # Digits said as words belong to the address; "oh" is a zero only among digits.
+        ("it's colette three eight... at example dot org", "colette38@example.org"),
+        ("it should be bianca six eight, at, inbox dot example dot net, dear", "bianca68@inbox.example.net"),
+        ("bob oh seven at mail dot com", "bob07@mail.com"),
     ],
 )
 def test_email(text: str, expected: str) -> None:

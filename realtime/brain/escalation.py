@@ -26,6 +26,7 @@ from functools import lru_cache
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
+from realtime.brain import intents
 from realtime.brain.repair import repeat_request
 
 CONFIDENCE_FLOOR = 0.7
@@ -46,7 +47,6 @@ _REQUEST = [
 _GIVE_UP = [
     r"\bthis (is not|isn't|ain't) working\b",
     r"\b(it|you)('re| are) not (working|helping|understanding)\b",
-    r"\bnever ?mind\b",
     r"\bforget (it|about it)\b",
     r"\byou('re| are) useless\b",
 ]
@@ -60,10 +60,25 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+_NEVER_MIND = re.compile(r"\bnever ?mind\b")
+
+
 def explicit_request(text: str) -> bool:
     """The caller asked for a person or gave up on the AI."""
     t = normalise(text)
-    return bool(_REQUEST_RE.search(t) or _GIVE_UP_RE.search(t))
+    return bool(_REQUEST_RE.search(t) or _GIVE_UP_RE.search(t) or _gives_up_with_never_mind(t))
+
+
+def _gives_up_with_never_mind(t: str) -> bool:
+    """A "never mind" that drops the call, not one that drops a grievance and goes on.
+
+    "Oh never mind" and "never mind, I'll call back" give up; "I was on hold for ages, but never
+    mind, where's my order?" and "never mind that, what's my balance?" carry a request on.
+    """
+    m = _NEVER_MIND.search(t)
+    if m is None:
+        return False
+    return not any(intents.scores(t[m.end() :]).values())
 
 
 @lru_cache(maxsize=1)

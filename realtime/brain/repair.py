@@ -229,7 +229,7 @@ def closing(text: str) -> bool:
     t = _words(text)
     if not _CLOSING.search(t):
         return False
-    if _only_closing(t):
+    if _only_closing(t) or _declines(text, t):
         return True
     # A preamble before a clear goodbye ("right, so, bear with me, the kids are yelling, no thanks,
     # bye"): the trailing clauses close the call when the rest asks for nothing.
@@ -241,6 +241,36 @@ def closing(text: str) -> bool:
         return False
     preamble = " ".join(clauses[: len(clauses) - tail])
     return not any(intents.scores(preamble).values())
+
+
+# What turns a "no" into the start of something else: "no, but…", "nothing, actually wait…".
+_GOES_ON = re.compile(
+    r"\b(but|actually|also|although|though|however|wait|hold on|hang on|except|only|just one|"
+    r"one (more|other|last)|another|question|problem|issue|what about|how about|still|"
+    r"(is|was|are|were|does|did|do|can|could|will|would)(n'?t| not)|won'?t|can'?t|keeps?|"
+    r"broken|stopped|wrong)\b"
+)
+# A clear no at the start of the turn, after any thanks or filler before it.
+_DECLINE = re.compile(
+    r"^((ok(ay)?|oh|ah|um+|uh+|well|right|alright|yes|yeah|thanks?( you)?|thank you( (so|very) much)?|"
+    r"cheers|lovely|great|perfect|brilliant|cool|that'?s (great|lovely|perfect|brilliant|wonderful))\s)*"
+    r"(no|nope|nah|naw|no thanks?|no thank you|nothing|not today|not (right )?now|i'?m (all )?(good|set|"
+    r"fine|done|sorted)|(we'?re|all) (good|set|sorted|done)|that'?s (all|it|everything)|"
+    r"that(?: will|'ll| would|'d) (be|do)( all| it)?)\b"
+)
+
+
+def _declines(text: str, words: str) -> bool:
+    """A clear no to "anything else?" with talk around it and no request in it.
+
+    "No, you've been most helpful, I'll let you go" and "nah I'm good thx" decline; "no, but my
+    bill is wrong" and "nope — the app still won't open" go on to something new. The talk after
+    the no may be anything polite; it must not ask (a "?"), name a request (an intent cue) or
+    describe a fault.
+    """
+    if not _DECLINE.match(words) or "?" in text or _GOES_ON.search(words):
+        return False
+    return not any(intents.scores(words).values())
 
 
 def _only_closing(words: str) -> bool:

@@ -238,8 +238,13 @@ def _negated(tokens: list[_Token], first: int) -> bool:
     return word in {"not", "never"} or word.endswith("n't")
 
 
+_ELLIPSIS = re.compile(r"\s*(?:\.{2,}|\u2026)\s*")
+
+
 def _scan(text: str) -> list[_Run]:
-    tokens = [_Token(m.group(), m.start(), m.end()) for m in _DIGIT_TOKEN.finditer(_clean(text))]
+    # A trailing-off pause ("six one seven... five five five") is a pause, like a comma.
+    text = _ELLIPSIS.sub(", ", _clean(text))
+    tokens = [_Token(m.group(), m.start(), m.end()) for m in _DIGIT_TOKEN.finditer(text)]
     runs: list[_Run] = []
     b = _RunBuilder()
 
@@ -724,6 +729,32 @@ def _email_tokens(text: str) -> list[str]:
             out += [".", raw[3:]]  # "dotcom"
         else:
             out.append(_SPOKEN_SYMBOLS.get(raw, raw))
+    return _digits_in_address(out)
+
+
+def _digits_in_address(tokens: list[str]) -> list[str]:
+    """Digits said as words glued into one token: "colette three eight" → "colette", "38".
+
+    "oh" is a zero only next to another digit ("bob oh seven" → bob07); alone it stays a word.
+    """
+    out: list[str] = []
+    run = ""
+    for i, tok in enumerate(tokens):
+        near_digit = any(
+            0 <= j < len(tokens) and (tokens[j] in _UNITS or tokens[j].isdigit()) for j in (i - 1, i + 1)
+        )
+        digit = str(_UNITS[tok]) if tok in _UNITS else "0" if tok == "oh" and near_digit else None
+        if digit is None and tok.isdigit():
+            digit = tok
+        if digit is not None:
+            run += digit
+            continue
+        if run:
+            out.append(run)
+            run = ""
+        out.append(tok)
+    if run:
+        out.append(run)
     return out
 
 

@@ -97,6 +97,11 @@ _PHRASES = (
     (re.compile(r"\bsend (\w+ ){0,2}back\b|\bbring (\w+ ){0,2}back\b"), "return"),
 )
 _WORD = re.compile(r"[a-z0-9]+")
+# The words of a plea for help that names no topic of its own ("can you help me sort it out?").
+_PLEA = frozenset(
+    "help talk walk guide idea suggest suggestion advice advise recommend sort tip able possible assist "
+    "assistance try do done fix anyone someone somebody out now next".split()
+)
 # A short article is read out whole; a long one only its best passage.
 _SHORT_ARTICLE_WORDS = 45
 # "How do I reset it?" asks for a procedure (steps, one at a time), not a fact.
@@ -289,8 +294,9 @@ def asked_part(said: str) -> str:
         start = max((i + 1 for i, ch in enumerate(said[:start]) if ch in ",.;:!"), default=0)
     before = [c for c in re.split(r"[,.;:!?]+", said[:start]) if any(intents.scores(c).values())]
     part = " ".join([*before, said[start:].lstrip(" ,.;:!")]).strip()
-    # "And if the repair won't last, then what?": the question word asks about what came before.
-    return part if terms(part) else said
+    # "And if the repair won't last, then what?" and "…, can you help?": the question asks about
+    # what came before.
+    return part if terms(part) - _PLEA else said
 
 
 def wants_steps(said: str, found: Match) -> bool:
@@ -301,4 +307,12 @@ def wants_steps(said: str, found: Match) -> bool:
     """
     if len(found.steps) < 2:
         return False
-    return bool(_HOW_TO.search(said)) or not _QUESTION.search(said)
+    asked = _QUESTION.search(said)
+    if asked is None or _HOW_TO.search(said):
+        return True
+    # "…it's only blowing warm air, what do I do?", "is there anything I can do", "could you
+    # help me": a problem, then a plea for help that asks about nothing of its own.
+    start = asked.start()
+    if asked.group() == "?":
+        start = max((i + 1 for i, ch in enumerate(said[:start]) if ch in ",.;:!"), default=0)
+    return not (terms(said[start:]) - _PLEA)
