@@ -20,6 +20,7 @@ from realtime.brain.intents import (
     RESCHEDULE,
     billing_dispute,
     classify,
+    damage_report,
     service_complaint,
 )
 from realtime.brain.offline import knowledge
@@ -157,6 +158,7 @@ def test_an_action_on_the_callers_own_things_is_a_request_not_a_question(said: s
         ("could we do the inspection on Thursday instead", RESCHEDULE),
         ("can your tech swing by in the evening instead", RESCHEDULE),
         ("I need to postpone the carpet cleaning", RESCHEDULE),
+        ("hey so i have a visit booked and it doesn't work for me anymore, can i move it", RESCHEDULE),
         # Money back for something returned, in other words.
         ("I mailed the blender back two weeks ago, where's my money", REFUND),
         ("how do I get reimbursed for the broken lamp", REFUND),
@@ -164,6 +166,7 @@ def test_an_action_on_the_callers_own_things_is_a_request_not_a_question(said: s
         # What is still to pay is the account's.
         ("how much do we still need to pay you", ACCOUNT),
         ("are we behind on the bills at all", ACCOUNT),
+        ("could you possibly tell me how much I need to pay this month", ACCOUNT),
         # Whether something left the warehouse is an order's status.
         ("has the lamp gone out yet", ORDER_STATUS),
         ("my rug was due to arrive on Friday", ORDER_STATUS),
@@ -192,6 +195,9 @@ def test_requests_are_recognised_in_words_no_cue_list_names_verbatim(said: str, 
         ("they charged us too much for the filter", True),
         ("I was billed after I cancelled my plan", True),
         ("a surprise fee showed up on my bill", True),
+        ("there's a charge on my card from you guys that i didn't make and i wanna dispute it", True),
+        ("I'd like to report a billing error, the amount taken is not what I agreed to", True),
+        ("there's a mistake on my last statement", True),
         # Not disputes: what is owed, a refund of an order, paying.
         ("how much is my bill this month", False),
         ("please reverse the charge for the blender I sent back", False),
@@ -200,6 +206,21 @@ def test_requests_are_recognised_in_words_no_cue_list_names_verbatim(said: str, 
 )
 def test_a_charge_the_caller_says_is_wrong_is_a_dispute(said: str, dispute: bool) -> None:
     assert billing_dispute(said) is dispute
+
+
+@pytest.mark.parametrize(
+    ("said", "report"),
+    [
+        ("my order came damaged, the box was soaked and the thing's cracked, i wanna report that", True),
+        ("my package showed up all smashed, I need to file a claim", True),
+        ("the parcel came smashed to pieces and I'd like someone to deal with it", True),
+        # Money back for it is a refund; a fault in something that worked is troubleshooting.
+        ("it arrived broken and I want my money back", False),
+        ("my speaker is broken", False),
+    ],
+)
+def test_something_that_arrived_damaged_is_a_report_for_a_person(said: str, report: bool) -> None:
+    assert damage_report(said) is report
 
 
 @pytest.mark.parametrize(
@@ -282,3 +303,21 @@ async def test_a_goodbye_after_a_complaint_is_a_goodbye_not_a_handoff(
             "no thanks, bye bye",  # VADER -0.34: the mean of the two is below -0.5
         )
     assert not conv.result.escalated and conv.agent[-1] == "Thanks for calling. Goodbye.", conv.agent
+
+
+async def test_not_about_an_order_drops_the_question_and_takes_the_real_request(
+    temporal_client: Client, worker: WorkerFactory, sandbox: Sandbox
+) -> None:
+    # Taken for an order question at first, the caller says what the call is really about.
+    async with worker() as tq:
+        conv = await converse(
+            temporal_client,
+            tq,
+            "it's about my order from last week",
+            *VERIFY,
+            "it's not about an order status, my parcel came smashed and the lamp is cracked, report it",
+            "no that's all",
+        )
+    assert conv.result.escalation_reason is None
+    assert len(conv.result.ticket_ids) == 1
+    assert any(a.startswith("I'm sorry about that. I've opened ticket") for a in conv.agent)

@@ -185,6 +185,9 @@ def test_order_number_with_letters(text: str, expected: str | None) -> None:
         ("Oscar 10482", "10482"),  # a spelling-alphabet word alone is a name
         ("the November 10482 order", "10482"),
         ("A 10482", "10482"),
+        # A filler between the letters and the digits is still one name.
+        ("yup S like sam, O like oscar, uh, seven three, four five", "SO7345"),
+        ("it's S as in sierra, O as in orange, um, seven two eight six", "SO7286"),
     ],
 )
 def test_order_number_spelled_with_examples(text: str, expected: str | None) -> None:
@@ -217,6 +220,7 @@ def test_zip_code(text: str, expected: str | None) -> None:
         ("(415) 555-0101", "+14155550101"),
         ("1 415 555 0101", "+14155550101"),
         ("+1 415.555.0101", "+14155550101"),
+        ("seven nought four, five five five, two nine seven three", "+17045552973"),  # British zero
         # A trailing-off pause between groups is a pause, not the end of the number.
         ("six one seven... triple five... two eight nine six", "+16175552896"),
         ("four oh four\u2026 double five five\u2026 two seven nine two", "+14045552792"),
@@ -309,6 +313,14 @@ YES = [
     "that fixed it",
     "Sure, no problem.",
     "uh, uh, yes",  # fillers, not "uh-uh"
+    # How else people say yes: British, older, casual.
+    "spot on",
+    "that's the one",
+    "cheers, quite right",
+    "mm hm",
+    "bang on",
+    "aye",
+    "you bet",
 ]
 NO = [
     "no",

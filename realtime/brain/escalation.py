@@ -61,6 +61,11 @@ def normalise(text: str) -> str:
 
 
 _NEVER_MIND = re.compile(r"\bnever ?mind\b")
+# The words of a plain no to the agent's question.
+_ANSWER_NO = re.compile(
+    r"\b(no|nope|nah|naw|not|didn'?t|did not|doesn'?t|does not|hasn'?t|has not|isn'?t|won'?t|"
+    r"no (change|luck|difference|good)|nothing changed|still|same|afraid)\b"
+)
 
 
 def explicit_request(text: str) -> bool:
@@ -76,8 +81,8 @@ def _gives_up_with_never_mind(t: str) -> bool:
     mind, where's my order?" and "never mind that, what's my balance?" carry a request on.
     """
     m = _NEVER_MIND.search(t)
-    if m is None:
-        return False
+    if m is None or t[: m.start()].rstrip().endswith("but"):
+        return False  # "…on hold for ages, but never mind": a concession, not a give-up
     return not any(intents.scores(t[m.end() :]).values())
 
 
@@ -99,15 +104,22 @@ class EscalationPolicy:
     recent_sentiment: list[float] = field(default_factory=list)
     failures: Counter[str] = field(default_factory=Counter)
 
-    def on_caller_turn(self, text: str, intent_confidence: float | None) -> str | None:
-        """The escalation reason this turn triggers, if any."""
+    def on_caller_turn(
+        self, text: str, intent_confidence: float | None, answering: bool = False
+    ) -> str | None:
+        """The escalation reason this turn triggers, if any.
+
+        `answering`: the turn answers the agent's question. Its "no" ("nah, that didn't help",
+        "no, no change") answers it and says nothing about the caller's mood, so the words of a
+        no are left out of the sentiment; what else they say still counts ("no, this is useless").
+        """
         if explicit_request(text):
             return "caller_request"
         if repeat_request(text):
             # A line missed on a bad phone line says nothing about the caller's mood or intent:
             # it neither counts towards nor breaks a streak.
             return None
-        score = sentiment(text)
+        score = sentiment(_ANSWER_NO.sub(" ", normalise(text)) if answering else text)
         self.recent_sentiment = [*self.recent_sentiment[-1:], score]
         if score <= SENTIMENT_SPIKE or (
             len(self.recent_sentiment) == 2 and sum(self.recent_sentiment) / 2 < SENTIMENT_FLOOR

@@ -85,7 +85,12 @@ _CUES: dict[str, list[tuple[str, float]]] = {
             r"|\bhow much (is )?(left|outstanding|remaining)\b",
             3,
         ),
-        (r"\bhow much (do|will|would|should|did) (i|we) (still )?(have to |need to )?(pay|owe)\b", 3),
+        (
+            r"\bhow much (do |will |would |should |did |have |am |are )?(i|we) (still )?"
+            r"(have to |need to |got to |gotta |supposed to |meant to |ought to )?(pay|owe)\b"
+            r"|\b(what'?s|what is|what'?s the amount|amount) (due|owing|owed)\b",
+            3,
+        ),
         (
             r"\bpaid .{0,25}\b(yesterday|today|last week)\b"
             r"|\b(is|was) that showing\b|\bswitch .{0,25}\bplan\b"
@@ -123,6 +128,13 @@ _CUES: dict[str, list[tuple[str, float]]] = {
             2.5,
         ),
         (r"\b(postpone\w*|rebook\w*)\b", 3),
+        # "I have a visit booked and it doesn't work for me anymore, can I move it?"
+        (
+            r"\b(have|got|had) (a|an|my|the) (\w+ )?(visit|appointment|appt|booking|installation|"
+            r"service call|inspection)( \w+)? (booked|scheduled|set up|coming up|lined up)\b"
+            r"|\b(doesn'?t|does not|won'?t|will not) work for (me|us)( anymore| any more)?\b",
+            3,
+        ),
         (r"\b(different|another|later|earlier) (time|day|date|slot)\b", 2),
         (
             r"\b(anything|something) (earlier|later|sooner)\b"
@@ -158,7 +170,11 @@ _CUES: dict[str, list[tuple[str, float]]] = {
         (r"\b(troubleshoot|fix|broken|reset|restart|reboot|password|firmware|pair|pairing)\b", 1.5),
         # Home-network how-tos are basic troubleshooting calls too.
         (r"\b(port forward\w*|parental controls?|dns( servers?)?|guest (network|wi-?fi)|modem lights?)\b", 3),
-        (r"\b(doesn'?t|does not|won'?t|will not|isn'?t|is not|not) (work|working|turn on|connect)\b", 1.5),
+        (
+            r"\b(doesn'?t|does not|won'?t|will not|isn'?t|is not|not) (work|working|turn on|connect)\b"
+            r"(?! for (me|us|you)\b)",
+            1.5,
+        ),
         (
             r"\b(stopped|quit) working\b|\bcan'?t get online\b"
             r"|\b(won'?t|will not|doesn'?t|does not) (print|load|turn on|boot|charge|pair|sync|drain|start|"
@@ -267,7 +283,16 @@ _DISPUTE = re.compile(
     # "Charged me for two visits but only one happened."
     rf"|\b{_CHARGE}( me| us)? for (two|both|three|2|3) .{{0,40}}\bonly (one|once|1)\b"
     rf"|\b(dispute|contest|challenge) (\w+ ){{0,2}}{_CHARGE}"
+    # "A charge on my card that I didn't make, I want to dispute it."
+    rf"|\b{_CHARGE}s?\b.{{0,60}}\b(dispute|contest|challenge|reverse|chargeback|charge back)\b"
+    rf"|\b{_CHARGE}s? (\w+ ){{0,6}}?(that )?(i|we) (didn'?t|did not|never) "
+    r"(make|do|buy|purchase|want|sign up for|agree to|authori[sz]e)\b"
     r"|\bovercharg\w*\b"
+    # "A billing error", "a mistake on my statement", "not what I agreed to".
+    r"|\b(billing|invoicing|payment) (error|mistake|problem|issue)s?\b"
+    rf"|\b(error|mistake)s? (on|in|with) (my|the|our|this|that|last) (\w+ )?({_CHARGE}|statement|account)\b"
+    r"|\bnot what (i|we) (agreed|signed up|were quoted|was quoted|was told|were told)\b"
+    r"|\b(took|taken|take|taking) (more|too much|extra) (money )?(from|out of) my\b"
     r"|\b(charge|bill|invoice|fee|amount|total|price|statement)s? (on (it|my \w+|the \w+) )?"
     r"(is|was|are|were|looks|seems) (wrong|incorrect|off|too high|way too high|a mistake|not right)\b"
 )
@@ -303,3 +328,30 @@ def service_complaint(text: str) -> bool:
         True for a complaint about people or service (not a product fault).
     """
     return bool(_COMPLAINT.search(_normalise(text)))
+
+
+# Something that arrived broken, reported as such ("the box came crushed and the lamp is cracked, I
+# want to report it"): a claim a person handles, with the caller's words. Asking for the money back
+# for it is a refund (`classify` finds that request; see `damage_report`).
+_DAMAGED = re.compile(
+    r"\b(arrived|came|showed up|turned up|got here|was delivered|were delivered|delivered)\b.{0,40}"
+    r"\b(damaged|broken|smashed|crushed|cracked|dented|shattered|wet|soaked|ruined|torn|in pieces|"
+    r"to pieces|busted)\b"
+    r"|\b(damaged|broken|smashed|crushed|cracked|dented|shattered) (in (transit|the post|the mail)|"
+    r"on arrival|box|package|parcel|delivery)\b"
+    r"|\b(file|make|lodge|open|start|submit) (a |an )?(damage |insurance )?claim\b"
+)
+
+
+def damage_report(text: str) -> bool:
+    """Whether the caller reports something that arrived damaged, without asking for a refund.
+
+    Args:
+        text: One caller utterance.
+
+    Returns:
+        True for "my order came damaged, I want to report that"; False for "it arrived broken, I
+        want my money back" (a refund) and for a fault in something that worked before.
+    """
+    t = _normalise(text)
+    return bool(_DAMAGED.search(t)) and scores(t)[REFUND] == 0

@@ -36,6 +36,8 @@ _UNITS = _numbered("zero one two three four five six seven eight nine")
 _UNIT_NAMES = {v: k for k, v in _UNITS.items() if v}
 # "oh" and "o" are zeros only next to other digits; alone they are interjections.
 _WEAK_ZEROS = frozenset({"oh", "o"})
+# British and older ways of saying zero: as strong as "zero" itself.
+_ZERO_WORDS = frozenset({"zero", "nought", "naught", "nil", "nada"})
 _TEENS = _numbered("ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen", 10)
 _TENS = _numbered("twenty thirty forty fifty sixty seventy eighty ninety", 20, 10)
 _TENS["fourty"] = 40  # a misspelling STT vocabularies contain
@@ -71,8 +73,10 @@ def _kind(word: str) -> tuple[str, int]:
     """What role a token can play in a spoken number, and its value."""
     if word.isdigit():
         return "num", 0
+    if word in _ZERO_WORDS:
+        return "zero", 0
     if word in _UNITS:
-        return ("zero", 0) if word == "zero" else ("unit", _UNITS[word])
+        return "unit", _UNITS[word]
     if word in _WEAK_ZEROS:
         return "weak", 0
     if word in _TEENS:
@@ -405,8 +409,8 @@ def _order_piece(tokens: list[str], i: int, prev: str, lettered: bool) -> str:
                 return "L"  # "C 1001"; a lone "A", "I" or "O" may be a word (see `_weak_letter`)
         elif tok.isupper() and len(tok) <= 4 and tok not in _NOT_PREFIXES and (nxt.isdigit() or nxt == "-"):
             return "L"  # "SO-7781", "INV 2231": a capitalised prefix right before its number
-        if tok.lower() in {"dash", "hyphen"}:
-            return "J"  # "S O dash seven seven eight one"
+        if tok.lower() in {"dash", "hyphen"} or tok.lower() in _FILLERS:
+            return "J"  # "S O dash seven seven eight one", "S like Sam, uh, seven three…"
         kind, _ = _kind(tok.lower())
         return "D" if kind in _NUMBER_WORD_KINDS or kind == "repeat" else ""
     if tok.isdigit():
@@ -884,7 +888,14 @@ _YES = re.compile(
     r"please do|go ahead|do it|absolutely|definitely|certainly|of course|uh huh|mm hmm|mhm|"
     r"affirmative|exactly|indeed|sounds good|sounds great|perfect|great|fine|good|that works|"
     r"works for me|it did|it worked|it works|that fixed it|fixed it|that did it|that's it|"
-    r"it's working|working now|i think so|i guess so|you got it|true)\b"
+    r"it's working|working now|i think so|i guess so|you got it|true|"
+    # How else English speakers say yes to a read-back or an offer.
+    r"spot on|bang on|dead on|on the nose|that's the one|the very one|that is it|that's right|"
+    r"you'?re right|you are right|you have it|you'?ve got it|got it|nailed it|bingo|aye|yessir|"
+    r"yes sir|yes ma'?am|yas|yass|kk|mm hm|mhmm|mmhm|uh hum|totally|for sure|you bet|"
+    r"sure thing|go for it|do that|sounds right|that'?s lovely|lovely|brilliant|cool|"
+    r"precisely|just so|that's correct|that is correct|that's accurate|accurate|confirmed|"
+    r"i confirm|roger|yea verily)\b"
 )
 
 

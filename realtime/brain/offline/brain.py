@@ -27,6 +27,7 @@ from realtime.brain.intents import (
     TROUBLESHOOTING,
     billing_dispute,
     classify,
+    damage_report,
     service_complaint,
 )
 from realtime.brain.offline import identity, knowledge, lines, step, support
@@ -41,6 +42,19 @@ _FLOWS = {ORDER_STATUS: order_flow, REFUND: order_flow, ACCOUNT: account_flow, R
 
 # Leaving in the middle of a step ("bye" at the ZIP question): unlike "no thanks", never an answer.
 _LEAVING = re.compile(r"\b(bye|goodbye|bye-bye|i (have|need|gotta) (to )?go|gotta go|never ?mind)\b")
+# The caller says the agent is on the wrong road ("it's not about an order", "that's not why I
+# called"): what follows is the real request.
+_NOT_THAT = re.compile(
+    r"\b((it'?s|it is|this is|i'?m|i am)( really)? not|this isn'?t|it isn'?t|i'?m not really) "
+    r"((calling|ringing|phoning) )?(about|for|to do with|regarding) (an?|the|my|any) "
+    r"(order|appointment|visit|account|bill|balance|refund|delivery|package)s?\b"
+    r"|\b(nothing|not anything) to do with (an?|the|my|any) \w+"
+    r"|\bthat'?s not (why i('m| am)? call(ed|ing)|what i('m| am) calling (about|for)|"
+    r"my (problem|issue|question)|what i (asked|meant|said|want(ed)?))\b"
+    r"|\byou('ve)? (misunderstood|got it wrong|got the wrong idea)\b"
+    r"|\bthere('?s| is) no (order|order number|appointment)\b|\bno order( number)?,",
+    re.IGNORECASE,
+)
 # Asking about someone else's account. (Ids are not matched: their shape is the business's own.)
 _THIRD_PARTY = re.compile(
     r"\b(someone|somebody) else'?s\b|\banother (customer|person)'?s?\b|"
@@ -167,7 +181,9 @@ class OfflineBrain(Brain):
             cls = classify(text, said.stt_confidence)
             # A goodbye is not a request the agent failed to understand.
             wants_intent = d.ask is None and slots.yes_no(text) is None and not repair.closing(text)
-            reason = agent.policy.on_caller_turn(text, cls.confidence if wants_intent else None)
+            reason = agent.policy.on_caller_turn(
+                text, cls.confidence if wants_intent else None, answering=d.ask is not None
+            )
             if reason is None and cls.intent == HUMAN and cls.confidence >= 0.7:
                 reason = "caller_request"
             if reason is not None:
@@ -192,6 +208,17 @@ class OfflineBrain(Brain):
             yield Say(lines.LEAVING)
             async for ev in agent.goodbye():
                 yield ev
+            return
+        if said.source != "dtmf" and d.ask.name != "details" and _NOT_THAT.search(text):
+            # "It's not about an order, my parcel came smashed": the agent took the wrong road.
+            # What the caller says instead is the request; the open question is dropped.
+            rest = _NOT_THAT.sub(" ", text).strip(" ,.;:!-")
+            d.ask, d.pending, d.more = None, None, False
+            if len(rest.split()) >= 3:
+                async for ev in self._request(said, rest):
+                    yield ev
+            else:
+                yield Say(lines.WHAT_INSTEAD)
             return
         cls = classify(text, said.stt_confidence)
         if (
@@ -223,10 +250,14 @@ class OfflineBrain(Brain):
         if d.more and slots.yes_no(text) is True and not has_request and len(text.split()) <= 4:
             d.more = False
             yield Say(lines.WHAT_ELSE)
-        elif billing_dispute(text) or (
-            service_complaint(text)
-            and (cls.intent not in TOP_FIVE or cls.confidence < _CLEAR)
-            and len(text.split()) >= support.TICKET_WORDS
+        elif (
+            billing_dispute(text)
+            or damage_report(text)
+            or (
+                service_complaint(text)
+                and (cls.intent not in TOP_FIVE or cls.confidence < _CLEAR)
+                and len(text.split()) >= support.TICKET_WORDS
+            )
         ):
             # "An invoice for work nobody did" is not a balance question, nor an order's refund,
             # and "the driver was rude" is not a help-center topic: a person looks into it, and

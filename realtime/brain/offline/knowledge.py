@@ -247,6 +247,9 @@ _ACTION = re.compile(
     r"\b(can|could|would|will) (you|we|y'?all)( please)? (move|change|reschedule|push|switch|shift|"
     r"bump|refund|reimburse|credit|cancel|check|look|find|track|tell me (where|when|if|whether))\b"
     r"|\b(refund|reimburse|credit|charge|bill|send|move|reschedule) me\b"
+    # "Can I move it?", "could I change the date?": the caller acting on their own booking.
+    r"|\b(can|could|may) (i|we) (please )?(move|change|reschedule|push|switch|shift|bump|rebook|"
+    r"rearrange|postpone|delay|cancel|return|send back|track)\b"
     r"|\b(can|could|may) (i|we) (please )?(get|have|request|ask for|arrange) (a |an |my |the |some |our )?"
     r"(refund|reimbursement|credit|money back|replacement|exchange|new (time|date|day|appointment))\b"
     r"|\b(can|could|may) (i|we) (please )?get (refunded|reimbursed|credited|compensated|paid back)\b"
