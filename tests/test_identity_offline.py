@@ -96,6 +96,9 @@ async def test_a_neighbour_with_the_shared_zip_and_the_order_number_is_not_verif
             "yes",
             spoken_digits(NEIGHBOUR["phone"][-4:]),
             "yes",
+            # A mismatch starts again from the identifier (a misheard one finds another account).
+            spoken_digits(MARIAS_ORDER["id"]),
+            "yes",
             spoken_digits(NEIGHBOUR["zip"]),
             "yes",
             "I don't know",

@@ -321,6 +321,9 @@ YES = [
     "bang on",
     "aye",
     "you bet",
+    # The last clause that answers decides; talk before it is not a no.
+    "now bear with me, I'm not very good with these things, that's correct",
+    "I've been on hold for ages, but never mind, quite right",
 ]
 NO = [
     "no",
@@ -340,6 +343,7 @@ NO = [
     "no, that's right it's 10483",  # a correction starting with "no"
     "No. It's one oh four eight three.",
     "Yeah, it didn't work.",  # the negation wins
+    "yes, but it's still not working",
     "I don't think so.",
     "No, it’s still the same.",  # curly apostrophe from Deepgram
 ]

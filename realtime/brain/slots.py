@@ -902,8 +902,9 @@ _YES = re.compile(
 def yes_no(text: str) -> bool | None:
     """The caller's answer to a yes/no question.
 
-    Any negative cue wins, wherever it is: "no, that's right, it's 10483"
-    is a correction and "yeah, it didn't work" is a no. Phrases such as "no
+    A leading "no" wins ("no, that's right, it's 10483" is a correction);
+    otherwise the last clause that answers does ("yeah, it didn't work" is a
+    no; "I'm not very good with these things, that's correct" a yes). Phrases such as "no
     problem" count as yes, and uncertainty ("I'm not sure", "I don't know")
     as neither.
 
@@ -916,7 +917,26 @@ def yes_no(text: str) -> bool | None:
     # "Uh-uh" (no) is told from fillers ("uh, uh, yes") only by its hyphen.
     if re.search(r"\b(uh|nuh|mm|hm)-(uh|mm)\b", _clean(text)):
         return False
-    t = _words(text)
+    clauses = [c for c in (_words(c) for c in _CLAUSE_BREAK.split(_clean(text))) if c]
+    if not clauses:
+        return None
+    if _LEADING_NO.match(clauses[0]):
+        return False  # "no, that's right, it's 10483": a correction, whatever follows
+    # Otherwise the last clause that answers: "I'm not very good with these things, that's
+    # correct" is a yes, "yeah, it didn't work" a no.
+    for clause in reversed(clauses):
+        verdict = _clause_yes_no(clause)
+        if verdict is not None:
+            return verdict
+    return None
+
+
+_CLAUSE_BREAK = re.compile(r"[,.;:!?\u2026]+|\s[-\u2013\u2014]\s|\bbut\b")
+_LEADING_NO = re.compile(r"^(no|nope|nah|naw|nay|negative|wrong|incorrect|not (quite|really|exactly))\b")
+
+
+def _clause_yes_no(t: str) -> bool | None:
+    """One clause's answer: any negative cue wins inside it ("yes it's not working" is a no)."""
     positive = bool(_YES_DESPITE_NO.search(t))
     t = _UNSURE.sub(" ", _YES_DESPITE_NO.sub(" ", t))
     if _NO.search(t):
@@ -1379,14 +1399,16 @@ def mentioned(text: str) -> Mentioned:
     labels = list(_LABELS.finditer(t))
     bounds = [m.end() for m in labels]
     for i, m in enumerate(labels):
-        segment = t[bounds[i] : labels[i + 1].start() if i + 1 < len(labels) else len(t)]
+        end = labels[i + 1].start() if i + 1 < len(labels) else len(t)
         kind = m.lastgroup or ""
         if kind == "zip" and found["zip"] is None:
-            found["zip"] = zip_code(segment)
+            found["zip"] = zip_code(t[bounds[i] : end])
         elif kind == "order" and found["order"] is None:
-            found["order"] = order_number(segment)
+            # From the words as said: capitals tell spelled letters ("order S, O, 7 3…").
+            # (`_clean` keeps every offset: it only lower-cases and straightens apostrophes.)
+            found["order"] = order_number(text[bounds[i] : end])
     phone = phone_number(text)
-    head = t[: labels[0].start()] if labels else t
+    head = text[: labels[0].start()] if labels else text
     loose = order_number(head) if not email(head) else None
     if loose is not None and (phone and phone.endswith(loose)):
         loose = None

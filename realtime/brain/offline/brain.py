@@ -41,7 +41,9 @@ NEEDS_ACCOUNT = (ORDER_STATUS, ACCOUNT, RESCHEDULE, REFUND)
 _FLOWS = {ORDER_STATUS: order_flow, REFUND: order_flow, ACCOUNT: account_flow, RESCHEDULE: reschedule_flow}
 
 # Leaving in the middle of a step ("bye" at the ZIP question): unlike "no thanks", never an answer.
-_LEAVING = re.compile(r"\b(bye|goodbye|bye-bye|i (have|need|gotta) (to )?go|gotta go|never ?mind)\b")
+# ("Never mind" alone is a give-up, handed to a person by the escalation policy; "…, but never
+# mind, yes" is a concession and goes on.)
+_LEAVING = re.compile(r"\b(bye|goodbye|bye-bye|i (have|need|gotta) (to )?go|gotta go)\b")
 # The caller says the agent is on the wrong road ("it's not about an order", "that's not why I
 # called"): what follows is the real request.
 _NOT_THAT = re.compile(

@@ -283,9 +283,15 @@ async def _check(agent: Agent, factors: dict[str, str]) -> Flow:
             yield ev
     elif res.ok and int(res.data.get("attempts_left", 0)) > 0:
         if d.second_factor:
-            # Which answer was wrong is not said: both are asked again, from the ZIP.
-            d.verify_zip = None
-            async for ev in step.miss(agent, lines.CHECK_MISMATCH, step=zip_ask(agent)):
+            # Which answer was wrong is not said. The account came from a number or address the
+            # caller said, and a misheard one finds someone else's account: start again from
+            # the identifier (another way than the same two questions again). The workflow
+            # counts the failed checks per call, so starting again never buys more attempts.
+            d.verify_zip, d.identity, d.order_id = None, "unknown", None
+            d.heard = slots.Mentioned()
+            async for ev in step.miss(
+                agent, lines.CHECK_MISMATCH, again=lines.IDENTIFIER_AGAIN, step=identifier_ask(agent)
+            ):
                 yield ev
         else:
             async for ev in step.miss(agent, lines.ZIP_MISMATCH):

@@ -33,6 +33,7 @@ ONCE_MORE = "Sorry, the line may be bad. Once more, slowly."
 IDENTIFIER_QUESTION = (
     "What's the phone number, e-mail or an order number on the account? You can also key in the order number."
 )
+IDENTIFIER_AGAIN = "Let's start again. What's the phone number, e-mail or order number on the account?"
 IDENTIFIER_RETRY = (
     "Sorry, I didn't get that. "
     "Please say the phone number or e-mail on the account, or key in an order number."
