@@ -81,6 +81,9 @@ def test_a_general_question_meets_the_article_about_it_in_other_words(said: str,
         "the oven is stone cold, what do I do",
         "my oven won't heat, is there anything I can do",
         "there's something wrong with the oven, it stays cold, can you help",
+        # Manners are not questions.
+        "hey, how's it going, i need help, the oven won't heat",
+        "ok wait, is this the right number? whatever, so basically my oven stays cold, any ideas",
     ],
 )
 def test_a_problem_then_a_plea_for_help_is_walked_through(said: str) -> None:
@@ -198,6 +201,7 @@ def test_requests_are_recognised_in_words_no_cue_list_names_verbatim(said: str, 
         ("there's a charge on my card from you guys that i didn't make and i wanna dispute it", True),
         ("I'd like to report a billing error, the amount taken is not what I agreed to", True),
         ("there's a mistake on my last statement", True),
+        ("there's a charge on my bill that's wrong and i need somebody to look into it", True),
         # Not disputes: what is owed, a refund of an order, paying.
         ("how much is my bill this month", False),
         ("please reverse the charge for the blender I sent back", False),

@@ -26,6 +26,7 @@ from callengine.settings import DEFAULT_SEED, BackendSettings
 from callengine.worker import running_worker
 from realtime.brain import repair, speak
 from realtime.brain.base import CallerInput, Say
+from realtime.brain.escalation import SENTIMENT_FLOOR, sentiment
 from realtime.brain.offline import OfflineBrain, knowledge, lines
 from realtime.brain.offline.brain import _THIRD_PARTY
 from realtime.brain.offline.knowledge import answer
@@ -670,3 +671,19 @@ def test_closings_people_say_end_the_call(said: str) -> None:
 )
 def test_asking_for_someone_elses_records_is_recognised(said: str, someone_else: bool) -> None:
     assert bool(_THIRD_PARTY.search(said)) is someone_else
+
+
+@pytest.mark.parametrize(
+    ("said", "calm"),
+    [
+        # A fault described is not the caller's mood.
+        ("something's gone wrong, my portable speaker is dead and won't power on", True),
+        ("my package showed up smashed and the lamp is cracked", True),
+        ("I'm afraid not, it's still broken", True),
+        # Anger is.
+        ("This is ridiculous, worst service ever, I am so angry", False),
+        ("you are useless, I hate this", False),
+    ],
+)
+def test_sentiment_reads_the_callers_mood_not_the_fault(said: str, calm: bool) -> None:
+    assert (sentiment(said) > SENTIMENT_FLOOR) is calm

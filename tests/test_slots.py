@@ -344,6 +344,8 @@ NO = [
     "No. It's one oh four eight three.",
     "Yeah, it didn't work.",  # the negation wins
     "yes, but it's still not working",
+    "tried it, nothing",
+    "still doing the same thing lol",
     "I don't think so.",
     "No, it’s still the same.",  # curly apostrophe from Deepgram
 ]

@@ -91,9 +91,20 @@ def _analyzer() -> SentimentIntensityAnalyzer:
     return SentimentIntensityAnalyzer()
 
 
+# Words that describe what is wrong with a product or a delivery, not how the caller feels:
+# "my speaker is dead and won't power on" is a calm caller with a broken speaker. VADER reads
+# them as strongly negative (dead −3.3, broken −2.1), so a plain fault report scored like anger.
+# Words of mood ("angry", "ridiculous", "worst", "useless", "ugh") are left to count.
+_FAULT_WORDS = re.compile(
+    r"\b(broken|broke|dead|damaged|damage|problems?|issues?|trouble|bother|errors?|faulty|fault|"
+    r"fail(s|ed|ing)?|failure|stuck|crash(es|ed|ing)?|crushed|smashed|cracked|leak(s|ed|ing)?|"
+    r"wrong|defective|sorry|apologi[sz]e|excuse)\b"
+)
+
+
 def sentiment(text: str) -> float:
-    """VADER compound score in [-1, 1]."""
-    return float(_analyzer().polarity_scores(text)["compound"])
+    """VADER compound score in [-1, 1] of the caller's mood: fault words left out."""
+    return float(_analyzer().polarity_scores(_FAULT_WORDS.sub(" ", text.lower()))["compound"])
 
 
 @dataclass

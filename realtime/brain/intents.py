@@ -294,7 +294,8 @@ _DISPUTE = re.compile(
     r"|\bnot what (i|we) (agreed|signed up|were quoted|was quoted|was told|were told)\b"
     r"|\b(took|taken|take|taking) (more|too much|extra) (money )?(from|out of) my\b"
     r"|\b(charge|bill|invoice|fee|amount|total|price|statement)s? (on (it|my \w+|the \w+) )?"
-    r"(is|was|are|were|looks|seems) (wrong|incorrect|off|too high|way too high|a mistake|not right)\b"
+    r"(is|was|are|were|looks|seems|that'?s|that is|which is) "
+    r"(wrong|incorrect|off|too high|way too high|a mistake|not right)\b"
 )
 
 

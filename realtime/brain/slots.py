@@ -881,7 +881,9 @@ _UNSURE = re.compile(
 _NO = re.compile(
     r"\b(no|nope|nah|naw|nay|negative|wrong|incorrect|not|never|"
     r"don'?t|didn'?t|doesn'?t|isn'?t|wasn'?t|won'?t|can'?t|cannot|haven'?t|hasn'?t|aren'?t|"
-    r"still (broken|down|the same|happening|slow|dropping)|same (problem|issue)|no luck|nothing changed)\b"
+    r"still (broken|down|the same|happening|slow|dropping)|same (problem|issue)|no luck|nothing changed|"
+    r"^nothing( happened| at all)?$|no dice|nada|zilch|not a thing|same thing|same as before|"
+    r"still (doing|does|did) (it|that|the same)|still (there|going on|at it))\b"
 )
 _YES = re.compile(
     r"\b(yes|yeah|yea|yeh|yep|yup|ya|yah|correct|right|all right|alright|sure|ok|okay|"

@@ -261,6 +261,21 @@ _ACTION = re.compile(
 )
 
 
+# Questions that are manners, not requests: "hey, how's it going", "is this the right number?".
+_SMALL_TALK = re.compile(
+    r"\b(how'?s it going|how are (you|ya|y'?all)( doing)?( today)?|how (are|r) u|how do you do|"
+    r"hope you'?re (well|keeping well|doing well)|"
+    r"is this the (right|correct) (number|place|line|department)|am i (through to|speaking to|talking to) "
+    r"(the )?(right|correct) (place|person|people|number)|can you hear me( ok(ay)?| alright)?|"
+    r"are you (there|a (real )?(person|human|robot|bot))|is (this|that) a (robot|bot|machine|recording))\??",
+    re.IGNORECASE,
+)
+
+
+def _no_small_talk(said: str) -> str:
+    return _SMALL_TALK.sub(" ", said)
+
+
 def general_question(said: str) -> bool:
     """A question about the business, not about the caller's own account or a request to act.
 
@@ -268,6 +283,7 @@ def general_question(said: str) -> bool:
     the help center; "where is my order?", "can I return my headphones?", "could
     the visit be on another day?" and "can you move it?" need the caller's account.
     """
+    said = _no_small_talk(said)
     if not _QUESTION.search(said):
         return False
     part = asked_part(said)
@@ -288,6 +304,7 @@ def asked_part(said: str) -> str:
     Returns:
         The words that carry the question.
     """
+    said = _no_small_talk(said)
     asked = _QUESTION.search(said)
     if asked is None:
         return said
@@ -310,6 +327,7 @@ def wants_steps(said: str, found: Match) -> bool:
     """
     if len(found.steps) < 2:
         return False
+    said = _no_small_talk(said)
     asked = _QUESTION.search(said)
     if asked is None or _HOW_TO.search(said):
         return True
