@@ -142,7 +142,8 @@ def test_the_search_query_carries_the_vocabulary_of_what_was_asked() -> None:
         # Questions about the business stay questions, even with "I have to".
         ("do I have to be home when you deliver?", True),
         ("I have a quick question, how late are you open?", True),
-        ("is there a charge for cancelling a booking?", True),
+        # An embedded question is a question.
+        ("I was wondering whether you could tell me how many days I have to send something back", True),
         # A preamble about the caller's kitchen is not about their account; a request in it is.
         ("sorry, the dog is barking in my yard, anyway, do you charge to cancel?", True),
         ("my package from last week, when is it getting here?", False),
@@ -172,6 +173,7 @@ def test_an_action_on_the_callers_own_things_is_a_request_not_a_question(said: s
         ("could you possibly tell me how much I need to pay this month", ACCOUNT),
         # Whether something left the warehouse is an order's status.
         ("has the lamp gone out yet", ORDER_STATUS),
+        ("I'm after an update on my order, if that's possible", ORDER_STATUS),
         ("my rug was due to arrive on Friday", ORDER_STATUS),
         ("is the mattress in transit", ORDER_STATUS),
         # A complaint about manners outweighs the technician it names.

@@ -150,6 +150,9 @@ def test_the_grammar_check_catches_bad_lines(line: str) -> None:
         "sorry, what was the balance?",
         "I didn't get that",
         "sorry, I missed the last part",
+        "would you mind repeating that a little more slowly",
+        "could you speak up a bit",
+        "slow down please",
     ],
 )
 def test_repeat_requests(text: str) -> None:
@@ -186,6 +189,8 @@ def test_clear_no_closes(text: str) -> None:
         "okay, thank you, no, I'm all sorted now, thank you, ta-ra",
         "nah im good thx",
         "no thank you, you've been very helpful, goodbye",
+        "that's very kind, no, I'm all sorted now, thank you, ta-ra",
+        "ok cool, no i'm good, gotta go",
     ],
 )
 def test_a_no_wrapped_in_thanks_and_talk_closes(text: str) -> None:
@@ -203,6 +208,7 @@ def test_a_no_wrapped_in_thanks_and_talk_closes(text: str) -> None:
         "no, my earbuds will not pair with my phone",
         "no, what are your hours?",
         "no, one more thing, where is my order",
+        "nope, the picture is fuzzy",
     ],
 )
 def test_a_new_request_is_not_a_closing(text: str) -> None:

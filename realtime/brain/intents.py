@@ -56,6 +56,12 @@ _CUES: dict[str, list[tuple[str, float]]] = {
         # What shops and callers call an order besides "order".
         (r"\b(purchase|purchased|package|parcel|shipment)\b", 1.5),
         (r"\bstatus of (my|the|a|an) \w+\b", 1.5),
+        # "An update on my order", "could you tell me where it is".
+        (
+            r"\b(update|news|word) on (my|the|an?|our) (order|delivery|parcel|package|shipment)\b"
+            r"|\bwhere (it|they|my \w+|the \w+) (is|are|has got to|have got to|went)\b",
+            3,
+        ),
         (r"\b(arrive|arriving|eta)\b", 1),
         (
             r"\b(was|were|is|are) (supposed|meant|due|scheduled) to "

@@ -42,7 +42,11 @@ _ASK_AGAIN = re.compile(
     rf"(i )?(didn'?t|did not|couldn'?t|could not) (quite )?get (that|it|this|you|what you said|{_SAID})|"
     rf"(i )?missed (that|it|what you said|{_SAID})|"
     r"what (was|were|did you say) (that|it|the \w+( \w+)?)( again)?|"
-    r"what did you (just )?say|you (were|are) breaking up|(it|that) cut out"
+    r"what did you (just )?say|you (were|are) breaking up|(it|that) cut out|"
+    # "Would you mind repeating that a little more slowly", "could you speak up".
+    r"repeating (that|it|this|yourself|the \w+)|(mind|try) repeating|"
+    r"(speak|talk|say it|say that) (up|louder|slower|more slowly|a (little|bit) (louder|slower|more slowly))|"
+    r"(a (little|bit) )?(more slowly|slower|louder),? please|slow down"
     r")\b"
 )
 # A turn that is nothing but a short "huh?" — only then do these words ask for a repeat
@@ -261,16 +265,45 @@ _DECLINE = re.compile(
 
 
 def _declines(text: str, words: str) -> bool:
-    """A clear no to "anything else?" with talk around it and no request in it.
+    """A clear no to "anything else?" with thanks and goodbyes around it and nothing else.
 
-    "No, you've been most helpful, I'll let you go" and "nah I'm good thx" decline; "no, but my
-    bill is wrong" and "nope — the app still won't open" go on to something new. The talk after
-    the no may be anything polite; it must not ask (a "?"), name a request (an intent cue) or
-    describe a fault.
+    "No, you've been most helpful, I'll let you go", "that's very kind, no, I'm all sorted now,
+    ta-ra" and "nah im good thx" decline; "no, but my bill is wrong" and "nope, the picture is
+    fuzzy" go on to something new. Every word besides the no must be the language of thanks and
+    goodbyes (at most one other word: a name, a mishearing); no "?", no request, no fault.
     """
-    if not _DECLINE.match(words) or "?" in text or _GOES_ON.search(words):
+    if "?" in text or _GOES_ON.search(words) or any(intents.scores(words).values()):
         return False
-    return not any(intents.scores(words).values())
+    clauses = [_words(c) for c in re.split(r"[,.;:!]+", text) if _words(c)]
+    if not any(_DECLINE.match(c) for c in clauses):
+        return False
+    rest = _DECLINE_CORE.sub(" ", words).split()
+    return sum(w not in _GOODBYE_WORDS for w in rest) <= 1
+
+
+# The no itself, wherever it is in the turn.
+_DECLINE_CORE = re.compile(
+    r"\b(no|nope|nah|naw|nothing( else| more)?|not today|not (right )?now|"
+    r"i'?m (all )?(good|set|fine|done|sorted)|"
+    r"(we'?re|all) (good|set|sorted|done)|that'?s (all|it|everything)|"
+    r"that(?: will|'ll| would|'d) (be|do)( all| it)?)\b"
+)
+# The language of thanks and goodbyes around a no, in many registers. A word outside it (a
+# noun, a fault) means the caller may be saying something new.
+_GOODBYE_WORDS = frozenset(
+    """
+    a all alright am an and appreciate appreciated are as at awesome be been best bless blessed bro
+    brilliant buddy busy but bye byebye care cheerio cheers cool covered cya day dear do done dude
+    ever evening everything excellent fab fabulous fantastic fine for gal go god going good goodbye
+    got gotta great guys had have help helped helpful helping hey hon honey hun i i'd i'll i'm i've
+    indeed is it it's its just kind kindly kk later laters let lol love lovely lot lots luv ma'am
+    madam man mate me more most much my myself need needed nice night now oh ok okay one our out
+    peace perfect please pleasure pretty really right run see set sir so sorted soon super superb
+    sure sweet sweetheart ta tara ta-ra take talk terrific thank thankful thanks thanx that that's
+    the then there this thx time to today too truly ttyl u very wanted was we we're weekend well
+    were what whole wonderful would yeah yep yes you you've you're your yours yup
+    """.split()
+)
 
 
 def _only_closing(words: str) -> bool:

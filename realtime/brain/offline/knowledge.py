@@ -110,9 +110,11 @@ _HOW_TO = re.compile(r"\bhow (do|can|should|would) (i|we|you)\b|\bhow to\b|\bste
 # which countries do you ship to"), and a question word may follow its preposition ("until what
 # time", "by when", "for how long").
 _QUESTION = re.compile(
-    r"\?|(^|[,.;!]\s*|\b(so|and|but|also|just|quick question|wondering)\s+)"
+    r"\?|(^|[,.;!]\s*|\b(so|and|but|also|just|quick question|wondering|wonder|tell me|know|ask|"
+    r"find out|curious)\s+)"
     r"((until|till|til|by|at|for|from|in|on|to|since) )?"
-    r"(what|when|where|how|do|does|can|could|is|are|will|which|who|why)\b",
+    # An embedded question is one too: "could you tell me how many days…", "I wonder whether…".
+    r"(what|when|where|how|do|does|can|could|is|are|will|which|who|why|whether|if)\b",
     re.IGNORECASE,
 )
 
