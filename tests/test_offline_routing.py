@@ -84,6 +84,8 @@ def test_a_general_question_meets_the_article_about_it_in_other_words(said: str,
         # Manners are not questions.
         "hey, how's it going, i need help, the oven won't heat",
         "ok wait, is this the right number? whatever, so basically my oven stays cold, any ideas",
+        "good morning, I wonder if you could help, the oven won't heat",
+        "yes, if you don't mind, I've got a bit of a problem, the oven stays cold",
     ],
 )
 def test_a_problem_then_a_plea_for_help_is_walked_through(said: str) -> None:

@@ -110,11 +110,12 @@ _HOW_TO = re.compile(r"\bhow (do|can|should|would) (i|we|you)\b|\bhow to\b|\bste
 # which countries do you ship to"), and a question word may follow its preposition ("until what
 # time", "by when", "for how long").
 _QUESTION = re.compile(
-    r"\?|(^|[,.;!]\s*|\b(so|and|but|also|just|quick question|wondering|wonder|tell me|know|ask|"
-    r"find out|curious)\s+)"
+    r"\?|(^|[,.;!]\s*|\b(so|and|but|also|just|quick question|wondering)\s+)"
     r"((until|till|til|by|at|for|from|in|on|to|since) )?"
+    r"(what|when|where|how|do|does|can|could|is|are|will|which|who|why)\b"
     # An embedded question is one too: "could you tell me how many days…", "I wonder whether…".
-    r"(what|when|where|how|do|does|can|could|is|are|will|which|who|why|whether|if)\b",
+    r"|\b(wonder(ing)?|know|ask(ing)?|find out|curious|tell me) "
+    r"(if|whether|what|when|where|how|which|who|why)\b",
     re.IGNORECASE,
 )
 
@@ -274,8 +275,20 @@ _SMALL_TALK = re.compile(
 )
 
 
+# Asking for help in general ("I wonder if you could help", "any ideas?"): a plea, not a question
+# of its own, so a problem said with it is walked through.
+_PLEA_PHRASE = re.compile(
+    r"\b(i )?((was|am|'m) )?(wonder(ing)?|hoping|hope) (if|whether) (you|someone|somebody|anyone) "
+    r"(could|can|might|would|will|may)( (possibly|please|be able to))* help( me)?( out)?"
+    r"( with (it|this|that))?"
+    r"|\b(could|can|would|will) (you|someone|somebody|anyone) (please |possibly )?help( me)?( out)?"
+    r"( with (it|this|that))?|\bi (need|want|would like|'d like) (some )?help( with (it|this|that))?",
+    re.IGNORECASE,
+)
+
+
 def _no_small_talk(said: str) -> str:
-    return _SMALL_TALK.sub(" ", said)
+    return _PLEA_PHRASE.sub(" ", _SMALL_TALK.sub(" ", said))
 
 
 def general_question(said: str) -> bool:
