@@ -149,6 +149,10 @@ def test_the_search_query_carries_the_vocabulary_of_what_was_asked() -> None:
         # A preamble about the caller's kitchen is not about their account; a request in it is.
         ("sorry, the dog is barking in my yard, anyway, do you charge to cancel?", True),
         ("my package from last week, when is it getting here?", False),
+        (
+            "I placed an order a while ago and it hasn't come, I wondered if you could find out where it is",
+            False,
+        ),
     ],
 )
 def test_an_action_on_the_callers_own_things_is_a_request_not_a_question(said: str, general: bool) -> None:

@@ -231,7 +231,7 @@ def answer(question: str, articles: Iterable[Mapping[str, Any]]) -> list[str] | 
 # The caller speaks of their own things: an account request, not a general question.
 # ("Do I have to…" is not possession.)
 _OWN = re.compile(
-    r"\b(my|mine|i'?ve|i (ordered|bought|paid|got|booked)|"
+    r"\b(my|mine|i'?ve|i (ordered|bought|paid|got|booked|placed|purchased|sent|returned|received|made)|"
     r"(i|we) (\w+ )?(owe|owed|have to pay|need to pay)|am i|"
     r"i (have|had)\b(?! to\b| a (quick |short )?question))\b|\d",
     re.IGNORECASE,
