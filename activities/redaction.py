@@ -68,10 +68,23 @@ _WRITTEN_EMAIL: Final = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)*", re.UNICODE)
 # ("example dot com", "gmail.com"). A written dot must be inside a word, so "looking at it. The …"
 # is not an address.
 _DOT: Final = r"(?:\s+(?:dot|period)\s+|\.(?=\w))"
+# Around "at", a caller may pause: "maria, at, example dot com", "colette three eight... at".
+_AT_GAP: Final = r"(?:\s*(?:,|\.{2,}|…)\s*|\s+)"
+# Digits said as words inside the local part: "colette three eight at …".
+_LOCAL_DIGIT: Final = r"\s+(?:zero|oh|nought|one|two|three|four|five|six|seven|eight|nine|double|triple)\b"
 _SPOKEN_EMAIL: Final = re.compile(
     r"(?:(?<![\w'’])\w\s+)*"  # "j o h n": spelled letter by letter (not the s of "it's")
-    r"(?<![\w'’])[\w%+-]+(?:" + _DOT + r"[\w%+-]+|\s+(?:underscore|dash|hyphen)\s+[\w%+-]+)*"
-    r"\s+(?:at(?:\s+sign|\s+the\s+rate(?:\s+of)?)?|@)\s+[\w-]+(?:" + _DOT + r"[\w-]+)+\b",
+    r"(?<![\w'’])[\w%+-]+(?:"
+    + _DOT
+    + r"[\w%+-]+|\s+(?:underscore|dash|hyphen)\s+[\w%+-]+|"
+    + _LOCAL_DIGIT
+    + r")*"
+    + _AT_GAP
+    + r"(?:at(?:\s+sign|\s+the\s+rate(?:\s+of)?)?|@)"
+    + _AT_GAP
+    + r"[\w-]+(?:"
+    + _DOT
+    + r"[\w-]+)+\b",
     re.IGNORECASE,
 )
 
