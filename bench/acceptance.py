@@ -58,18 +58,22 @@ from callengine.calls import Call, new_call_sid  # noqa: E402
 from callengine.chat import caller_input, context_for  # noqa: E402
 from realtime.brain.base import Say, TurnDone  # noqa: E402
 from realtime.brain.offline import OfflineBrain  # noqa: E402
-from sandbox.business_profiles import DEV, HELDOUT, TUNE, Profile  # noqa: E402
+from sandbox.business_profiles import DEV, HELDOUT, PETS, TUNE, Profile  # noqa: E402
 from sandbox.seed import Seed, describe_errors  # noqa: E402
 
 ADMIN = {"Authorization": "Bearer dev-admin-token"}
+# name -> (seed, business profile, phrasing bank)
 SETS = {
-    "tune": (ROOT / "sandbox/seeds/tune.json", TUNE),
-    "dev": (ROOT / "sandbox/seeds/dev.json", DEV),
-    "heldout": (ROOT / "sandbox/seeds/heldout.json", HELDOUT),
-    # Development sets on banks by authors who never read the agent (bench/banks).
-    "indie_a": (ROOT / "sandbox/seeds/tune.json", TUNE),
-    "indie_b": (ROOT / "sandbox/seeds/dev.json", DEV),
-    "indie_c": (ROOT / "sandbox/seeds/dev.json", DEV),
+    "tune": (ROOT / "sandbox/seeds/tune.json", TUNE, "tune"),
+    "dev": (ROOT / "sandbox/seeds/dev.json", DEV, "dev"),
+    "heldout": (ROOT / "sandbox/seeds/heldout.json", HELDOUT, "heldout"),
+    # Development sets on banks by authors who never read the agent (bench/banks)…
+    "indie_a": (ROOT / "sandbox/seeds/tune.json", TUNE, "indie_a"),
+    "indie_b": (ROOT / "sandbox/seeds/dev.json", DEV, "indie_b"),
+    "indie_c": (ROOT / "sandbox/seeds/dev.json", DEV, "indie_c"),
+    # …and on a fourth business written the same way (a pet-supplies shop with grooming visits).
+    "pets_a": (ROOT / "sandbox/seeds/pets.json", PETS, "indie_a"),
+    "pets_b": (ROOT / "sandbox/seeds/pets.json", PETS, "indie_b"),
 }
 MAX_TURNS = 30
 
@@ -262,7 +266,7 @@ def load_set(name: str, shapes: str) -> tuple[dict[str, Any], Profile]:
     Raises:
         SeedRefused: The sandbox's seed schema rejects it; the message names the fields.
     """
-    path, profile = SETS[name]
+    path, profile, _ = SETS[name]
     seed = json.loads(path.read_text())
     if shapes == "legacy":
         seed = legacy_shapes(seed)
@@ -280,7 +284,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         seed_file.write_text(json.dumps(seed))
         # The sandbox and the worker (refund policy, business date) both read the seed from here.
         os.environ["CALLENGINE_SEED"] = str(seed_file)
-        cases = Population(seed, profile.articles, args.set).cases(
+        cases = Population(seed, profile.articles, SETS[args.set][2]).cases(
             args.conversations, random.Random(args.seed)
         )
         outcomes: list[Outcome] = []

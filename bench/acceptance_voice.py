@@ -141,7 +141,7 @@ async def voice_call(
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     seed, profile = load_set(args.set, args.shapes)
-    population = Population(seed, profile.articles, args.set)
+    population = Population(seed, profile.articles, SETS[args.set][2])
     cases = population.cases(args.calls, random.Random(args.seed))
     voices = list(VOICES)
     plan = [

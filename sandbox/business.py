@@ -69,7 +69,12 @@ class IdScheme:
     def __init__(self, profile: Profile, rng: random.Random) -> None:
         self.key = profile.key
         self.rng = rng
-        bases = {"audio": (1001, 1400), "home": (7001, 7800), "bikes": (40001, 48000)}
+        bases = {
+            "audio": (1001, 1400),
+            "home": (7001, 7800),
+            "bikes": (40001, 48000),
+            "pets": (104001, 109000),
+        }
         self._order_base = rng.randint(*bases[self.key])
         # ULIDs start with the time they were made: visits booked over the weeks before today.
         self._epoch_ms = int(datetime.fromisoformat(f"{profile.as_of}T00:00:00+00:00").timestamp() * 1000)
@@ -77,6 +82,8 @@ class IdScheme:
     def customer(self, n: int) -> str:
         if self.key == "audio":
             return f"H{2001 + n}"
+        if self.key == "pets":
+            return "cus_" + "".join(self.rng.choice(_BASE62) for _ in range(14))  # Stripe-style
         if self.key == "bikes":
             # HubSpot contact ids: large integers, not in creation order.
             return str(self.rng.randint(10**9, 10**11 - 1))
@@ -88,11 +95,15 @@ class IdScheme:
             return f"#{self._order_base + n}"
         if self.key == "bikes":
             return f"BK-{self._order_base + n}"
+        if self.key == "pets":
+            return f"W{self._order_base + n}"
         return f"SO-{self._order_base + n}"
 
     def appointment(self, n: int) -> str:
         if self.key == "audio":
             return f"AP{900 + n}"
+        if self.key == "pets":
+            return f"apt_{n + 1}_" + "".join(self.rng.choice(_BASE62) for _ in range(6))
         if self.key == "bikes":
             return ulid(self.rng, self._epoch_ms - (40 - n) * 3_600_000)
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
@@ -274,7 +285,7 @@ def generate(business: str, seed: int) -> dict[str, Any]:
     """Build one business's whole seed as JSON-ready data.
 
     Args:
-        business: A key of `PROFILES` (`audio`, `home`, `bikes`).
+        business: A key of `PROFILES` (`audio`, `home`, `bikes`, `pets`).
         seed: The random seed; the same arguments give the same output.
 
     Returns:

@@ -1,4 +1,4 @@
-"""Three businesses unlike the default seed's router shop, for the acceptance sets.
+"""Four businesses unlike the default seed's router shop, for the acceptance sets.
 
 `TUNE` (an audio-electronics shop) is the business engineers look at while
 developing; `DEV` (a home-services company) was the held-out set until the
@@ -658,4 +658,271 @@ HELDOUT = Profile(
     ),
 )
 
-PROFILES: dict[str, Profile] = {TUNE.key: TUNE, DEV.key: DEV, HELDOUT.key: HELDOUT}
+# A fourth business, written by someone who never read the agent (a pet-supplies shop with grooming
+# visits): a development set for what another business's data does to the agent.
+_PET_ARTICLES = (
+    ArticleSpec(
+        "Automatic feeder does not dispense food",
+        "Check the hopper is at least a quarter full and the kibble pieces are smaller than 15 millimeters. "
+        "1. Lift the hopper off and clear any kibble jammed in the rotor at the bottom. "
+        "2. Wipe the chute dry with a paper towel; oily or damp food makes the pieces stick together. "
+        "3. Replace the three D batteries in the base, even if the feeder runs on the wall adapter. "
+        "4. Hold the Feed button for three seconds to drop a test portion; if the rotor does not turn, "
+        "contact us for a replacement motor.",
+        ("feeder", "automatic-feeder", "dispensing"),
+        (
+            "my dog's food machine didn't give him breakfast this morning",
+            "the automatic feeder isn't putting any kibble out",
+            "the feeder beeps at mealtime but nothing comes out",
+            "my cat was starving when I got home, the timer bowl never dropped anything",
+        ),
+    ),
+    ArticleSpec(
+        "Water fountain is noisy or stopped flowing",
+        "Top up the fountain first: a low water level makes the pump rattle and then stop. "
+        "1. Unplug the fountain, lift the pump out and pull off its front cover. "
+        "2. Rinse the impeller and its magnet under warm water and pull off any hair wrapped around them. "
+        "3. Fit a new filter; filters clog after about four weeks. "
+        "4. Put the pump back flat on the bottom, fully under water, and plug it in. If the water still "
+        "does not flow, the pump needs replacing.",
+        ("fountain", "water", "pump"),
+        (
+            "the cat's drinking fountain is making a grinding buzz",
+            "water isn't bubbling out of the pet fountain anymore",
+            "my fountain went quiet and the water is just sitting there",
+        ),
+    ),
+    ArticleSpec(
+        "Self-cleaning litter box will not cycle",
+        "Make sure the litter is at the fill line and the waste drawer is pushed all the way in. "
+        "1. Empty the waste drawer; a full drawer stops the cycle and turns the light yellow. "
+        "2. Wipe the two sensor eyes inside the globe with a dry cloth. "
+        "3. Unplug the box for thirty seconds, plug it back in and press Reset. "
+        "4. If the globe still does not turn, check that nothing is caught in the gear track at the back, "
+        "then contact us.",
+        ("litter-box", "self-cleaning", "cats"),
+        (
+            "the automatic litter box isn't rotating after my cat uses it",
+            "the litter robot thing just sits there with a yellow light on",
+            "my self cleaning litter box stopped cleaning itself",
+            "the poop isn't getting scooped away anymore",
+        ),
+    ),
+    ArticleSpec(
+        "GPS tracker shows no location",
+        "Charge the tracker until its light is solid green, then take it outside for five minutes so it "
+        "can find satellites. "
+        "1. In the Waggle app, open Devices and check the tracker's subscription is active. "
+        "2. Allow the app to use location and Bluetooth in your phone's settings. "
+        "3. Hold the tracker's button for ten seconds to restart it. "
+        "4. If the map still shows no position after an hour outdoors, remove the tracker in the app and "
+        "add it again.",
+        ("tracker", "gps", "collar"),
+        (
+            "I can't see where my dog is on the app",
+            "the collar tracker just says location unavailable",
+            "the map hasn't updated my pup's position all day",
+        ),
+    ),
+    ArticleSpec(
+        "Pet camera is offline",
+        "The camera only works on a 2.4 GHz Wi-Fi network, so check that your router has one turned on. "
+        "1. Unplug the camera for ten seconds and plug it back in; wait for the light to blink blue. "
+        "2. Move the camera within two rooms of the router. "
+        "3. If you changed your Wi-Fi password, press the reset pin under the camera for five seconds and "
+        "set it up again in the Waggle app. "
+        "4. If the light stays red, power the camera from a different USB adapter.",
+        ("camera", "wifi", "treat-camera"),
+        (
+            "I can't watch my dog from work, the camera says offline",
+            "the treat tossing camera won't connect to my wifi",
+            "the video of my cat never loads on my phone",
+            "the app keeps saying device disconnected for the pet cam",
+        ),
+    ),
+    ArticleSpec(
+        "Retractable leash will not lock or retract",
+        "Stop using the leash on walks until the brake holds every time. "
+        "1. Pull the cord all the way out slowly and let it wind back while you hold it, "
+        "to reset the spring. "
+        "2. Check the cord for knots or frayed spots; a kink stops the brake from catching. "
+        "3. Press and release the lock button ten times to free any grit, and rinse the slot with fresh "
+        "water if it has sand in it. "
+        "4. If the cord stays slack or the brake still slips, do not open the case: the leash is covered "
+        "for one year, so contact us for a replacement.",
+        ("leash", "dogs", "walking"),
+        (
+            "the leash doesn't stop when I press the button",
+            "the cord on my dog's lead won't reel back in",
+            "the brake on the extending leash keeps slipping when he pulls",
+        ),
+    ),
+    ArticleSpec(
+        "Grooming clippers pull fur or run hot",
+        "Switch the clippers off and brush all loose hair out of the blade with the small brush in the box. "
+        "1. Put three drops of blade oil across the teeth, run the clippers for ten seconds and wipe off "
+        "the extra oil. "
+        "2. Check the blade clicks fully onto the clipper head and the comb guard sits flat. "
+        "3. Rest the clippers every ten minutes, or switch to the spare blade while the first one cools. "
+        "4. Blades dull after about six months of use; if they still tug after oiling, order a "
+        "replacement blade.",
+        ("clippers", "grooming", "blades"),
+        (
+            "the clippers keep tugging at my poodle's hair",
+            "the trimmer gets really hot after a few minutes",
+            "my dog yelps when I shave him because the blade snags",
+        ),
+    ),
+    ArticleSpec(
+        "Shop and grooming salon hours",
+        "Our shop and grooming salon are open Tuesday to Saturday, 9 am to 5:30 pm Hawaii time. "
+        "We are closed on Sundays and Mondays.",
+        ("hours", "shop", "grooming"),
+        (
+            "what time does your shop open in the morning",
+            "how late can I pick my dog up from the groomer",
+            "what are your opening hours",
+        ),
+        fact="9 am to 5:30 pm",
+        kind="general",
+    ),
+    ArticleSpec(
+        "Returns",
+        "Return unopened food, treats and litter, and any unused product, within 30 days of delivery for "
+        "a full refund. Opened food is accepted too if your pet will not eat it. Bring it to the shop or "
+        "ask us for a free return label.",
+        ("returns", "refunds", "food"),
+        (
+            "can I send back a bag of food my dog refuses to eat",
+            "how long do I have to return something",
+            "what's your policy on returning stuff",
+            "is it too late to bring back the cat tree I bought",
+        ),
+        fact="30 days",
+        kind="general",
+    ),
+    ArticleSpec(
+        "Cancelling a grooming or vet nurse visit",
+        "Cancel or move a grooming or vet nurse visit free of charge up to 48 hours before it starts. "
+        "Later cancellations and no-shows cost a 25 dollar fee.",
+        ("cancellation", "grooming", "fees"),
+        (
+            "will I get charged if I cancel my dog's grooming",
+            "I need to skip tomorrow's groom, is there a penalty",
+            "how late can I move the nurse appointment without paying",
+        ),
+        fact="48 hours",
+        kind="general",
+    ),
+    ArticleSpec(
+        "Islands we deliver to",
+        "We deliver to Oahu, Maui, the Big Island and Kauai. Orders on Oahu arrive in one to two days; "
+        "the other islands take three to five business days. We do not ship to the mainland.",
+        ("delivery", "shipping", "islands"),
+        (
+            "do you deliver out to the Big Island",
+            "which islands can you ship to",
+            "can I get cat litter sent to my place in Hilo",
+        ),
+        fact="Big Island",
+        kind="general",
+    ),
+    ArticleSpec(
+        "Pausing the Treat Club box",
+        "Treat Club members get a box of treats every four weeks and 10 percent off in the shop. "
+        "You can pause your Treat Club box for up to three months, or skip a single box, in the app under "
+        "Subscriptions at least two days before it ships.",
+        ("treat-club", "subscription", "pause"),
+        (
+            "can I put my treat subscription on hold while we're traveling",
+            "I want to stop the monthly treat box for a little while",
+            "is there a way to hold off on the treat deliveries without cancelling",
+        ),
+        fact="three months",
+        kind="general",
+    ),
+)
+
+PETS = Profile(
+    key="pets",
+    name="Waggle & Whisker",
+    utc_offset="-10:00",
+    as_of="2027-03-09",
+    areas=(
+        ("808", ("96813", "96814", "96815", "96816", "96822")),
+        ("808", ("96734", "96744", "96795")),
+        ("808", ("96706", "96707", "96797")),
+        ("808", ("96732", "96753", "96768", "96793")),
+        ("808", ("96720", "96740", "96766")),
+    ),
+    catalog=(
+        ("Grain-free salmon dog food, 24 lb", 6499),
+        ("Indoor cat kibble, 12 lb", 3899),
+        ("Clumping cat litter, 20 lb", 1899),
+        ("Self-cleaning litter box", 34999),
+        ("Automatic pet feeder", 12999),
+        ("Pet water fountain", 4499),
+        ("Fountain filters (4-pack)", 1299),
+        ("GPS tracker collar", 14999),
+        ("Wi-Fi pet camera with treat tosser", 17999),
+        ("Retractable leash, 16 ft", 2499),
+        ("Cordless grooming clippers", 5999),
+        ("Orthopedic dog bed, large", 8999),
+        ("Cat tree, 5-level", 11999),
+        ("Freeze-dried chicken treats", 1499),
+        ("Dental chews (30-count)", 2299),
+    ),
+    multi_qty=frozenset(
+        {
+            "Clumping cat litter, 20 lb",
+            "Fountain filters (4-pack)",
+            "Freeze-dried chicken treats",
+            "Dental chews (30-count)",
+        }
+    ),
+    statuses={
+        "unfulfilled": 10,
+        "processing": 9,
+        "shipped": 14,
+        "in_transit": 11,
+        "out_for_delivery": 8,
+        "delayed": 7,
+        "on_hold": 3,
+        "delivered": 38,
+        "exchanged": 7,
+        "returned_to_sender": 6,
+        "returned": 7,
+        "partially_refunded": 7,
+        "cancelled": 8,
+        "refunded": 7,
+    },
+    carriers=("Aloha Air Cargo", "Island Courier", "Waggle & Whisker van"),
+    plans=("Treat Club", "Basic", "Treat Club Pack Leader"),
+    customer_statuses={"card_declined": 4, "snoozed": 2, "lapsed": 3},
+    services={
+        "dog grooming": (9, 11, 13, 15),
+        "cat grooming": (10, 12, 14),
+        "vet nurse visit": (10, 13, 16),
+    },
+    appointments_per_service=9,
+    slots_per_service=45,
+    first_service_day="2027-03-10",
+    service_days=24,
+    closed_weekdays=frozenset({0, 6}),
+    window_days=30,
+    auto_approve_max_cents=10000,
+    articles=_PET_ARTICLES,
+    email_domains=("mail.example.com", "home.example.net", "ohana.example.org"),
+    first_names=tuple(
+        "Akosua Bartholomew Camila Minjun Eleni Faisal Genevieve Hiroshi Ifeoma Jovan Keoni Leilani "
+        "Mateo Noelani Olamide Pilar Quang Renata Sione Tamsin Uzoma Violeta Wenonah Xavier Yaretzi "
+        "Zainab Alistair Chayton Dagny Malia".split()
+    ),
+    last_names=tuple(
+        "Akana Balogun Cardenas Dubois Espiritu Fonoti Hashemi Kealoha Liufau Mendoza Okafor Palakiko "
+        "Reyes Soto Ueda Villanueva Wongsakul Yamamoto Tupou Ng".split()
+    ),
+)
+
+
+PROFILES: dict[str, Profile] = {TUNE.key: TUNE, DEV.key: DEV, HELDOUT.key: HELDOUT, PETS.key: PETS}

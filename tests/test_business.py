@@ -33,7 +33,13 @@ from sandbox.business_profiles import DEV, HELDOUT, PROFILES, TUNE
 from sandbox.seed import ORDER_STATUSES, load_seed
 
 SEEDS = Path(business.__file__).resolve().parent / "seeds"
-SETS = {"tune": ("audio", 1), "dev": ("home", 2), "heldout": ("bikes", 3)}  # file -> generator args
+SETS = {
+    "tune": ("audio", 1),
+    "dev": ("home", 2),
+    "heldout": ("bikes", 3),
+    "pets": ("pets", 4),
+}  # file -> generator args
+BANKED = ("dev", "heldout", "tune")  # the sets whose seed file is named after its phrasing bank
 PAIRS = [("tune", "dev"), ("tune", "heldout"), ("dev", "heldout")]
 E164 = re.compile(r"^\+[1-9]\d{7,14}$")
 REQUIRED = {
@@ -237,7 +243,7 @@ def _caller(bank: str, style: str = "terse") -> Caller:
     return Caller(case, random.Random(3))
 
 
-@pytest.mark.parametrize("bank", sorted(SETS))
+@pytest.mark.parametrize("bank", BANKED)
 def test_callers_answer_the_second_factors_from_the_record(bank: str) -> None:
     caller = _caller(bank)
     customer = caller.case.customer
@@ -251,7 +257,7 @@ def test_callers_answer_the_second_factors_from_the_record(bank: str) -> None:
     assert customer["name"] in caller.reply("I have Jane Smith. Did I get that right?")
 
 
-@pytest.mark.parametrize("bank", sorted(SETS))
+@pytest.mark.parametrize("bank", BANKED)
 def test_a_caller_with_no_order_says_so_and_what_they_want(bank: str) -> None:
     caller = _caller(bank)
     said = caller.reply("What's the order number? Or I can check your most recent order.")

@@ -239,12 +239,22 @@ def closing(text: str) -> bool:
     # bye"): the trailing clauses close the call when the rest asks for nothing.
     clauses = [_words(c) for c in re.split(r"[,.;:!?]+", text) if _words(c)]
     tail = 0
-    while tail < len(clauses) and _only_closing(clauses[len(clauses) - 1 - tail]):
+    while tail < len(clauses) and _goodbye_clause(clauses[len(clauses) - 1 - tail]):
         tail += 1
-    if not tail or tail == len(clauses) or "?" in text:
+    if not tail or tail == len(clauses) or "?" in text or _GOES_ON.search(t):
         return False
+    if not any(_CLOSING.search(c) for c in clauses[len(clauses) - tail :]):
+        return False  # the tail is thanks only: the no is in the preamble, with whatever else is there
     preamble = " ".join(clauses[: len(clauses) - tail])
     return not any(intents.scores(preamble).values())
+
+
+def _goodbye_clause(words: str) -> bool:
+    """A clause of thanks, goodbyes or a no ("no", "I think that's it", "thank you ever so much")."""
+    if _only_closing(words):
+        return True
+    rest = _DECLINE_CORE.sub(" ", _CLOSING.sub(" ", words)).split()
+    return all(w in _GOODBYE_WORDS for w in rest)
 
 
 # What turns a "no" into the start of something else: "no, but…", "nothing, actually wait…".

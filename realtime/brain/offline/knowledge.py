@@ -52,6 +52,12 @@ _CONCEPTS = {
     ),
     "return": ("return", "returns", "exchange", "exchanges"),
     "cancel": ("cancel", "cancellation", "cancelling", "canceling"),
+    # Stopping a subscription for a while: "put it on hold", "skip a box", "freeze my membership".
+    "pause": ("pause", "paused", "pausing", "hold", "skip", "skipping", "freeze", "suspend", "break"),
+    "subscription": (
+        "subscription", "subscribe", "subscribed", "membership", "member", "club", "box", "plan",
+        "monthly", "recurring",
+    ),
     "cost": ("cost", "price", "fee", "fees", "charge", "charges"),
     "payment": (
         "pay", "paying", "payment", "payments", "cash", "paypal", "financing", "finance",
@@ -270,7 +276,11 @@ _SMALL_TALK = re.compile(
     r"hope you'?re (well|keeping well|doing well)|"
     r"is this the (right|correct) (number|place|line|department)|am i (through to|speaking to|talking to) "
     r"(the )?(right|correct) (place|person|people|number)|can you hear me( ok(ay)?| alright)?|"
-    r"are you (there|a (real )?(person|human|robot|bot))|is (this|that) a (robot|bot|machine|recording))\??",
+    r"are you (there|a (real )?(person|human|robot|bot))|is (this|that) a (robot|bot|machine|recording)|"
+    r"(i )?((don'?t|do not) know|(am|'m) not sure|hope|wonder) (if|whether) (i'?ve|i have) "
+    r"(rung|called|dialed|dialled|phoned|got|reached) the right (number|people|place|department)|"
+    r"(i )?((don'?t|do not) know|(am|'m) not sure|wonder) (if|whether) (you'?re|you are|this is) the right "
+    r"(people|person|place|number|department|team)( to (ask|call|ring|talk to))?)\??",
     re.IGNORECASE,
 )
 
