@@ -143,6 +143,9 @@ def test_the_search_query_carries_the_vocabulary_of_what_was_asked() -> None:
         ("remind me, which tier am I on?", False),
         # Questions about the business stay questions, even with "I have to".
         ("do I have to be home when you deliver?", True),
+        # The rule for doing something to one's own booking is asked first, answered from the help center.
+        ("how late can I move the nurse appointment without paying", True),
+        ("I need to skip tomorrow's groom, is there a penalty", True),
         ("I have a quick question, how late are you open?", True),
         # An embedded question is a question.
         ("I was wondering whether you could tell me how many days I have to send something back", True),

@@ -51,14 +51,14 @@ _CONCEPTS = {
         "serves", "cover", "covered", "coverage",
     ),
     "return": ("return", "returns", "exchange", "exchanges"),
-    "cancel": ("cancel", "cancellation", "cancelling", "canceling"),
+    "cancel": ("cancel", "cancellation", "cancelling", "canceling", "skip", "skipping", "call off"),
     # Stopping a subscription for a while: "put it on hold", "skip a box", "freeze my membership".
     "pause": ("pause", "paused", "pausing", "hold", "skip", "skipping", "freeze", "suspend", "break"),
     "subscription": (
         "subscription", "subscribe", "subscribed", "membership", "member", "club", "box", "plan",
         "monthly", "recurring",
     ),
-    "cost": ("cost", "price", "fee", "fees", "charge", "charges"),
+    "cost": ("cost", "price", "fee", "fees", "charge", "charges", "penalty", "penalties", "surcharge"),
     "payment": (
         "pay", "paying", "payment", "payments", "cash", "paypal", "financing", "finance",
         "installment", "installments",
@@ -312,7 +312,20 @@ def general_question(said: str) -> bool:
     if not _QUESTION.search(said):
         return False
     part = asked_part(said)
+    if _RULE_QUESTION.search(part):
+        return True  # "how late can I move the visit without paying?" asks for the rule, first
     return not (_OWN.search(part) or _THE_OWN.search(part) or _ACTION.search(part))
+
+
+# A question about the rule for doing something, even of the caller's own thing: how late, how
+# long before, without paying. The help center answers it; the caller can then ask to do it.
+_RULE_QUESTION = re.compile(
+    r"\bhow (late|early|soon|far (ahead|in advance)|long before|much notice|"
+    r"many (days|hours) (before|ahead))\b"
+    r"|\bwithout (paying|being charged|a (fee|charge|penalty)|any (fee|charge|penalty)|penalty)\b"
+    r"|\bis there (a|any) (fee|charge|penalty|cost)\b",
+    re.IGNORECASE,
+)
 
 
 def asked_part(said: str) -> str:
