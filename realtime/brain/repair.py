@@ -237,7 +237,7 @@ def closing(text: str) -> bool:
         return True
     # A preamble before a clear goodbye ("right, so, bear with me, the kids are yelling, no thanks,
     # bye"): the trailing clauses close the call when the rest asks for nothing.
-    clauses = [_words(c) for c in re.split(r"[,.;:!?]+", text) if _words(c)]
+    clauses = _clauses(text)
     tail = 0
     while tail < len(clauses) and _goodbye_clause(clauses[len(clauses) - 1 - tail]):
         tail += 1
@@ -247,6 +247,11 @@ def closing(text: str) -> bool:
         return False  # the tail is thanks only: the no is in the preamble, with whatever else is there
     preamble = " ".join(clauses[: len(clauses) - tail])
     return not any(intents.scores(preamble).values())
+
+
+def _clauses(text: str) -> list[str]:
+    """The turn's clauses, as words, split where the transcript punctuates."""
+    return [w for w in (_words(c) for c in re.split(r"[,.;:!?]+", text)) if w]
 
 
 def _goodbye_clause(words: str) -> bool:
@@ -264,13 +269,18 @@ _GOES_ON = re.compile(
     r"(is|was|are|were|does|did|do|can|could|will|would)(n'?t| not)|won'?t|can'?t|keeps?|"
     r"broken|stopped|wrong)\b"
 )
-# A clear no at the start of the turn, after any thanks or filler before it.
+# The words of a no to "anything else?" ("nope", "I'm all set", "that'll be all").
+_NO_MORE = (
+    r"(no|nope|nah|naw|nothing( else| more)?|not today|not (right )?now|"
+    r"i'?m (all )?(good|set|fine|done|sorted)|"
+    r"(we'?re|all) (good|set|sorted|done)|that'?s (all|it|everything)|"
+    r"that(?: will|'ll| would|'d) (be|do)( all| it)?)"
+)
+# A clear no at the start of a clause, after any thanks or filler before it.
 _DECLINE = re.compile(
     r"^((ok(ay)?|oh|ah|um+|uh+|well|right|alright|yes|yeah|thanks?( you)?|thank you( (so|very) much)?|"
     r"cheers|lovely|great|perfect|brilliant|cool|that'?s (great|lovely|perfect|brilliant|wonderful))\s)*"
-    r"(no|nope|nah|naw|no thanks?|no thank you|nothing|not today|not (right )?now|i'?m (all )?(good|set|"
-    r"fine|done|sorted)|(we'?re|all) (good|set|sorted|done)|that'?s (all|it|everything)|"
-    r"that(?: will|'ll| would|'d) (be|do)( all| it)?)\b"
+    rf"{_NO_MORE}\b"
 )
 
 
@@ -284,20 +294,14 @@ def _declines(text: str, words: str) -> bool:
     """
     if "?" in text or _GOES_ON.search(words) or any(intents.scores(words).values()):
         return False
-    clauses = [_words(c) for c in re.split(r"[,.;:!]+", text) if _words(c)]
-    if not any(_DECLINE.match(c) for c in clauses):
+    if not any(_DECLINE.match(c) for c in _clauses(text)):
         return False
     rest = _DECLINE_CORE.sub(" ", words).split()
     return sum(w not in _GOODBYE_WORDS for w in rest) <= 1
 
 
 # The no itself, wherever it is in the turn.
-_DECLINE_CORE = re.compile(
-    r"\b(no|nope|nah|naw|nothing( else| more)?|not today|not (right )?now|"
-    r"i'?m (all )?(good|set|fine|done|sorted)|"
-    r"(we'?re|all) (good|set|sorted|done)|that'?s (all|it|everything)|"
-    r"that(?: will|'ll| would|'d) (be|do)( all| it)?)\b"
-)
+_DECLINE_CORE = re.compile(rf"\b{_NO_MORE}\b")
 # The language of thanks and goodbyes around a no, in many registers. A word outside it (a
 # noun, a fault) means the caller may be saying something new.
 _GOODBYE_WORDS = frozenset(

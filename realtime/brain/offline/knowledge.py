@@ -346,10 +346,7 @@ def asked_part(said: str) -> str:
     asked = _QUESTION.search(said)
     if asked is None:
         return said
-    # Where the question begins: its question word, or the clause that ends with its "?".
-    start = asked.start()
-    if asked.group() == "?":
-        start = max((i + 1 for i, ch in enumerate(said[:start]) if ch in ",.;:!"), default=0)
+    start = _question_start(said, asked)
     before = [c for c in re.split(r"[,.;:!?]+", said[:start]) if any(intents.scores(c).values())]
     part = " ".join([*before, said[start:].lstrip(" ,.;:!")]).strip()
     # "And if the repair won't last, then what?" and "…, can you help?": the question asks about
@@ -371,7 +368,11 @@ def wants_steps(said: str, found: Match) -> bool:
         return True
     # "…it's only blowing warm air, what do I do?", "is there anything I can do", "could you
     # help me": a problem, then a plea for help that asks about nothing of its own.
-    start = asked.start()
-    if asked.group() == "?":
-        start = max((i + 1 for i, ch in enumerate(said[:start]) if ch in ",.;:!"), default=0)
-    return not (terms(said[start:]) - _PLEA)
+    return not (terms(said[_question_start(said, asked) :]) - _PLEA)
+
+
+def _question_start(said: str, asked: re.Match[str]) -> int:
+    """Where the question `_QUESTION` found begins: its question word, or the clause ending in its "?"."""
+    if asked.group() != "?":
+        return asked.start()
+    return max((i + 1 for i, ch in enumerate(said[: asked.start()]) if ch in ",.;:!"), default=0)
