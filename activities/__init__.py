@@ -8,7 +8,7 @@ return a small pydantic model — never raw backend JSON.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -50,6 +50,15 @@ def build_activities(http: httpx.AsyncClient, settings: BackendSettings) -> list
     return found
 
 
+def warmups(found: list[Callable[..., Any]]) -> list[Callable[[], Awaitable[None]]]:
+    """The `warm()` of every activity instance that has one (the help-center index, say).
+
+    Work a worker does at start, so the first caller does not wait for it.
+    """
+    owners = {id(o): o for m in found if (o := getattr(m, "__self__", None)) is not None}
+    return [o.warm for o in owners.values() if callable(getattr(o, "warm", None))]
+
+
 __all__ = [
     "ACTIVITY_CLASSES",
     "AppointmentsActivities",
@@ -63,4 +72,5 @@ __all__ = [
     "TicketsActivities",
     "build_activities",
     "summarize",
+    "warmups",
 ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
@@ -16,7 +16,7 @@ import httpx
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from activities import build_activities
+from activities import build_activities, warmups
 from callengine.settings import BackendSettings, Settings
 from workflows import CallWorkflow, VerifyGuardWorkflow
 from workflows.whisper import WhisperHeardWorkflow
@@ -32,11 +32,12 @@ async def running_worker(client: Client, task_queue: str, backends: BackendSetti
     """A started worker (and its HTTP pool) for the duration of the block."""
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
     async with httpx.AsyncClient(limits=limits) as http:
+        found = build_activities(http, backends)
         worker = Worker(
             client,
             task_queue=task_queue,
             workflows=[CallWorkflow, VerifyGuardWorkflow, WhisperHeardWorkflow],
-            activities=build_activities(http, backends),
+            activities=found,
             # Let in-flight activities (a refund mid-POST) finish on shutdown.
             graceful_shutdown_timeout=_GRACE,
             # A call's workflow tasks go to the worker that has it cached (its sticky queue).
@@ -49,7 +50,20 @@ async def running_worker(client: Client, task_queue: str, backends: BackendSetti
             max_heartbeat_throttle_interval=timedelta(seconds=1),
         )
         async with worker:
-            yield worker
+            # Warm-ups run beside the worker; a failed one only means a slower first search.
+            warming = [asyncio.create_task(_warm(w)) for w in warmups(found)]
+            try:
+                yield worker
+            finally:
+                for task in warming:
+                    task.cancel()
+
+
+async def _warm(warm: Callable[[], Awaitable[None]]) -> None:
+    try:
+        await warm()
+    except Exception:
+        log.exception("warm-up failed (the first search will do it)")
 
 
 async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:

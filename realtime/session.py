@@ -27,14 +27,14 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from temporalio.client import Client
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from callengine import logs, stream_token, tracing
+from callengine import embed, logs, stream_token, tracing
 from callengine.calls import Call, transient
 from callengine.settings import Settings
 from callengine.stream_token import StreamBinding, StreamTokens
 from realtime import metrics, quarantine, twilio_media
 from realtime.audio import ulaw_to_pcm16
 from realtime.bounds import Overflows, StreamLimits, put_newest
-from realtime.brain import slots
+from realtime.brain import senses, slots
 from realtime.brain.base import Brain, CallContext, CallerInput, Say, TurnDone
 from realtime.inbound import InboundGate
 from realtime.signals import TurnWriter
@@ -147,7 +147,13 @@ class Services:
 
     async def warm(self) -> None:
         """Load models and synthesize the fixed lines before the first caller speaks."""
-        await asyncio.gather(self.stt.warm(), self.tts.warm())
+        # The sentence model (help-center answers by meaning) loads in a thread: ~0.3 s, once.
+        await asyncio.gather(
+            self.stt.warm(),
+            self.tts.warm(),
+            asyncio.to_thread(embed.warm, [FILLER]),
+            asyncio.to_thread(senses.warm),
+        )
         await self.tts.prepare([self.greeting, FILLER, STILL_THERE, SILENCE_GOODBYE, TIME_LIMIT_GOODBYE])
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import AfterValidator, BaseModel, Field
 
 from sandbox.auth import require
@@ -193,6 +193,44 @@ async def list_comments(ticket_id: str, store: StoreDep) -> JSON:
     }
 
 
+def _article(a: Any, base: str) -> JSON:
+    return {
+        "id": a.id,
+        "title": a.title,
+        "body": a.body,
+        "label_names": a.tags,
+        "html_url": f"{base}/hc/en-us/articles/{a.id}",
+    }
+
+
+@router.get("/help_center/articles.json")
+async def list_articles(
+    request: Request,
+    store: StoreDep,
+    page: Annotated[int, Query(ge=1)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=100)] = 30,
+) -> JSON:
+    """Every article, a page at a time (Zendesk's offset pagination: `next_page` is a URL or null)."""
+    articles = store.articles()
+    base = str(request.base_url).rstrip("/")
+    pages = max(1, -(-len(articles) // per_page))
+    chunk = articles[(page - 1) * per_page : page * per_page]
+    more = page < pages
+    return {
+        "articles": [_article(a, base) for a in chunk],
+        "page": page,
+        "per_page": per_page,
+        "page_count": pages,
+        "count": len(articles),
+        "next_page": f"{base}{PREFIX}/help_center/articles.json?page={page + 1}&per_page={per_page}"
+        if more
+        else None,
+        "previous_page": None
+        if page == 1
+        else f"{base}{PREFIX}/help_center/articles.json?page={page - 1}&per_page={per_page}",
+    }
+
+
 @router.get("/help_center/articles/search.json")
 async def search_articles(
     request: Request, store: StoreDep, query: str | None = None, label_names: str | None = None
@@ -202,16 +240,7 @@ async def search_articles(
         raise ApiError(400, {"error": "InvalidSearch", "description": "query is required"})
     labels = label_names.split(",") if label_names else []
     base = str(request.base_url).rstrip("/")
-    results = [
-        {
-            "id": a.id,
-            "title": a.title,
-            "body": a.body,
-            "label_names": a.tags,
-            "html_url": f"{base}/hc/en-us/articles/{a.id}",
-        }
-        for a in rank(store.articles(), query, labels)
-    ]
+    results = [_article(a, base) for a in rank(store.articles(), query, labels)]
     return {"results": results, "count": len(results)}
 
 

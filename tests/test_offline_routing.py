@@ -11,6 +11,8 @@ from __future__ import annotations
 import pytest
 from temporalio.client import Client
 
+from callengine.chat import context_for
+from realtime.brain.base import CallerInput, Say
 from realtime.brain.escalation import explicit_request
 from realtime.brain.intents import (
     ACCOUNT,
@@ -23,9 +25,9 @@ from realtime.brain.intents import (
     damage_report,
     service_complaint,
 )
-from realtime.brain.offline import knowledge
-from tests.conftest import Sandbox, WorkerFactory
-from tests.test_offline_brain import VERIFY, converse, tools_used
+from realtime.brain.offline import OfflineBrain, knowledge
+from tests.conftest import Sandbox, WorkerFactory, start_call
+from tests.test_offline_brain import TODAY, VERIFY, converse, tools_used
 
 _BAKERY = [
     {
@@ -336,3 +338,54 @@ async def test_not_about_an_order_drops_the_question_and_takes_the_real_request(
     assert conv.result.escalation_reason is None
     assert len(conv.result.ticket_ids) == 1
     assert any(a.startswith("I'm sorry about that. I've opened ticket") for a in conv.agent)
+
+
+async def test_a_road_the_caller_turned_down_is_not_taken_again(
+    temporal_client: Client, worker: WorkerFactory, sandbox: Sandbox
+) -> None:
+    # "Where … is" reads as an order question; the caller says it is not, twice. The agent must not
+    # ask for the order number again (the order road is closed for this request) and must not say
+    # the same thing a third time.
+    problem = "the mesh node light, I can't see where it is on the app, what do I do"
+    async with worker() as tq:
+        conv = await converse(
+            temporal_client,
+            tq,
+            problem,
+            *VERIFY,
+            f"it's not about an order, {problem}",
+            f"no order, {problem}",
+            "no that's all",
+        )
+    asks_order = [a for a in conv.agent if "order number" in a]
+    assert len(asks_order) <= 1, conv.agent
+    assert not any("order" in a.lower() for a in conv.agent[3:]), conv.agent
+
+
+async def test_the_same_reply_is_never_said_a_third_time(
+    temporal_client: Client, worker: WorkerFactory, sandbox: Sandbox
+) -> None:
+    # Turns with nothing in them are not misses (a noisy line is not the caller's fault), so the
+    # escalation policy never counts them; the agent still does not say the same words a third time:
+    # a person takes over, with the call's record.
+    async with worker() as tq:
+        call = await start_call(temporal_client, tq)
+        brain = OfflineBrain(context_for(call, TODAY))
+        replies = []
+        for _ in range(3):
+            said = [ev.text async for ev in brain.respond(CallerInput("")) if isinstance(ev, Say)]
+            replies.append(" ".join(said))
+        await call.end("transferred")
+        result = await call.result()
+    assert replies[0] == replies[1] != replies[2], replies
+    assert "connecting you with a person" in replies[2]
+    assert result.escalated and result.escalation_reason == "repeated_failure"
+
+    # Garbled answers to a question are counted by the escalation policy, which hands over first.
+    async with worker() as tq:
+        conv = await converse(
+            temporal_client, tq, "what's the weather like", "the weather", "the weather", "the weather"
+        )
+    replies = conv.agent[1:]
+    assert all(replies.count(r) <= 2 for r in replies), replies
+    assert conv.result.escalated

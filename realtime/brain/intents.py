@@ -59,7 +59,10 @@ _CUES: dict[str, list[tuple[str, float]]] = {
         # "An update on my order", "could you tell me where it is".
         (
             r"\b(update|news|word) on (my|the|an?|our) (order|delivery|parcel|package|shipment)\b"
-            r"|\bwhere (it|they|my \w+|the \w+) (is|are|has got to|have got to|went)\b",
+            # "Where my parcel has got to", not "where my dog is on the app": what is bought and sent.
+            r"|\bwhere (it|they|(my|the|our) (order|orders|package|packages|parcel|parcels|delivery|"
+            r"shipment|stuff|things|items?|purchases?|box|boxes|goods|bits|gear|kit)) "
+            r"(is|are|has got to|have got to|went)\b",
             3,
         ),
         (r"\b(arrive|arriving|eta)\b", 1),
@@ -248,13 +251,16 @@ def scores(text: str) -> dict[str, float]:
     return {intent: sum(w for rx, w in cues if rx.search(t)) for intent, cues in _COMPILED.items()}
 
 
-def classify(text: str, stt_confidence: float | None = None) -> Classification:
+def classify(
+    text: str, stt_confidence: float | None = None, exclude: frozenset[str] = frozenset()
+) -> Classification:
     """Classify one utterance.
 
     Confidence grows with the evidence for the winner and shrinks with the
-    runner-up's; an utterance with no cue at all is `other` at 0.4.
+    runner-up's; an utterance with no cue at all is `other` at 0.4. Intents in
+    `exclude` (the caller said "it's not about an order") score nothing.
     """
-    s = scores(text)
+    s = {k: 0.0 if k in exclude else v for k, v in scores(text).items()}
     ranked = sorted(s.items(), key=lambda kv: kv[1], reverse=True)
     (best, s1), (_, s2) = ranked[0], ranked[1]
     if s1 == 0:
@@ -294,6 +300,13 @@ _DISPUTE = re.compile(
     rf"|\b{_CHARGE}s? (\w+ ){{0,6}}?(that )?(i|we) (didn'?t|did not|never) "
     r"(make|do|buy|purchase|want|sign up for|agree to|authori[sz]e)\b"
     r"|\bovercharg\w*\b"
+    # "Keep getting billed for something I cancelled", "money gone off my card I never agreed to".
+    # (Billed for what was cancelled; "the charge for the blender I sent back" asks for a refund.)
+    r"|\b(charged|charging|billed|billing|invoiced|debited)( me| us)? for (\w+ ){0,3}(that |which )?"
+    r"(i|we) cancel\w*\b"
+    r"|\b(money|payments?|amounts?|charges?|sums?) (\w+ ){0,2}(gone|taken|come|went|deducted|debited) "
+    r"(off|out of|from) (my|our) (card|account|bank)\b.{0,40}\b(never|didn'?t|did not|not) "
+    r"(agree|agreed|authori[sz]e|authori[sz]ed|approve|approved|recogni[sz]e)\b"
     # "A billing error", "a mistake on my statement", "not what I agreed to".
     r"|\b(billing|invoicing|payment) (error|mistake|problem|issue)s?\b"
     rf"|\b(error|mistake)s? (on|in|with) (my|the|our|this|that|last) (\w+ )?({_CHARGE}|statement|account)\b"

@@ -115,6 +115,8 @@ class Agent:
     async def anything_else(self, *before: str) -> Flow:
         """Say what was done, then offer more: the call waits for a new request."""
         self.d.ask, self.d.pending, self.d.more = None, None, True
+        # The request is done: a road turned down for it is open again for the next one.
+        self.d.rejected, self.d.rejected_articles = set(), set()
         for line in before:
             yield Say(line)
         yield Say(lines.ANYTHING_ELSE)

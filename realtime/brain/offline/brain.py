@@ -10,10 +10,11 @@ else?" only a clear no ends the call, anything else is a new request.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 
-from realtime.brain import repair, slots
+from realtime.brain import repair, senses, slots
 from realtime.brain.base import Brain, BrainEvent, CallContext, CallerInput, Say
 from realtime.brain.escalation import explicit_request
 from realtime.brain.intents import (
@@ -52,10 +53,17 @@ _NOT_THAT = re.compile(
     r"(order|appointment|visit|account|bill|balance|refund|delivery|package)s?\b"
     r"|\b(nothing|not anything) to do with (an?|the|my|any) \w+"
     r"|\bthat'?s not (why i('m| am)? call(ed|ing)|what i('m| am) calling (about|for)|"
-    r"my (problem|issue|question)|what i (asked|meant|said|want(ed)?))\b"
+    r"(my|the) (problem|issue|question|trouble)|what i (asked|meant|said|want(ed)?))\b"
     r"|\byou('ve)? (misunderstood|got it wrong|got the wrong idea)\b"
     r"|\bthere('?s| is) no (order|order number|appointment)\b|\bno order( number)?,",
     re.IGNORECASE,
+)
+# What a turned-down road names: "it's not about an order" rules out the order's requests too.
+_NAMED = (
+    (re.compile(r"\b(order|package|parcel|delivery|purchase)s?\b", re.IGNORECASE), (ORDER_STATUS, REFUND)),
+    (re.compile(r"\b(appointment|visit|booking)s?\b", re.IGNORECASE), (RESCHEDULE,)),
+    (re.compile(r"\b(account|bill|balance)s?\b", re.IGNORECASE), (ACCOUNT,)),
+    (re.compile(r"\brefunds?\b", re.IGNORECASE), (REFUND,)),
 )
 # Asking about someone else's account. (Ids are not matched: their shape is the business's own.)
 _THIRD_PARTY = re.compile(
@@ -154,9 +162,21 @@ class OfflineBrain(Brain):
             yield agent.done()
             return
         d.repeats = 0
+        # The turn is worked out whole before a word is said (microseconds, or the time of its
+        # tool calls, which come before what is said about them), so that a reply the caller has
+        # heard twice already is never said a third time.
+        events = [ev async for ev in self._turn(said, text)]
+        reply = " ".join(ev.text for ev in events if isinstance(ev, Say))
+        if reply and not agent.escalation and d.said.get(reply, 0) >= 2:
+            # Going round in circles (the same question after every answer): a person takes over,
+            # with the call's record, rather than the same words a third time.
+            events = [ev for ev in events if not isinstance(ev, Say)]
+            events += [ev async for ev in agent.escalate("repeated_failure")]
+        else:
+            d.said[reply] = d.said.get(reply, 0) + 1
         spoken: list[str] = []
         try:
-            async for ev in self._turn(said, text):
+            for ev in events:
                 if isinstance(ev, Say):
                     spoken.append(ev.text)
                 yield ev
@@ -200,6 +220,17 @@ class OfflineBrain(Brain):
                     yield ev
                 return
             yield Say(lines.THIRD_PARTY)
+        # A question is open (other than "what happened?"), or an answer was just given.
+        road = d.ask.name != "details" if d.ask is not None else d.more
+        if said.source != "dtmf" and road:
+            turned_down = _NOT_THAT.search(text)
+            if turned_down:
+                # "It's not about an order, my parcel came smashed": the agent took the wrong road
+                # (or, after an answer, answered the wrong question). What the caller says instead is
+                # the request; the open question is dropped and the road is not taken again.
+                async for ev in self._not_that(said, text, turned_down.group()):
+                    yield ev
+                return
         if d.ask is None:
             async for ev in self._request(said, text):
                 yield ev
@@ -210,17 +241,6 @@ class OfflineBrain(Brain):
             yield Say(lines.LEAVING)
             async for ev in agent.goodbye():
                 yield ev
-            return
-        if said.source != "dtmf" and d.ask.name != "details" and _NOT_THAT.search(text):
-            # "It's not about an order, my parcel came smashed": the agent took the wrong road.
-            # What the caller says instead is the request; the open question is dropped.
-            rest = _NOT_THAT.sub(" ", text).strip(" ,.;:!-")
-            d.ask, d.pending, d.more = None, None, False
-            if len(rest.split()) >= 3:
-                async for ev in self._request(said, rest):
-                    yield ev
-            else:
-                yield Say(lines.WHAT_INSTEAD)
             return
         cls = classify(text, said.stt_confidence)
         if (
@@ -240,6 +260,25 @@ class OfflineBrain(Brain):
         async for ev in step.answer(agent, said, text):
             yield ev
 
+    async def _not_that(self, said: CallerInput, text: str, phrase: str) -> Flow:
+        """The caller turned down the agent's road: note it, drop the question, take the request."""
+        d = self.agent.d
+        walking = d.ask is not None and d.ask.name == "fixed"
+        if (walking or d.more) and d.kb_title:
+            d.rejected_articles.add(d.kb_title)  # the wrong article, not troubleshooting as such
+        if d.intent and not walking and not (d.more and d.kb_title):
+            d.rejected.add(d.intent)
+        for named, intents in _NAMED:
+            if named.search(phrase):
+                d.rejected.update(intents)
+        rest = _NOT_THAT.sub(" ", text).strip(" ,.;:!-")
+        d.ask, d.pending, d.more = None, None, False
+        if len(rest.split()) >= 3:
+            async for ev in self._request(said, rest):
+                yield ev
+        else:
+            yield Say(lines.WHAT_INSTEAD)
+
     async def _request(self, said: CallerInput, text: str) -> Flow:
         """A turn with no question open: a new request, or the end of the call."""
         agent, d = self.agent, self.agent.d
@@ -247,7 +286,7 @@ class OfflineBrain(Brain):
             async for ev in agent.goodbye():
                 yield ev
             return
-        cls = classify(text, said.stt_confidence)
+        cls = classify(text, said.stt_confidence, exclude=frozenset(d.rejected))
         has_request = max(cls.scores.values()) > 0
         if d.more and slots.yes_no(text) is True and not has_request and len(text.split()) <= 4:
             d.more = False
@@ -284,7 +323,17 @@ class OfflineBrain(Brain):
             async for ev in self._start(OTHER, max(cls.confidence, 0.7), text):
                 yield ev
         else:
-            # No cue we know ("is my stuff under warranty?", "the fan rattles"): the business's
+            # No cue we know. A request described rather than named ("I'm still waiting on the
+            # things I paid for") is recognised by what it means; a question about the business is
+            # the help center's, whatever it mentions.
+            sensed = (
+                None if knowledge.general_question(text) else await asyncio.to_thread(senses.intent_of, text)
+            )
+            if sensed is not None and sensed not in d.rejected:
+                async for ev in self._start(sensed, 0.6, text):
+                    yield ev
+                return
+            # No request either ("is my stuff under warranty?", "the fan rattles"): the business's
             # own help center may know what it is about, in its own words.
             if knowledge.terms(text):
                 async for ev in support.knows_about(agent, text):
@@ -314,7 +363,7 @@ class OfflineBrain(Brain):
         agent, d = self.agent, self.agent.d
         d.intent, d.confidence = intent, confidence
         d.order_id, d.pending, d.ask, d.more = None, None, None, False
-        d.problem = text
+        d.problem, d.kb_title = text, None
         heard = slots.mentioned(text)
         # What the caller said up front is used; an earlier request's ZIP still holds.
         d.heard = slots.Mentioned(

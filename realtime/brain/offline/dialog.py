@@ -39,10 +39,19 @@ class Dialog:
     refund: dict[str, Any] | None = None
     kb_steps: list[str] = field(default_factory=list)
     kb_index: int = 0
+    kb_title: str | None = None  # the article last walked through or answered from
     resolved: bool = False
     ended: bool = False
     replies: list[list[str]] = field(default_factory=list)  # the agent's recent replies, oldest first
     repeats: int = 0  # repeat requests in a row
+    # Roads the caller turned down for the request at hand ("it's not about an order", "that's not
+    # my problem" during an article's steps): intents and article titles not to take again until
+    # the request is done.
+    rejected: set[str] = field(default_factory=set)
+    rejected_articles: set[str] = field(default_factory=set)
+    # How often each whole reply was said: the same reply a third time is a caller going round in
+    # circles (repeats the caller asked for are not counted).
+    said: dict[str, int] = field(default_factory=dict)
 
     def remember(self, lines: list[str]) -> None:
         """Keep a reply the caller may ask to hear again."""

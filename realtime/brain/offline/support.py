@@ -7,8 +7,10 @@ none does is a ticket opened.
 
 from __future__ import annotations
 
+import asyncio
 import re
 
+from callengine import embed
 from realtime.brain.base import Say
 from realtime.brain.intents import TROUBLESHOOTING
 from realtime.brain.offline import knowledge, lines, step
@@ -29,6 +31,9 @@ async def _search(agent: Agent, query: str) -> Flow:
     if len(text) >= 2:
         await agent.tool("search_knowledge", {"query": text})
         yield agent.last
+        # Meanings are compared on the CPU (a few ms a sentence): encode them in a thread, not on
+        # the event loop that paces every call's audio; `knowledge.match` then reads the cache.
+        await asyncio.to_thread(embed.warm, knowledge.meanings(query, _articles(agent)))
     else:
         agent.forget_tool()  # nothing searched: no earlier search's articles may be read as this one's
 
@@ -36,7 +41,8 @@ async def _search(agent: Agent, query: str) -> Flow:
 def _articles(agent: Agent) -> list[dict[str, object]]:
     res = agent.last.result
     found = res.data.get("articles", []) if res.ok and agent.last.name == "search_knowledge" else []
-    return [a for a in found if isinstance(a, dict)]
+    # An article the caller said was not their problem is not offered again for this request.
+    return [a for a in found if isinstance(a, dict) and a.get("title") not in agent.d.rejected_articles]
 
 
 async def troubleshoot(agent: Agent) -> Flow:
@@ -52,14 +58,16 @@ async def troubleshoot(agent: Agent) -> Flow:
         async for ev in _troubleshoot_ticket(agent, "no matching article"):
             yield ev
         return
-    async for ev in _walk(agent, [str(s) for s in steps]):
+    title = found.title if found else str(articles[0].get("title", ""))
+    async for ev in _walk(agent, [str(s) for s in steps], title):
         yield ev
 
 
-async def _walk(agent: Agent, steps: list[str]) -> Flow:
+async def _walk(agent: Agent, steps: list[str], title: str) -> Flow:
     d = agent.d
     d.kb_steps = steps
     d.kb_index = 0
+    d.kb_title = title
     yield Say(lines.TRY_THIS)
     yield Say(d.kb_steps[0])
     async for ev in step.ask(agent, _fixed_ask(agent, lines.FIXED_QUESTION)):
@@ -123,7 +131,7 @@ async def other_request(agent: Agent, text: str, searched: bool = False) -> Flow
     if article and knowledge.wants_steps(text, article):
         # A problem the help center has steps for ("my earbuds won't pair"): troubleshooting.
         agent.d.intent = TROUBLESHOOTING
-        async for ev in _walk(agent, article.steps):
+        async for ev in _walk(agent, article.steps, article.title):
             yield ev
     elif article:
         async for ev in _answer(agent, article):
@@ -140,6 +148,7 @@ async def other_request(agent: Agent, text: str, searched: bool = False) -> Flow
 async def _answer(agent: Agent, article: knowledge.Match) -> Flow:
     """The article's answer, then an offer of more."""
     agent.d.resolved = True
+    agent.d.kb_title = article.title
     async for ev in agent.anything_else(*article.passages):
         yield ev
 

@@ -1,0 +1,143 @@
+"""What a request means when no cue phrase names it: the nearest of a few plain examples.
+
+The cue phrases of `realtime.brain.intents` are fast and exact but only know the
+wordings someone wrote down; callers describe ("I'm still waiting on the things I
+paid for", "I need to know where I stand with the money side of things"). Here
+each request the agent serves with the caller's account has a dozen plain
+examples, written from what the request *is* (not from any caller bank), and
+`OTHER` has examples of what is not one of them (questions about the business,
+faults, complaints, manners), so that a problem or a question is not pulled into
+an account request because it mentions money or a visit. A sentence embedding
+(`callengine.embed`) compares; the agent asks only when no cue decided.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from callengine import embed
+from realtime.brain.intents import ACCOUNT, ORDER_STATUS, OTHER, REFUND, RESCHEDULE
+
+_EXAMPLES: dict[str, tuple[str, ...]] = {
+    ORDER_STATUS: (
+        "where is my order",
+        "my order has not arrived yet",
+        "when will my delivery come",
+        "has my package been shipped",
+        "I am still waiting for the things I bought",
+        "can you track my parcel",
+        "what is the status of my purchase",
+        "the item I paid for never turned up",
+        "is my order on its way",
+        "I want to know when my stuff will get to me",
+        "nothing has been delivered to me yet",
+        "the goods I ordered online have not come",
+    ),
+    ACCOUNT: (
+        "what is my account balance",
+        "how much do I owe you",
+        "how much is left to pay on my bill",
+        "what is the amount due on my account",
+        "do I still owe you any money",
+        "have I paid everything off",
+        "what do I need to pay this month",
+        "how much is outstanding on my statement",
+        "I want to know what I owe so I can pay it",
+        "where do I stand with my payments",
+        "what is the total I have to pay",
+        "can you tell me how much money I owe on the account",
+    ),
+    RESCHEDULE: (
+        "I need to reschedule my appointment",
+        "can I move my booking to another day",
+        "I can't make it when the technician is coming",
+        "can we change the time of the visit",
+        "I want a different date for my appointment",
+        "the time someone is coming to my house doesn't work for me",
+        "please move the service visit to later",
+        "I won't be home when your engineer is due, can we pick a new time",
+        "I have to change when the repair person comes",
+        "can the appointment be put back a few days",
+        "I'd like to rebook the visit for another time",
+        "something came up on the day of my appointment",
+    ),
+    REFUND: (
+        "I want a refund",
+        "I would like my money back",
+        "I returned the item and I'm waiting for the refund",
+        "can you refund my order",
+        "I cancelled and want the money returned to my card",
+        "please pay me back for what I bought",
+        "I sent it back, when will I get my money",
+        "the product was not right and I want a refund",
+        "can I get reimbursed for my purchase",
+        "I want to return this and get the money back",
+        "give me back the money for the order",
+        "the money for the order I cancelled has not come back",
+    ),
+    OTHER: (
+        "what are your opening hours",
+        "do you deliver to my area",
+        "what is your return policy",
+        "how long is the warranty",
+        "my device will not turn on",
+        "it keeps disconnecting from the wifi",
+        "the machine is making a strange noise",
+        "the app says the device is offline",
+        "I want to complain about a rude member of staff",
+        "I was charged twice for the same thing",
+        "my delivery arrived damaged",
+        "I want to speak to a manager",
+        "hello, how are you today",
+        "thank you, that's all I needed",
+        "do you sell gift cards",
+        "can I pause my subscription",
+        "is there a fee to cancel",
+        "the product stopped working after a week",
+    ),
+}
+# A request's score is the mean of its two closest examples (one lucky example is not enough).
+# It must reach _MEANS and lead every other intent by _LEAD. Measured on the development banks'
+# openings that no cue phrase caught: 25 of 34 placed, none wrongly; of 159 questions, faults and
+# complaints, 6 would be pulled into a request — each one a question about the business or a
+# complaint, which the agent recognises (and serves) before it asks here.
+_MEANS = 0.4
+_LEAD = 0.05
+
+_lock = threading.Lock()
+_matrices: dict[str, embed.Vector] = {}
+
+
+def _examples() -> dict[str, embed.Vector]:
+    with _lock:
+        if not _matrices:
+            for intent, examples in _EXAMPLES.items():
+                _matrices[intent] = np.stack([embed.vector(e) for e in examples])
+        return _matrices
+
+
+def intent_of(text: str) -> str | None:
+    """The request `text` means (one of the account requests), or None: not one, or not sure.
+
+    CPU work (milliseconds): call it in a thread from the event loop.
+    """
+    try:
+        said = embed.vector(text)
+        scores = {i: float(np.sort(m @ said)[-2:].mean()) for i, m in _examples().items()}
+    except embed.ModelMissing:
+        return None
+    ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
+    (best, top), (_, second) = ranked[0], ranked[1]
+    if best == OTHER or top < _MEANS or top - second < _LEAD:
+        return None
+    return best
+
+
+def warm() -> None:
+    """Encode the examples ahead (at process start, in a thread)."""
+    try:
+        _examples()
+    except embed.ModelMissing:
+        return
