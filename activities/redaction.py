@@ -76,7 +76,8 @@ _SPOKEN_EMAIL: Final = re.compile(
     r"(?:(?<![\w'’])\w\s+)*"  # "j o h n": spelled letter by letter (not the s of "it's")
     r"(?<![\w'’])[\w%+-]+(?:"
     + _DOT
-    + r"[\w%+-]+|\s+(?:underscore|dash|hyphen)\s+[\w%+-]+|"
+    # (a part after a dot may be spelled out too: "chloe dot n guyen")
+    + r"(?:\w\s+)*[\w%+-]+|\s+(?:underscore|dash|hyphen)\s+[\w%+-]+|"
     + _LOCAL_DIGIT
     + r")*"
     + _AT_GAP

@@ -74,6 +74,12 @@ SETS = {
     # …and on a fourth business written the same way (a pet-supplies shop with grooming visits).
     "pets_a": (ROOT / "sandbox/seeds/pets.json", PETS, "indie_a"),
     "pets_b": (ROOT / "sandbox/seeds/pets.json", PETS, "indie_b"),
+    # Two more independent banks (stop 23), both development sets: busy callers who describe
+    # situations (indie_d) and story-tellers who talk around the topic (indie_e).
+    "indie_d": (ROOT / "sandbox/seeds/tune.json", TUNE, "indie_d"),
+    "pets_d": (ROOT / "sandbox/seeds/pets.json", PETS, "indie_d"),
+    "indie_e": (ROOT / "sandbox/seeds/dev.json", DEV, "indie_e"),
+    "pets_e": (ROOT / "sandbox/seeds/pets.json", PETS, "indie_e"),
 }
 MAX_TURNS = 30
 

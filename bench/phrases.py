@@ -276,7 +276,7 @@ def _independent(name: str, taken: set[str]) -> Bank:
 
 
 # Development banks by authors who never read the agent (see `bench.banks`).
-INDEPENDENT = ("indie_a", "indie_b", "indie_c")
+INDEPENDENT = ("indie_a", "indie_b", "indie_c", "indie_d", "indie_e")
 BANK_MODULES: dict[str, Any] = {n: importlib.import_module(f"bench.banks.{n}") for n in INDEPENDENT}
 for _name in INDEPENDENT:
     _taken = {p.lower() for b in BANKS.values() for ps in b.values() for p in ps}
