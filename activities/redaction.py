@@ -71,7 +71,11 @@ _DOT: Final = r"(?:\s+(?:dot|period)\s+|\.(?=\w))"
 # Around "at", a caller may pause: "maria, at, example dot com", "colette three eight... at".
 _AT_GAP: Final = r"(?:\s*(?:,|\.{2,}|…)\s*|\s+)"
 # Digits said as words inside the local part: "colette three eight at …".
-_LOCAL_DIGIT: Final = r"\s+(?:zero|oh|nought|one|two|three|four|five|six|seven|eight|nine|double|triple)\b"
+_LOCAL_DIGIT: Final = (
+    r"\s+(?:zero|oh|nought|one|two|three|four|five|six|seven|eight|nine|double|triple|ten|eleven|twelve|"
+    r"\w+teen|(?:twenty|thirty|forty|fourty|fifty|sixty|seventy|eighty|ninety)"
+    r"(?:-(?:one|two|three|four|five|six|seven|eight|nine))?)\b"
+)
 _SPOKEN_EMAIL: Final = re.compile(
     r"(?:(?<![\w'’])\w\s+)*"  # "j o h n": spelled letter by letter (not the s of "it's")
     r"(?<![\w'’])[\w%+-]+(?:"

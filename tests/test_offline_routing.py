@@ -22,6 +22,7 @@ from realtime.brain.intents import (
     RESCHEDULE,
     billing_dispute,
     classify,
+    complaint_demand,
     damage_report,
     service_complaint,
 )
@@ -215,6 +216,9 @@ def test_requests_are_recognised_in_words_no_cue_list_names_verbatim(said: str, 
         ("I'd like to report a billing error, the amount taken is not what I agreed to", True),
         ("there's a mistake on my last statement", True),
         ("there's a charge on my bill that's wrong and i need somebody to look into it", True),
+        ("this invoice doesn't add up, there's a line on it we never made", True),
+        ("a charge from you showed up and we haven't ordered anything since May", True),
+        ("they keep charging me for a plan I cancelled in spring", True),
         # Not disputes: what is owed, a refund of an order, paying.
         ("how much is my bill this month", False),
         ("please reverse the charge for the blender I sent back", False),
@@ -389,3 +393,35 @@ async def test_the_same_reply_is_never_said_a_third_time(
     replies = conv.agent[1:]
     assert all(replies.count(r) <= 2 for r in replies), replies
     assert conv.result.escalated
+
+
+@pytest.mark.parametrize(
+    ("said", "demand"),
+    [
+        ("the fitter tracked grease all over the carpet and I want someone to deal with it", True),
+        ("your engineer left without finishing, I'd like to make a complaint", True),
+        ("the technician was rude but the visit is fine", False),  # a complaint, no demand
+        ("I want someone to look into my order", False),  # a demand, no complaint
+    ],
+)
+def test_a_complaint_that_asks_for_someone_goes_to_a_person(said: str, demand: bool) -> None:
+    # Even when it names an appointment or an order, it is not a request to move or track one.
+    assert complaint_demand(said) is demand
+
+
+async def test_you_got_it_wrong_with_a_value_corrects_the_value(
+    temporal_client: Client, worker: WorkerFactory, sandbox: Sandbox
+) -> None:
+    # At a read-back, "you've got it wrong, <value>" is a correction, not "you took the wrong road".
+    async with worker() as tq:
+        conv = await converse(
+            temporal_client,
+            tq,
+            "What's my balance?",
+            "9 4 1 0 8",
+            "no, you've got it wrong, 9 4 1 0 3",
+            "yes",
+            "no thanks",
+        )
+    assert not conv.result.ticket_ids, conv.agent
+    assert any("42 dollars and 50 cents" in a for a in conv.agent), conv.agent

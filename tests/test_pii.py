@@ -284,7 +284,9 @@ def test_every_customers_values_as_the_bench_callers_say_them_are_masked() -> No
                     shown = redaction.mask(line).lower()
                     said += 1
                     assert not re.search(r"\d", shown) and not digit_word.search(shown), (line, shown)
-                    assert c["email"].split("@")[0].split(".")[0].lower() not in shown, (line, shown)
+                    # The name in the address, without its digits ("jovan" of jovan86), is not shown.
+                    name = re.sub(r"\d", "", c["email"].split("@")[0].split(".")[0].lower())
+                    assert len(name) < 3 or name not in shown, (line, shown)
     assert said > 100
 
 

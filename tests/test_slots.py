@@ -259,6 +259,10 @@ def test_phone_number(text: str, expected: str | None) -> None:
         ("maria plus shop at example dot com", "maria+shop@example.com"),
         # Digits said as words belong to the address; "oh" is a zero only among digits.
         ("it's colette three eight... at example dot org", "colette38@example.org"),
+        # Numbers said as numbers, not digit by digit.
+        ("should be jovan eighty-six at ohana dot example dot org", "jovan86@ohana.example.org"),
+        ("kate nineteen eighty at example dot com", "kate1980@example.com"),
+        ("maria double two at example dot com", "maria22@example.com"),
         ("it should be bianca six eight, at, inbox dot example dot net, dear", "bianca68@inbox.example.net"),
         ("bob oh seven at mail dot com", "bob07@mail.com"),
     ],

@@ -29,7 +29,10 @@ _COMPLAINT_WORDS = (
     r"\b(complain\w*|rude|unprofessional|disrespectful|impolite|"
     r"(not|wasn'?t|was not|am not|i'?m not) (happy|pleased|satisfied)|unhappy|dissatisfied|disappointed|"
     r"upset|furious|unacceptable|(terrible|awful|poor|bad|horrible|lousy) (service|job|work|experience)|"
-    r"(left|made) (a|the|such a|an awful|a huge|a big) mess|(never|nobody|no one) (showed|turned) up)\b"
+    r"(left|made) (a|the|such a|an awful|a huge|a big) mess|(never|nobody|no one) (showed|turned) up|"
+    # "Tracked mud all through my house", "left without finishing".
+    r"(tracked|trailed|walked) (mud|dirt|muck|grease)|"
+    r"(left|walked off|went|gone) without (finishing|fixing|completing|cleaning up|doing the job))\b"
 )
 
 _CUES: dict[str, list[tuple[str, float]]] = {
@@ -170,7 +173,12 @@ _CUES: dict[str, list[tuple[str, float]]] = {
             r"\b(isn'?t|is not|not|won'?t|doesn'?t) (ringing|charging|loading|printing|pairing|responding)\b",
             3,
         ),
-        (r"\b(slow|lagging|buffering|no internet|offline|outage|down|not connecting|can'?t connect)\b", 2),
+        # (A thing that is down, not "what I'm down for this month".)
+        (
+            r"\b(slow|lagging|buffering|no internet|offline|outage|not connecting|can'?t connect)\b"
+            r"|\b(is|are|was|were|went|goes|been|keeps going|it'?s|internet|wifi|service|network) down\b",
+            2,
+        ),
         (
             r"\b(blinking|flashing|red|orange) (light|lights)\b"
             r"|\blights? (is|are) (blinking|flashing|red|orange)\b",
@@ -212,7 +220,17 @@ _CUES: dict[str, list[tuple[str, float]]] = {
         ),
     ],
     HUMAN: [
-        (r"\b(human|person|representative|operator|agent|manager|supervisor|someone real)\b", 2.5),
+        # "Person" or "agent" alone is not a request for one ("your person's meant to come Tuesday").
+        (r"\b(human|representative|operator|manager|supervisor|someone real)\b", 2.5),
+        (
+            r"\b(speak|talk|chat)(ing)? (to|with) (a |an |the |some |your )?(\w+ )?"
+            r"(person|agent|someone|somebody)\b"
+            # "Agent!" at a phone menu.
+            r"|^\W*(an? )?(agent|person|live agent)( please)?\W*$"
+            r"|\b(put me through|transfer me|connect me|get me|give me|want|need|'?d like) (to |with )?"
+            r"(a |an |the |some )?(real |live |actual )?(person|agent)\b|\b(real|live|actual) person\b",
+            2.5,
+        ),
     ],
     OTHER: [
         (r"\b(address|mailing|email address|phone number on file|update my (details|info|information))\b", 2),
@@ -298,7 +316,12 @@ _DISPUTE = re.compile(
     # "A charge on my card that I didn't make, I want to dispute it."
     rf"|\b{_CHARGE}s?\b.{{0,60}}\b(dispute|contest|challenge|reverse|chargeback|charge back)\b"
     rf"|\b{_CHARGE}s? (\w+ ){{0,6}}?(that )?(i|we) (didn'?t|did not|never) "
-    r"(make|do|buy|purchase|want|sign up for|agree to|authori[sz]e)\b"
+    r"(make|made|do|did|buy|bought|purchase|purchased|want|wanted|sign up for|signed up for|agree to|"
+    r"agreed to|authori[sz]e|authori[sz]ed)\b"
+    # "A statement that doesn't add up", "a charge on my card and I haven't bought anything".
+    r"|\b(statement|bill|invoice|charges?)\b.{0,30}\b(doesn'?t|does not|don'?t|do not) add up\b"
+    rf"|\b{_CHARGE}s?\b.{{0,40}}\b(i|we) (haven'?t|have not|hadn'?t|had not) (bought|ordered|purchased) "
+    r"(anything|a thing|nothing)\b"
     r"|\bovercharg\w*\b"
     # "Keep getting billed for something I cancelled", "money gone off my card I never agreed to".
     # (Billed for what was cancelled; "the charge for the blender I sent back" asks for a refund.)
@@ -348,6 +371,22 @@ def service_complaint(text: str) -> bool:
         True for a complaint about people or service (not a product fault).
     """
     return bool(_COMPLAINT.search(_normalise(text)))
+
+
+# A complaint that asks for someone to answer for it ("… I want someone to deal with it"): a person's
+# job even when it names an appointment or an order ("the technician tracked mud all through my house").
+_DEMAND = re.compile(
+    r"\b(want|need|would like|'d like|expect) (someone|somebody|a person|you|a manager|a supervisor|"
+    r"your manager|your boss)( to)? (deal with|look into|look at|sort|handle|answer for|take care of|"
+    r"do something about|call me)\b|\b(looked into|dealt with|sorted out)( properly)?\b"
+    r"|\b(make|file|lodge|register) a complaint\b"
+)
+
+
+def complaint_demand(text: str) -> bool:
+    """A complaint about how the caller was served that asks for someone to deal with it."""
+    t = _normalise(text)
+    return bool(_COMPLAINT.search(t) and _DEMAND.search(t))
 
 
 # Something that arrived broken, reported as such ("the box came crushed and the lamp is cracked, I

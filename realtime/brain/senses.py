@@ -13,6 +13,7 @@ an account request because it mentions money or a visit. A sentence embedding
 
 from __future__ import annotations
 
+import re
 import threading
 
 import numpy as np
@@ -118,14 +119,32 @@ def _examples() -> dict[str, embed.Vector]:
         return _matrices
 
 
+_CLAUSE = re.compile(r"[,.;:!?]+|\b(?:and|because|but|so|cause|since)\b", re.IGNORECASE)
+
+
+def clauses(text: str) -> list[str]:
+    """The clauses of a turn that say something (three words or more), other than the whole turn.
+
+    A preamble or an aside ("I'm on a job site so if it gets loud that's the saw", "and my grandson
+    isn't here") blurs the meaning of the clause that carries the request.
+    """
+    parts = [p.strip() for p in _CLAUSE.split(text)]
+    return [p for p in parts if len(p.split()) >= 3 and p != text.strip()]
+
+
 def intent_of(text: str) -> str | None:
     """The request `text` means (one of the account requests), or None: not one, or not sure.
 
-    CPU work (milliseconds): call it in a thread from the event loop.
+    The turn and each of its clauses are compared; an intent scores its best. CPU work
+    (milliseconds): call it in a thread from the event loop.
     """
     try:
-        said = embed.vector(text)
-        scores = {i: float(np.sort(m @ said)[-2:].mean()) for i, m in _examples().items()}
+        examples = _examples()
+        scores = {i: 0.0 for i in examples}
+        for part in (text, *clauses(text)):
+            said = embed.vector(part)
+            for i, m in examples.items():
+                scores[i] = max(scores[i], float(np.sort(m @ said)[-2:].mean()))
     except embed.ModelMissing:
         return None
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)

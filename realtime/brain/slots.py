@@ -739,17 +739,41 @@ def _email_tokens(text: str) -> list[str]:
 def _digits_in_address(tokens: list[str]) -> list[str]:
     """Digits said as words glued into one token: "colette three eight" → "colette", "38".
 
-    "oh" is a zero only next to another digit ("bob oh seven" → bob07); alone it stays a word.
+    Numbers said as numbers count too: "jovan eighty-six" → jovan86, "nineteen" → 19, "double
+    two" → 22. "oh" is a zero only next to another digit ("bob oh seven" → bob07); alone it stays
+    a word.
     """
+    words: list[str] = []
+    for tok in tokens:
+        parts = tok.split("-")
+        # "eighty-six" as one token: its parts, when every part is a number word.
+        words += parts if len(parts) > 1 and all(p in _UNITS or p in _TENS for p in parts) else [tok]
+
+    def number(w: str) -> bool:
+        return w in _UNITS or w in _TEENS or w in _TENS or w.isdigit()
+
     out: list[str] = []
     run = ""
-    for i, tok in enumerate(tokens):
-        near_digit = any(
-            0 <= j < len(tokens) and (tokens[j] in _UNITS or tokens[j].isdigit()) for j in (i - 1, i + 1)
-        )
-        digit = str(_UNITS[tok]) if tok in _UNITS else "0" if tok == "oh" and near_digit else None
-        if digit is None and tok.isdigit():
-            digit = tok
+    i = 0
+    while i < len(words):
+        tok = words[i]
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        near_digit = (i > 0 and number(words[i - 1])) or number(nxt)
+        digit: str | None = None
+        if tok in _UNITS or tok.isdigit():
+            digit = str(_UNITS[tok]) if tok in _UNITS else tok
+        elif tok == "oh" and near_digit:
+            digit = "0"
+        elif tok in _TEENS:
+            digit = str(_TEENS[tok])
+        elif tok in _TENS:
+            if _UNITS.get(nxt):
+                digit, i = str(_TENS[tok] + _UNITS[nxt]), i + 1
+            else:
+                digit = str(_TENS[tok])
+        elif tok in _REPEATS and nxt in _UNITS:
+            digit, i = str(_UNITS[nxt]) * _REPEATS[tok], i + 1
+        i += 1
         if digit is not None:
             run += digit
             continue

@@ -26,8 +26,10 @@ from realtime.brain.intents import (
     RESCHEDULE,
     TOP_FIVE,
     TROUBLESHOOTING,
+    Classification,
     billing_dispute,
     classify,
+    complaint_demand,
     damage_report,
     service_complaint,
 )
@@ -220,9 +222,11 @@ class OfflineBrain(Brain):
                     yield ev
                 return
             yield Say(lines.THIRD_PARTY)
-        # A question is open (other than "what happened?"), or an answer was just given.
+        # A question is open (other than "what happened?"), or an answer was just given. At a
+        # read-back, or with a value in the turn, "you've got it wrong, 9 6 8 1 5" corrects the
+        # value, not the road.
         road = d.ask.name != "details" if d.ask is not None else d.more
-        if said.source != "dtmf" and road:
+        if said.source != "dtmf" and road and d.pending is None and not slots.digit_runs(text):
             turned_down = _NOT_THAT.search(text)
             if turned_down:
                 # "It's not about an order, my parcel came smashed": the agent took the wrong road
@@ -296,7 +300,7 @@ class OfflineBrain(Brain):
             or damage_report(text)
             or (
                 service_complaint(text)
-                and (cls.intent not in TOP_FIVE or cls.confidence < _CLEAR)
+                and (cls.intent not in TOP_FIVE or cls.confidence < _CLEAR or complaint_demand(text))
                 and len(text.split()) >= support.TICKET_WORDS
             )
         ):
@@ -319,21 +323,16 @@ class OfflineBrain(Brain):
                     return
             async for ev in self._start(cls.intent, cls.confidence, text):
                 yield ev
+        elif (sensed := await self._sensed(text, cls)) is not None:
+            # A request described rather than named ("I'm calling to change when someone's coming
+            # out"): recognised by what it means, before a long turn becomes a ticket.
+            async for ev in self._start(sensed, 0.6, text):
+                yield ev
         elif cls.intent == OTHER and (cls.confidence >= 0.7 or len(text.split()) >= support.TICKET_WORDS):
             async for ev in self._start(OTHER, max(cls.confidence, 0.7), text):
                 yield ev
         else:
-            # No cue we know. A request described rather than named ("I'm still waiting on the
-            # things I paid for") is recognised by what it means; a question about the business is
-            # the help center's, whatever it mentions.
-            sensed = (
-                None if knowledge.general_question(text) else await asyncio.to_thread(senses.intent_of, text)
-            )
-            if sensed is not None and sensed not in d.rejected:
-                async for ev in self._start(sensed, 0.6, text):
-                    yield ev
-                return
-            # No request either ("is my stuff under warranty?", "the fan rattles"): the business's
+            # No cue we know ("is my stuff under warranty?", "the fan rattles"): the business's
             # own help center may know what it is about, in its own words.
             if knowledge.terms(text):
                 async for ev in support.knows_about(agent, text):
@@ -356,6 +355,17 @@ class OfflineBrain(Brain):
                 return
             d.more = False
             yield Say(lines.NOT_UNDERSTOOD)
+
+    async def _sensed(self, text: str, cls: Classification) -> str | None:
+        """The account request `text` means when no cue phrase named one clearly, else None.
+
+        Not asked when a cue already said what the turn is (a complaint, a request for a person)
+        nor for a question about the business, which the help center answers whatever it mentions.
+        """
+        if (cls.intent == OTHER and cls.confidence >= 0.7) or knowledge.general_question(text):
+            return None
+        sensed = await asyncio.to_thread(senses.intent_of, text)
+        return None if sensed in self.agent.d.rejected else sensed
 
     async def _start(
         self, intent: str, confidence: float, text: str, searched: bool = False, complaint: bool = False

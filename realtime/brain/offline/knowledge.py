@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from callengine import embed
-from realtime.brain import intents, speak
+from realtime.brain import intents, senses, speak
 
 log = logging.getLogger(__name__)
 
@@ -277,7 +277,7 @@ def _by_meaning(asked: str, articles: list[Mapping[str, Any]]) -> Match | None:
         return None
     # Each clause on its own too: a preamble or an aside ("I'm having a spot of bother", "and my
     # grandson isn't here") blurs the meaning of the clause that says the problem.
-    parts = [asked, *_clauses(asked)]
+    parts = [asked, *senses.clauses(asked)]
     try:
         scored = sorted(
             ((max(embed.similarity(p, _heading(a)) for p in parts), i) for i, a in enumerate(candidates)),
@@ -303,15 +303,6 @@ def _by_meaning(asked: str, articles: list[Mapping[str, Any]]) -> Match | None:
     return Match(str(article.get("title", "")), steps, chosen)
 
 
-_CLAUSE = re.compile(r"[,.;:!?]+|\b(?:and|because|but|so|cause|since)\b", re.IGNORECASE)
-
-
-def _clauses(text: str) -> list[str]:
-    """The clauses of a turn that say something (three words or more)."""
-    parts = [p.strip() for p in _CLAUSE.split(text)]
-    return [p for p in parts if len(p.split()) >= 3 and p != text.strip()]
-
-
 def _content_words(text: str) -> set[str]:
     return {w for w in _WORD.findall(text.lower().replace("'", "")) if len(w) > 2 and w not in _STOP}
 
@@ -325,7 +316,7 @@ def _akin(asked: str, title: str) -> bool:
 def meanings(question: str, articles: Iterable[Mapping[str, Any]]) -> list[str]:
     """The texts `match` may compare by meaning (to encode ahead, off the event loop)."""
     asked = asked_part(question)
-    out = [asked, *_clauses(asked), *_content_words(asked)]
+    out = [asked, *senses.clauses(asked), *_content_words(asked)]
     for article in articles:
         out += [_heading(article), *_content_words(str(article.get("title", "")))]
         out += _passages(str(s) for s in article.get("steps", []))
