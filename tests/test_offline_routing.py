@@ -27,6 +27,7 @@ from realtime.brain.intents import (
     service_complaint,
 )
 from realtime.brain.offline import OfflineBrain, knowledge
+from realtime.brain.offline.brain import _NOT_THAT, _NOT_THAT_WEAK
 from tests.conftest import Sandbox, WorkerFactory, start_call
 from tests.test_offline_brain import TODAY, VERIFY, converse, tools_used
 
@@ -425,3 +426,24 @@ async def test_you_got_it_wrong_with_a_value_corrects_the_value(
         )
     assert not conv.result.ticket_ids, conv.agent
     assert any("42 dollars and 50 cents" in a for a in conv.agent), conv.agent
+
+
+@pytest.mark.parametrize(
+    ("said", "turned_down"),
+    [
+        ("ah no, you've picked me up wrong, I need a new day for the visit", True),
+        ("you've got the wrong end of the stick, it's my bill I'm asking about", True),
+        ("you're not hearing me, I want my money back", True),
+        ("no, not that at all, I'm asking what I owe you", True),
+        # Alone, or with a value, they are a plain no or a correction.
+        ("no, it's not that", False),
+        ("not that", False),
+    ],
+)
+def test_the_ways_a_caller_says_the_agent_took_the_wrong_road(said: str, turned_down: bool) -> None:
+    assert bool(_NOT_THAT.search(said) or _NOT_THAT_WEAK.search(said)) is turned_down
+
+
+def test_wondering_aloud_about_the_number_is_not_the_question() -> None:
+    said = "I don't know if I'm ringing the right number but, please, I want to shift the date of the visit"
+    assert not knowledge.general_question(said)  # a request about the caller's own visit

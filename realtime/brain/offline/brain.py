@@ -57,7 +57,18 @@ _NOT_THAT = re.compile(
     r"|\bthat'?s not (why i('m| am)? call(ed|ing)|what i('m| am) calling (about|for)|"
     r"(my|the) (problem|issue|question|trouble)|what i (asked|meant|said|want(ed)?))\b"
     r"|\byou('ve)? (misunderstood|got it wrong|got the wrong idea)\b"
-    r"|\bthere('?s| is) no (order|order number|appointment)\b|\bno order( number)?,",
+    r"|\bthere('?s| is) no (order|order number|appointment)\b|\bno order( number)?,"
+    # "You've picked me up wrong", "the wrong end of the stick", "you did not get me".
+    r"|\byou('ve| have)? (picked|got|taken) me (up )?wrong\b|\bwrong end of the stick\b"
+    r"|\byou (did not|didn'?t|don'?t|do not) (get|understand) me\b"
+    r"|\byou('re| are) not (getting|hearing) me\b",
+    re.IGNORECASE,
+)
+# Weaker: "not that at all", "no, it's not that" turn a road down only when the real request follows
+# (alone, at "did that fix it?", they are a plain no).
+_NOT_THAT_WEAK = re.compile(
+    r"\b(not that( at all)?|(it'?s|it is|that'?s|that is) not (that|it)( at all)?|wrong thing)\b"
+    r"(?=\W+(\w+\W+){2,}\w)",
     re.IGNORECASE,
 )
 # What a turned-down road names: "it's not about an order" rules out the order's requests too.
@@ -227,7 +238,7 @@ class OfflineBrain(Brain):
         # value, not the road.
         road = d.ask.name != "details" if d.ask is not None else d.more
         if said.source != "dtmf" and road and d.pending is None and not slots.digit_runs(text):
-            turned_down = _NOT_THAT.search(text)
+            turned_down = _NOT_THAT.search(text) or _NOT_THAT_WEAK.search(text)
             if turned_down:
                 # "It's not about an order, my parcel came smashed": the agent took the wrong road
                 # (or, after an answer, answered the wrong question). What the caller says instead is
@@ -275,7 +286,7 @@ class OfflineBrain(Brain):
         for named, intents in _NAMED:
             if named.search(phrase):
                 d.rejected.update(intents)
-        rest = _NOT_THAT.sub(" ", text).strip(" ,.;:!-")
+        rest = _NOT_THAT_WEAK.sub(" ", _NOT_THAT.sub(" ", text)).strip(" ,.;:!-")
         d.ask, d.pending, d.more = None, None, False
         if len(rest.split()) >= 3:
             async for ev in self._request(said, rest):

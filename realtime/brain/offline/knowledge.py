@@ -340,7 +340,8 @@ _OWN = re.compile(
 # "The visit", "the technician", "the order": a caller who says "the" of an account's thing means
 # their own one ("could the visit be on a different date"); a policy question says "a visit".
 _THE_OWN = re.compile(
-    r"\b(the|our|this|that) (visit|appointment|appt|booking|technician|tech|crew|install|installation|"
+    r"\b(the|our|this|that) ((service|repair|technician|engineer|home|next|upcoming) )?"
+    r"(visit|appointment|appt|booking|technician|tech|crew|install|installation|"
     r"order|package|parcel|delivery|shipment|account|bill|invoice|balance|payment|refund|plan|"
     r"subscription)\b",
     re.IGNORECASE,
@@ -374,6 +375,8 @@ _SMALL_TALK = re.compile(
     r"are you (there|a (real )?(person|human|robot|bot))|is (this|that) a (robot|bot|machine|recording)|"
     r"(i )?((don'?t|do not) know|(am|'m) not sure|hope|wonder) (if|whether) (i'?ve|i have) "
     r"(rung|called|dialed|dialled|phoned|got|reached) the right (number|people|place|department)|"
+    r"(i )?((don'?t|do not) know|(am|'m) not sure|hope|wonder) (if|whether) (i'?m|i am) "
+    r"(ringing|calling|phoning) the right (number|people|place|department)( but)?|"
     r"(i )?((don'?t|do not) know|(am|'m) not sure|wonder) (if|whether) (you'?re|you are|this is) the right "
     r"(people|person|place|number|department|team)( to (ask|call|ring|talk to))?)\??",
     re.IGNORECASE,
