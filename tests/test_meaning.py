@@ -211,3 +211,12 @@ def test_what_is_not_an_account_request_is_left_alone(said: str) -> None:
 def test_a_disputed_charge_is_a_dispute_not_a_refund(said: str) -> None:
     # Disputes are recognised before the meaning of a request is asked (it would read them as refunds).
     assert billing_dispute(said)
+
+
+def test_a_request_shaped_like_a_question_needs_stronger_evidence() -> None:
+    # "…is there any news on them?" asks about the caller's own purchase; "how long do I have to
+    # send something back?" asks about the business's policy (the help center's).
+    own = "the boots I bought from you still haven't come, is there any news on them at all"
+    assert senses.intent_of(own, question=True) == "order_status"
+    assert senses.intent_of("how long do I have to send something back", question=True) is None
+    assert senses.intent_of("how much does a service visit cost", question=True) is None

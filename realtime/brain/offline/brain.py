@@ -370,12 +370,13 @@ class OfflineBrain(Brain):
     async def _sensed(self, text: str, cls: Classification) -> str | None:
         """The account request `text` means when no cue phrase named one clearly, else None.
 
-        Not asked when a cue already said what the turn is (a complaint, a request for a person)
-        nor for a question about the business, which the help center answers whatever it mentions.
+        Not asked when a cue already said what the turn is (a complaint, a request for a person); a
+        turn shaped like a question about the business needs stronger evidence (the help center
+        answers those, whatever they mention).
         """
-        if (cls.intent == OTHER and cls.confidence >= 0.7) or knowledge.general_question(text):
+        if cls.intent == OTHER and cls.confidence >= 0.7:
             return None
-        sensed = await asyncio.to_thread(senses.intent_of, text)
+        sensed = await asyncio.to_thread(senses.intent_of, text, knowledge.general_question(text))
         return None if sensed in self.agent.d.rejected else sensed
 
     async def _start(
