@@ -153,6 +153,10 @@ def test_the_grammar_check_catches_bad_lines(line: str) -> None:
         "would you mind repeating that a little more slowly",
         "could you speak up a bit",
         "slow down please",
+        # The line, not the caller: "you cut out", "I lost you", "what'd you say".
+        "sorry, you cut out there",
+        "I lost you for a second",
+        "sorry, my kid was talking, what'd you say",
     ],
 )
 def test_repeat_requests(text: str) -> None:
@@ -170,6 +174,7 @@ def test_repeat_requests(text: str) -> None:
         "I didn't get the package",
         "I missed the delivery",
         "I didn't get my refund",
+        "I want to go back to the store",
     ],
 )
 def test_answers_are_not_repeat_requests(text: str) -> None:

@@ -43,6 +43,9 @@ _ASK_AGAIN = re.compile(
     rf"(i )?missed (that|it|what you said|{_SAID})|"
     r"what (was|were|did you say) (that|it|the \w+( \w+)?)( again)?|"
     r"what did you (just )?say|you (were|are) breaking up|(it|that) cut out|"
+    # "Sorry, you cut out there", "I lost you", "what'd you say", "go back, what did you say".
+    r"you (cut|broke|dropped) (out|up)|(you'?re|you are|you were) cutting out|(i )?lost you|"
+    r"the line (cut|broke|dropped) (out|up)|what'?d you (just )?say|what did you say|"
     # "Would you mind repeating that a little more slowly", "could you speak up".
     r"repeating (that|it|this|yourself|the \w+)|(mind|try) repeating|"
     r"(speak|talk|say it|say that) (up|louder|slower|more slowly|a (little|bit) (louder|slower|more slowly))|"

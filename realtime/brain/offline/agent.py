@@ -115,8 +115,10 @@ class Agent:
     async def anything_else(self, *before: str) -> Flow:
         """Say what was done, then offer more: the call waits for a new request."""
         self.d.ask, self.d.pending, self.d.more = None, None, True
-        # The request is done: a road turned down for it is open again for the next one.
+        # The request is done: a road turned down for it is open again for the next one, and a
+        # request the agent was unsure of at first but then served counts against nothing.
         self.d.rejected, self.d.rejected_articles = set(), set()
+        self.understood()
         for line in before:
             yield Say(line)
         yield Say(lines.ANYTHING_ELSE)

@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator
 
 from realtime.brain import repair, senses, slots
 from realtime.brain.base import Brain, BrainEvent, CallContext, CallerInput, Say
-from realtime.brain.escalation import explicit_request
+from realtime.brain.escalation import CONFIDENCE_FLOOR, explicit_request
 from realtime.brain.intents import (
     ACCOUNT,
     HUMAN,
@@ -216,9 +216,10 @@ class OfflineBrain(Brain):
             cls = classify(text, said.stt_confidence)
             # A goodbye is not a request the agent failed to understand.
             wants_intent = d.ask is None and slots.yes_no(text) is None and not repair.closing(text)
-            reason = agent.policy.on_caller_turn(
-                text, cls.confidence if wants_intent else None, answering=d.ask is not None
-            )
+            confidence = cls.confidence if wants_intent else None
+            if confidence is not None and confidence < CONFIDENCE_FLOOR and await self._sensed(text, cls):
+                confidence = CONFIDENCE_FLOOR  # no cue named it, but what it means is clear
+            reason = agent.policy.on_caller_turn(text, confidence, answering=d.ask is not None)
             if reason is None and cls.intent == HUMAN and cls.confidence >= 0.7:
                 reason = "caller_request"
             if reason is not None:
@@ -337,6 +338,7 @@ class OfflineBrain(Brain):
         elif (sensed := await self._sensed(text, cls)) is not None:
             # A request described rather than named ("I'm calling to change when someone's coming
             # out"): recognised by what it means, before a long turn becomes a ticket.
+            agent.understood()
             async for ev in self._start(sensed, 0.6, text):
                 yield ev
         elif cls.intent == OTHER and (cls.confidence >= 0.7 or len(text.split()) >= support.TICKET_WORDS):
