@@ -435,9 +435,12 @@ async def test_you_got_it_wrong_with_a_value_corrects_the_value(
         ("you've got the wrong end of the stick, it's my bill I'm asking about", True),
         ("you're not hearing me, I want my money back", True),
         ("no, not that at all, I'm asking what I owe you", True),
+        ("there isn't one, I'm asking whether you sell gift cards", True),
+        ("nah, it's nothing I ordered, the fitter was rude to my wife", True),
         # Alone, or with a value, they are a plain no or a correction.
         ("no, it's not that", False),
         ("not that", False),
+        ("there isn't one", False),
     ],
 )
 def test_the_ways_a_caller_says_the_agent_took_the_wrong_road(said: str, turned_down: bool) -> None:

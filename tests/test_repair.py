@@ -157,6 +157,7 @@ def test_the_grammar_check_catches_bad_lines(line: str) -> None:
         "sorry, you cut out there",
         "I lost you for a second",
         "sorry, my kid was talking, what'd you say",
+        "huh, sorry, what",
     ],
 )
 def test_repeat_requests(text: str) -> None:

@@ -55,8 +55,8 @@ _ASK_AGAIN = re.compile(
 # A turn that is nothing but a short "huh?" — only then do these words ask for a repeat
 # ("sorry, it's 94103" is an answer, not a repeat request).
 _ONLY = re.compile(
-    r"^(sorry|i'?m sorry|what|huh|pardon( me)?|excuse me|beg your pardon|i beg your pardon|"
-    r"eh|hmm|come again|again|repeat|say again)( please)?( what)?$"
+    r"^((sorry|i'?m sorry|what|huh|pardon( me)?|excuse me|beg your pardon|i beg your pardon|"
+    r"eh|hmm|come again|again|repeat|say again)( please)?( what)? ?){1,3}$"
 )
 
 

@@ -67,7 +67,10 @@ _NOT_THAT = re.compile(
 # Weaker: "not that at all", "no, it's not that" turn a road down only when the real request follows
 # (alone, at "did that fix it?", they are a plain no).
 _NOT_THAT_WEAK = re.compile(
-    r"\b(not that( at all)?|(it'?s|it is|that'?s|that is) not (that|it)( at all)?|wrong thing)\b"
+    r"\b(not that( at all)?|(it'?s|it is|that'?s|that is) not (that|it)( at all)?|wrong thing|"
+    # "There isn't one, …", "it's nothing I ordered, …", "no, not an order, …".
+    r"there (isn'?t|is not|'?s not) (one|any)|(it'?s|it is) nothing i (ordered|bought|purchased)|"
+    r"not an order|i (haven'?t|have not|didn'?t|did not) (got|get|ordered|order|bought|buy) (one|anything))\b"
     r"(?=\W+(\w+\W+){2,}\w)",
     re.IGNORECASE,
 )
