@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import json
 import os
@@ -53,6 +54,16 @@ async def converse(phone: PhoneCall, line: str, quiet_s: float = 0.8) -> None:
     """Say a line and wait until the agent has answered it."""
     start = await phone.say(voices.say(line, tail_ms=100))
     await phone.wait_agent_done(since=start, quiet_s=quiet_s)
+
+
+async def until_tool_ran(call: Call, tool: str, timeout_s: float) -> None:
+    """Poll the call's state until `tool` shows among its tool calls (queries retry while it restarts)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        with contextlib.suppress(Exception):
+            if any(c.name == tool for c in (await call.state()).tool_calls):
+                return
+        await asyncio.sleep(0.25)
 
 
 # ------------------------------------------------------------- API replica dies
@@ -225,8 +236,12 @@ async def test_the_temporal_server_restarts_mid_call(
         restartable_temporal.start()  # …and comes back on the same db file
         await converse(phone, "Yes, that's right.", quiet_s=1.5)  # verify: an update, retried
         down_s = time.monotonic() - t_down
-        await phone.hang_up()
         call = Call.attach(client, phone.call_sid)
+        # The agent may have said its filler and gone quiet while the server is still starting
+        # (seconds on a busy machine): hang up only once the verify update has gone through.
+        await until_tool_ran(call, "verify_customer", timeout_s=60)
+        await phone.wait_agent_done(quiet_s=1.0)
+        await phone.hang_up()
         result = await asyncio.wait_for(call.result(), 60)
         state = await call.state()
     caller_said = [t.text.lower() for t in state.turns if t.speaker == "caller"]
