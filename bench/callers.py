@@ -51,6 +51,15 @@ IDENTIFY = {"caller_id": 45, "phone": 20, "email": 15, "order": 20}
 # Goods that reached the customer: what a refund is asked for.
 DELIVERED_LIKE = ("delivered", "installed", "picked_up", "returned", "partially_refunded", "refunded")
 
+# What a caller with each goal takes an agent's "is this about …?" to be about.
+TOPIC_WORDS: dict[str, tuple[str, ...]] = {
+    "order_status": ("order", "deliver", "parcel", "package", "shipment"),
+    "account": ("balance", "bill", "account", "owe", "statement"),
+    "reschedule": ("appointment", "visit", "booking", "reschedul"),
+    "refund": ("refund", "money back"),
+    "troubleshooting": ("problem", "fault", "not working", "fix", "repair"),
+}
+
 # What an agent says when it asks the same question again: not a new troubleshooting step.
 REASK = re.compile(r"\byes or (?:a )?no\b|\bsorry\b|\bdidn't (?:quite )?(?:get|catch)\b|\bonce more\b")
 
@@ -413,6 +422,11 @@ class Caller:
                 self.kb_seen.clear()
                 return self.say("also", request=c.followup.request)
             return self.say("done")
+        if act == "topic":
+            # "Is this about an order?": a caller knows what they called about.
+            if any(word in value.lower() for word in TOPIC_WORDS.get(goal.intent, ())):
+                return self.say("yes")
+            return self.say("not_that", request=goal.request)
         if act == "offer":
             return self.say("go_ahead")
         if act == "describe":

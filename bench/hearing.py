@@ -134,6 +134,8 @@ TIMES = re.compile(
     r"(:\d\d| [a-z]+)? ?(a\.?m\.?|p\.?m\.?|o'clock|noon)",
     re.I,
 )
+# The agent checking what the call is about: "Just so I get it right: is this about a refund?"
+TOPIC = re.compile(r"\b(is|was) (this|it|that|your call) (about|regarding|to do with|for)\b")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -186,7 +188,7 @@ def hear(reply: str) -> Heard:
 
     Returns:
         The act: ended, still_there, confirm, slots, zip, last4, account_name,
-        identify, order, fix_check, anything_else, offer, describe or unknown.
+        identify, order, fix_check, anything_else, topic, offer, describe or unknown.
     """
     whole = reply.lower()
     asked, focus = _focus(reply)
@@ -199,6 +201,8 @@ def hear(reply: str) -> Heard:
         return Heard("describe")
     if any(k in al for k in ANYTHING_ELSE):
         return Heard("anything_else")
+    if TOPIC.search(al):  # "is this about an order?": the caller says whether it is
+        return Heard("topic", asked)
     if any(k in fl for k in FIX_CHECK):
         return Heard("fix_check")
     times = len(TIMES.findall(focus))

@@ -12,6 +12,7 @@ import pytest
 from temporalio.client import Client
 
 from callengine.chat import context_for
+from realtime.brain import senses
 from realtime.brain.base import CallerInput, Say
 from realtime.brain.escalation import explicit_request
 from realtime.brain.intents import (
@@ -450,3 +451,92 @@ def test_the_ways_a_caller_says_the_agent_took_the_wrong_road(said: str, turned_
 def test_wondering_aloud_about_the_number_is_not_the_question() -> None:
     said = "I don't know if I'm ringing the right number but, please, I want to shift the date of the visit"
     assert not knowledge.general_question(said)  # a request about the caller's own visit
+
+
+# -- asking before guessing (realtime/brain/offline/topic.py) -----------------------------------
+
+# Requests said in words no cue names and whose meaning only leans to one request: the agent asks.
+_LEANS_TO_AN_ORDER = "the lamp I got off you has gone walkabout, no sign of it at all"
+_LEANS_TO_THE_BALANCE = "I'd like to clear whatever's on my tab with you"
+
+
+def test_a_request_that_only_leans_to_one_is_a_guess_not_a_decision() -> None:
+    assert senses.intent_of(_LEANS_TO_AN_ORDER) is None
+    assert senses.guess_of(_LEANS_TO_AN_ORDER) == ORDER_STATUS
+    assert senses.intent_of(_LEANS_TO_THE_BALANCE) is None
+    assert senses.guess_of(_LEANS_TO_THE_BALANCE) == ACCOUNT
+    # Questions about the business lean to nothing strongly enough to ask about.
+    for question in ("which countries do you ship to", "do you guarantee your repairs"):
+        assert senses.guess_of(question, question=True) is None, question
+
+
+async def test_yes_to_is_this_about_an_order_takes_the_order_road(
+    temporal_client: Client, worker: WorkerFactory, sandbox: Sandbox
+) -> None:
+    async with worker() as tq:
+        conv = await converse(
+            temporal_client,
+            tq,
+            _LEANS_TO_AN_ORDER,
+            "yes",
+            *VERIFY,
+            "one oh four eight two",
+            "yes",
+            "no thanks",
+        )
+        used = await tools_used(conv, temporal_client)
+    assert conv.agent[1] == "Just so I get it right: is this about an order you're waiting for?", conv.agent
+    assert "lookup_order" in used and "create_ticket" not in used, used
+    assert conv.result.outcome == "resolved"
+
+
+async def test_no_to_the_guess_takes_what_the_caller_says_instead(
+    temporal_client: Client, worker: WorkerFactory, sandbox: Sandbox
+) -> None:
+    async with worker() as tq:
+        instead = await converse(
+            temporal_client,
+            tq,
+            _LEANS_TO_THE_BALANCE,
+            "no, not that, I need the e-mail address on my account changed to my work one",
+            "no thanks",
+        )
+        plain = await converse(temporal_client, tq, _LEANS_TO_AN_ORDER, "no", "no thanks")
+        instead_used = await tools_used(instead, temporal_client)
+    assert "is this about your account balance?" in instead.agent[1], instead.agent
+    assert "get_account" not in instead_used  # the road turned down is not taken
+    ticket = [t for t in await sandbox.tickets() if t["id"] in instead.result.ticket_ids]
+    assert len(ticket) == 1 and "work one" in ticket[0]["description"], ticket
+    # A plain no: the caller's own words go to the team, and the question is not asked twice.
+    assert sum("Just so I get it right" in a for a in plain.agent) == 1, plain.agent
+    ticket = [t for t in await sandbox.tickets() if t["id"] in plain.result.ticket_ids]
+    assert len(ticket) == 1 and "walkabout" in ticket[0]["description"], ticket
+
+
+@pytest.mark.parametrize(
+    ("said", "intent"),
+    [
+        ("could I get the cash back for the kettle, it was broken when it came", REFUND),
+        ("please reverse the payment, I don't want the goods any more", REFUND),
+    ],
+)
+def test_money_back_in_other_words_is_a_refund(said: str, intent: str) -> None:
+    assert classify(said).intent == intent
+
+
+def test_a_request_said_passively_is_a_request_not_a_question() -> None:
+    assert not knowledge.general_question("the fitter is due Thursday and I'm away, can it be moved at all")
+    assert knowledge.general_question("can a visit be moved for free")
+
+
+def test_a_fault_article_needs_a_caller_who_speaks_of_a_fault() -> None:
+    # "Oven" is in the fault article's title, but the caller asks about sending one.
+    found = knowledge.match("can you send an oven tray out to Springfield", _BAKERY)
+    assert found is not None and found.title == "Delivery zones", found
+    found = knowledge.match("my oven went cold, is there something I should be pressing", _BAKERY)
+    assert found is not None and found.title == "Oven will not heat", found
+    assert knowledge.wants_steps("my oven went cold, is there something I should be pressing", found)
+
+
+def test_a_contraction_is_its_word() -> None:
+    assert knowledge.terms("where's it at") == set()

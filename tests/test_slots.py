@@ -328,6 +328,13 @@ YES = [
     # The last clause that answers decides; talk before it is not a no.
     "now bear with me, I'm not very good with these things, that's correct",
     "I've been on hold for ages, but never mind, quite right",
+    # "No bother" and "no trouble" are a yes with a "no" in front.
+    "no bother, that's right",
+    "no trouble at all, yes",
+    # A fix that worked, at "did that help?".
+    "brilliant, that did the trick",
+    "oh, that's sorted it",
+    "it's come back on now",
 ]
 NO = [
     "no",
@@ -352,6 +359,7 @@ NO = [
     "still doing the same thing lol",
     "I don't think so.",
     "No, it’s still the same.",  # curly apostrophe from Deepgram
+    "no, it hasn't come back on",
 ]
 NEITHER = ["", "hello?", "what was that", "I'm not sure", "I don't know", "10482", "maybe"]
 
@@ -645,3 +653,16 @@ def test_a_name_said_as_an_answer(text: str, name: str | None) -> None:
 def test_a_correction_of_a_name() -> None:
     assert slots.name_correction("no, it's Maria Lopes") == "Maria Lopes"
     assert slots.name_correction("yes that's right") is None
+
+
+@pytest.mark.parametrize(
+    ("said", "rest"),
+    [
+        ("no", ""),
+        ("nope, it's about my bill", "it's about my bill"),
+        ("no, not that, the courier was rude", "the courier was rude"),
+        ("the courier was rude", "the courier was rude"),  # no "no" in front: all of it
+    ],
+)
+def test_what_follows_a_no(said: str, rest: str) -> None:
+    assert slots.after_no(said) == rest

@@ -205,8 +205,10 @@ _CUES: dict[str, list[tuple[str, float]]] = {
         # Speech-to-text splits or mishears the word: "re fund", "we fund".
         (r"\b(re ?fund\w*|we fund)\b", 5),
         (
-            r"\bmoney back\b|\breimburse\w*\b|\bcharged (twice|double|wrong)\b|\bcredit(ed)? (it )?back\b"
-            r"|\bcredit (me|my (account|card))\b",
+            r"\b(money|cash|payment) back\b|\breimburse\w*\b|\bcharged (twice|double|wrong)\b"
+            r"|\bcredit(ed)? (it )?back\b|\bcredit (me|my (account|card))\b"
+            # "Reverse the payment": undo what the caller paid (a charge they dispute is a dispute).
+            r"|\b(reverse|undo|cancel) (the|my|that) (payment|purchase|transaction)\b",
             4,
         ),
         (r"\bovercharg\w*\b|\b(still|was) (got )?charged\b|\b(want|get) (it|my money) back\b", 4),

@@ -184,7 +184,9 @@ def replay(request: str, missed: str, replies: Sequence[Sequence[str]]) -> list[
 # --------------------------------------------------------------------------
 
 _DONT_KNOW = re.compile(
-    r"\b((i )?(don'?t|do not|didn'?t) (know|have|remember|recall)( it| that| the \w+| my \w+)?|"
+    # "I don't know if I'm ringing the right number, …" wonders aloud: it is not a missing value.
+    r"\b((i )?(don'?t|do not|didn'?t) (know|have|remember|recall)(?! (if|whether)\b)"
+    r"( it| that| the \w+| my \w+)?|"
     r"no idea|not sure|dunno|can'?t (remember|find|recall)|forgot|i have no)\b"
 )
 

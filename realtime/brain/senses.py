@@ -35,6 +35,9 @@ _EXAMPLES: dict[str, tuple[str, ...]] = {
         "I want to know when my stuff will get to me",
         "nothing has been delivered to me yet",
         "the goods I ordered online have not come",
+        "I paid for my order a while ago and there is still no sign of it",
+        "I think my parcel got lost somewhere on the way to me",
+        "the things I ordered a couple of weeks ago are still not here",
     ),
     ACCOUNT: (
         "what is my account balance",
@@ -49,6 +52,9 @@ _EXAMPLES: dict[str, tuple[str, ...]] = {
         "where do I stand with my payments",
         "what is the total I have to pay",
         "can you tell me how much money I owe on the account",
+        "I want to pay off my bill but I don't know the amount",
+        "is there anything outstanding I need to pay",
+        "what figure do I need to pay to clear my account",
     ),
     RESCHEDULE: (
         "I need to reschedule my appointment",
@@ -113,6 +119,11 @@ _LEAD = 0.05
 # a real question was 0.47.
 _MEANS_QUESTION = 0.5
 _CLEAR_OF_OTHER = 0.15
+# A lean worth a question ("is this about an order?") before a request nobody placed becomes a
+# ticket: the nearest request, ahead of the next by a little and of the non-requests by more.
+_GUESS = 0.3
+_GUESS_LEAD = 0.03
+_GUESS_OVER_OTHER = 0.05
 
 _lock = threading.Lock()
 _matrices: dict[str, embed.Vector] = {}
@@ -139,27 +150,74 @@ def clauses(text: str) -> list[str]:
     return [p for p in parts if len(p.split()) >= 3 and p != text.strip()]
 
 
-def intent_of(text: str, question: bool = False) -> str | None:
-    """The request `text` means (one of the account requests), or None: not one, or not sure.
+_SENTENCE_PART = re.compile(r"[,.;:!?]+")
 
-    The turn and each of its clauses are compared; an intent scores its best. `question`: the turn
-    is shaped like a question about the business, so stronger evidence is needed. CPU work
-    (milliseconds): call it in a thread from the event loop.
+
+def tails(text: str) -> list[str]:
+    """The turn with its first comma-parts left off, one by one: the request is usually said last.
+
+    "So, em, I don't know if I'm ringing the right number but, hello, I bought some things from you
+    and nothing has reached me": the greeting and the hesitation blur the whole, and splitting at
+    every "and" breaks the request itself in two; its tail is the request as said.
     """
+    parts = [p.strip() for p in _SENTENCE_PART.split(text) if p.strip()]
+    found = [", ".join(parts[i:]) for i in range(1, len(parts))]
+    return [t for t in found if len(t.split()) >= 3]
+
+
+def _scores(text: str) -> dict[str, float] | None:
+    """Each intent's best score over the turn, its clauses and its tails; None without the model."""
     try:
         examples = _examples()
         scores = {i: 0.0 for i in examples}
-        for part in (text, *clauses(text)):
+        for part in dict.fromkeys((text, *clauses(text), *tails(text))):
             said = embed.vector(part)
             for i, m in examples.items():
                 scores[i] = max(scores[i], float(np.sort(m @ said)[-2:].mean()))
     except embed.ModelMissing:
         return None
+    return scores
+
+
+def _ranked(scores: dict[str, float]) -> tuple[str, float, float]:
     ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
     (best, top), (_, second) = ranked[0], ranked[1]
+    return best, top, second
+
+
+def intent_of(text: str, question: bool = False) -> str | None:
+    """The request `text` means (one of the account requests), or None: not one, or not sure.
+
+    The turn, each of its clauses and its tails are compared; an intent scores its best. `question`:
+    the turn is shaped like a question about the business, so stronger evidence is needed. CPU work
+    (milliseconds): call it in a thread from the event loop.
+    """
+    scores = _scores(text)
+    if scores is None:
+        return None
+    best, top, second = _ranked(scores)
     if best == OTHER or top < _MEANS or top - second < _LEAD:
         return None
     if question and (top < _MEANS_QUESTION or top - scores[OTHER] < _CLEAR_OF_OTHER):
+        return None
+    return best
+
+
+def guess_of(text: str, question: bool = False) -> str | None:
+    """The account request `text` most likely means, on evidence too weak to act on: worth asking.
+
+    "I got a few bits from you a fortnight ago and nothing's landed yet" leans to an order's status
+    without reaching `intent_of`'s bar; rather than open a ticket for a request it did not place, the
+    agent asks "is this about an order?". None when nothing leans clearly, or the lean is to the
+    examples of what is not an account request. `question`: the turn is shaped like a question
+    about the business, which the examples of questions must then be well behind.
+    """
+    scores = _scores(text)
+    if scores is None:
+        return None
+    best, top, second = _ranked(scores)
+    over_other = _CLEAR_OF_OTHER if question else _GUESS_OVER_OTHER
+    if best == OTHER or top < _GUESS or top - second < _GUESS_LEAD or top - scores[OTHER] < over_other:
         return None
     return best
 

@@ -895,7 +895,8 @@ def _words(text: str) -> str:
 
 # Phrases that contain a negative word but mean yes; read first and removed.
 _YES_DESPITE_NO = re.compile(
-    r"\b(no problem|no worries|not a problem|why not|(i )?don'?t mind|do not mind|no doubt)\b"
+    r"\b(no problem|no worries|not a problem|no bother|no trouble|why not|(i )?don'?t mind|do not mind|"
+    r"no doubt)\b"
 )
 # Uncertainty is neither yes nor no ("I'm not sure" must not count as "sure").
 _UNSURE = re.compile(
@@ -921,7 +922,12 @@ _YES = re.compile(
     r"yes sir|yes ma'?am|yas|yass|kk|mm hm|mhmm|mmhm|uh hum|totally|for sure|you bet|"
     r"sure thing|go for it|do that|sounds right|that'?s lovely|lovely|brilliant|cool|"
     r"precisely|just so|that's correct|that is correct|that's accurate|accurate|confirmed|"
-    r"i confirm|roger|yea verily)\b"
+    r"i confirm|roger|yea verily|"
+    # A fix that worked, as people say it at "did that help?".
+    r"did the trick|done the trick|(that|this|it)('s| has| is)? (done|sorted|solved|fixed|cured) it|"
+    r"(it'?s|it is|that'?s|that is) (sorted|grand|behaving|back to normal|all good)|"
+    r"(it'?s|it is|it has|it'?s after) (come|coming|came) (back )?on|back (on|up) and running|"
+    r"(it'?s|it is) (back )?on now)\b"
 )
 
 
@@ -958,7 +964,11 @@ def yes_no(text: str) -> bool | None:
 
 
 _CLAUSE_BREAK = re.compile(r"[,.;:!?\u2026]+|\s[-\u2013\u2014]\s|\bbut\b")
-_LEADING_NO = re.compile(r"^(no|nope|nah|naw|nay|negative|wrong|incorrect|not (quite|really|exactly))\b")
+# "No bother, that's right" and "no problem" are yeses said with a "no" in front.
+_LEADING_NO = re.compile(
+    r"^(no(?! (problem|problems|worries|bother|trouble|doubt)\b)|nope|nah|naw|nay|negative|wrong|incorrect|"
+    r"not (quite|really|exactly))\b"
+)
 
 
 def _clause_yes_no(t: str) -> bool | None:
@@ -1439,3 +1449,15 @@ def mentioned(text: str) -> Mentioned:
     if loose is not None and (phone and phone.endswith(loose)):
         loose = None
     return Mentioned(order=found["order"], zip=found["zip"], phone=phone, email=email(text), loose=loose)
+
+
+_NO_IN_FRONT = re.compile(
+    r"^\s*(?:(?:no|nope|nah|naw|not (?:really|quite|exactly))\b[\s,.;:!-]*)+"
+    r"(?:(?:it'?s|it is|that'?s|that is) not(?: that| it)?\b|not that\b|it isn'?t(?: that)?\b)?[\s,.;:!-]*",
+    re.IGNORECASE,
+)
+
+
+def after_no(text: str) -> str:
+    """What the caller says after a "no" in front ("no, it's about my bill" → "it's about my bill")."""
+    return _NO_IN_FRONT.sub("", text, count=1).strip()

@@ -117,7 +117,7 @@ class Agent:
         self.d.ask, self.d.pending, self.d.more = None, None, True
         # The request is done: a road turned down for it is open again for the next one, and a
         # request the agent was unsure of at first but then served counts against nothing.
-        self.d.rejected, self.d.rejected_articles = set(), set()
+        self.d.rejected, self.d.rejected_articles, self.d.checked = set(), set(), None
         self.understood()
         for line in before:
             yield Say(line)

@@ -33,7 +33,7 @@ from realtime.brain.intents import (
     damage_report,
     service_complaint,
 )
-from realtime.brain.offline import identity, knowledge, lines, step, support
+from realtime.brain.offline import identity, knowledge, lines, step, support, topic
 from realtime.brain.offline.account import account_flow
 from realtime.brain.offline.agent import Agent, Flow
 from realtime.brain.offline.dialog import Dialog
@@ -90,6 +90,19 @@ _THIRD_PARTY = re.compile(
     r"(?:'s\b|s?\W+(?:\w+\W+)?(account|order|balance|appointment)\b)",
     re.IGNORECASE,
 )
+# Not about someone else's records: a present the caller bought for them ("my daughter's birthday
+# present hasn't come"), or someone else's parcel delivered to the caller ("I got somebody else's
+# things") — the caller's own order, and a complaint about it.
+_OWN_AFTER_ALL = re.compile(
+    r"\bmy \w+'?s? (\w+ )?(birthday|christmas|anniversary|wedding|graduation|present|gift|surprise)\b"
+    r"|\b(got|received|was (sent|given|delivered)|delivered|came with|arrived with|opened)\b.{0,20}"
+    r"\b(someone|somebody) else'?s\b",
+    re.IGNORECASE,
+)
+
+
+def _about_someone_else(text: str) -> bool:
+    return bool(_THIRD_PARTY.search(text)) and not _OWN_AFTER_ALL.search(text)
 
 
 async def proceed(agent: Agent) -> Flow:
@@ -229,7 +242,7 @@ class OfflineBrain(Brain):
                 async for ev in agent.escalate(reason):
                     yield ev
                 return
-        if _THIRD_PARTY.search(text):
+        if _about_someone_else(text):
             if d.ask is None:
                 # "What about my neighbour's order?" is not a request this call can serve, nor a
                 # topic for a ticket: say so and offer help with the caller's own account.
@@ -285,7 +298,9 @@ class OfflineBrain(Brain):
         walking = d.ask is not None and d.ask.name == "fixed"
         if (walking or d.more) and d.kb_title:
             d.rejected_articles.add(d.kb_title)  # the wrong article, not troubleshooting as such
-        if d.intent and not walking and not (d.more and d.kb_title):
+        if d.ask is not None and d.ask.name == "topic" and d.checked:
+            d.rejected.add(d.checked)  # "is this about an order?" — "no, not that, …"
+        elif d.intent and not walking and not (d.more and d.kb_title):
             d.rejected.add(d.intent)
         for named, intents in _NAMED:
             if named.search(phrase):
@@ -344,8 +359,13 @@ class OfflineBrain(Brain):
             agent.understood()
             async for ev in self._start(sensed, 0.6, text):
                 yield ev
-        elif cls.intent == OTHER and (cls.confidence >= 0.7 or len(text.split()) >= support.TICKET_WORDS):
-            async for ev in self._start(OTHER, max(cls.confidence, 0.7), text):
+        elif cls.intent == OTHER and cls.confidence >= 0.7:
+            async for ev in self._start(OTHER, cls.confidence, text):
+                yield ev
+        elif len(text.split()) >= support.TICKET_WORDS:
+            # Long, but no cue and no clear meaning placed it: the help center may know it, else the
+            # agent asks about the request it leans to before it opens a ticket.
+            async for ev in self._unplaced(said, text):
                 yield ev
         else:
             # No cue we know ("is my stuff under warranty?", "the fan rattles"): the business's
@@ -360,7 +380,7 @@ class OfflineBrain(Brain):
             if has_request and len(text.split()) >= support.TICKET_WORDS:
                 # A weak cue in a request that says enough ("I want to complain about the
                 # delivery driver, he was rude"): a ticket with the caller's words, not the menu.
-                async for ev in self._start(OTHER, 0.7, text, searched=True):
+                async for ev in self._unplaced(said, text, searched=True):
                     yield ev
                 return
             if d.more and _THANKS.search(text):
@@ -371,6 +391,34 @@ class OfflineBrain(Brain):
                 return
             d.more = False
             yield Say(lines.NOT_UNDERSTOOD)
+
+    async def _unplaced(self, said: CallerInput, text: str, searched: bool = False) -> Flow:
+        """A request no cue or clear meaning placed: an article, the request it leans to, or a ticket."""
+        agent, d = self.agent, self.agent.d
+        if not searched:
+            async for ev in support.knows_about(agent, text):
+                yield ev
+        guess = None
+        if not support.found(agent, text) and d.checked is None:
+            guess = await asyncio.to_thread(senses.guess_of, text, knowledge.general_question(text))
+        if guess is None or guess in d.rejected or not topic.can_ask(guess):
+            async for ev in self._start(OTHER, 0.7, text, searched=True):
+                yield ev
+            return
+        sure = guess
+
+        def take() -> Flow:
+            return self._start(sure, 0.6, text)
+
+        def instead(rest: str) -> Flow:
+            d.ask = None
+            return self._request(CallerInput(rest, said.source, said.stt_confidence), rest)
+
+        def unplaced() -> Flow:
+            return self._start(OTHER, 0.7, text, searched=True)
+
+        async for ev in topic.check(agent, sure, take, instead, unplaced):
+            yield ev
 
     async def _sensed(self, text: str, cls: Classification) -> str | None:
         """The account request `text` means when no cue phrase named one clearly, else None.

@@ -49,6 +49,8 @@ class Dialog:
     # the request is done.
     rejected: set[str] = field(default_factory=set)
     rejected_articles: set[str] = field(default_factory=set)
+    # The request the agent asked "is this about …?" of, for the request at hand: asked once.
+    checked: str | None = None
     # How often each whole reply was said: the same reply a third time is a caller going round in
     # circles (repeats the caller asked for are not counted).
     said: dict[str, int] = field(default_factory=dict)

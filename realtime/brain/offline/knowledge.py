@@ -143,11 +143,15 @@ def _stem(word: str) -> str:
     return word
 
 
+_CONTRACTION = re.compile(r"'(?:s|re|ll|ve|m|d)\b")
+
+
 def terms(text: str) -> set[str]:
     """The content words of a text: stemmed, with support vocabulary folded into its concepts."""
     low = text.lower().replace("\u2019", "'")
     out = {concept for rx, concept in _PHRASES if rx.search(low)}
-    for w in _WORD.findall(low.replace("'", "")):
+    # "Where's" is "where" (a stop word), not a stem "wher"; "the dog's bowl" is the dog's.
+    for w in _WORD.findall(_CONTRACTION.sub("", low).replace("'", "")):
         if w in _STOP and w not in _CONCEPTS_OF:
             continue
         out.update(_CONCEPTS_OF.get(w) or (_stem(w),))
@@ -211,11 +215,34 @@ def match(question: str, articles: Iterable[Mapping[str, Any]]) -> Match | None:
         return None
     articles = list(articles)
     words, heading = _by_words(wanted, articles)
+    if words is not None and _FAULT_TITLE.search(words.title) and not _FAULTY.search(asked):
+        # "Can I get cat litter sent to Hilo?" names the litter-box fault article's product, but
+        # asks about sending it: an article about a fault needs a caller who speaks of one.
+        healthy = [a for a in articles if not _FAULT_TITLE.search(str(a.get("title", "")))]
+        other, other_heading = _by_words(wanted, healthy)
+        if other is not None:
+            words, heading = other, other_heading
     if words is not None and heading >= 2:
         return words  # the caller named what the article's heading names
     # A single shared heading word can be chance ("my dog yelps when I shave him" and a leash article
     # labelled "dogs"): what the caller means, when it clearly points elsewhere, decides.
     return _by_meaning(asked, articles) or words
+
+
+# An article about a fault says so in its title ("Speaker will not turn on", "Tracker keeps losing
+# signal"); a caller with one says something is wrong.
+_FAULT_TITLE = re.compile(
+    r"\b(will not|won'?t|wont|doesn'?t|does not|can'?t|cannot|not (working|turning|charging|connecting|"
+    r"pairing|cooling|heating)|stopped|keeps|no (power|sound|signal|water|picture)|stuck|broken|fails?|"
+    r"error|leak(s|ing)?|noisy|noise)\b",
+    re.IGNORECASE,
+)
+_FAULTY = re.compile(
+    r"\b(won'?t|wont|will not|doesn'?t|does not|didn'?t|isn'?t|is not|aren'?t|can'?t|cannot|not|no longer|"
+    r"never|stopped|stops|broke|broken|keeps|stuck|dead|fault\w*|problem|issue|wrong|error|beep\w*|noise|"
+    r"leak\w*|rattl\w*|smell\w*|only|nothing|still|anymore|any more|how (do|can|should) i)\b",
+    re.IGNORECASE,
+)
 
 
 def _by_words(wanted: set[str], articles: Iterable[Mapping[str, Any]]) -> tuple[Match | None, int]:
@@ -352,6 +379,10 @@ _ACTION = re.compile(
     r"\b(can|could|would|will) (you|we|y'?all)( please)? (move|change|reschedule|push|switch|shift|"
     r"bump|refund|reimburse|credit|cancel|check|look|find|track|tell me (where|when|if|whether))\b"
     r"|\b(refund|reimburse|credit|charge|bill|send|move|reschedule) me\b"
+    # "Can it be moved at all?", "could the visit be changed?": the same request, said passively.
+    r"|\b(can|could|would|will) (it|that|this|they|the \w+) (please )?be (moved|changed|rescheduled|pushed|"
+    r"switched|shifted|rebooked|rearranged|postponed|put back|brought forward|refunded|cancelled|canceled|"
+    r"tracked|traced|found|sent)\b"
     # "Can I move it?", "could I change the date?": the caller acting on their own booking.
     r"|\b(can|could|may) (i|we) (please )?(move|change|reschedule|push|switch|shift|bump|rebook|"
     r"rearrange|postpone|delay|cancel|return|send back|track)\b"
@@ -390,7 +421,10 @@ _PLEA_PHRASE = re.compile(
     r"(could|can|might|would|will|may)( (possibly|please|be able to))* help( me)?( out)?"
     r"( with (it|this|that))?"
     r"|\b(could|can|would|will) (you|someone|somebody|anyone) (please |possibly )?help( me)?( out)?"
-    r"( with (it|this|that))?|\bi (need|want|would like|'d like) (some )?help( with (it|this|that))?",
+    r"( with (it|this|that))?|\bi (need|want|would like|'d like) (some )?help( with (it|this|that))?"
+    # "Is there something I should be pressing?" after a fault asks what to do about it.
+    r"|\bis there (something|anything) (that )?(i|we) (should|can|could|need to|ought to|have to) (be )?"
+    r"(do|doing|press|pressing|try|trying|check|checking|change|changing)\b",
     re.IGNORECASE,
 )
 
