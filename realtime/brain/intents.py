@@ -38,7 +38,12 @@ _COMPLAINT_WORDS = (
 _CUES: dict[str, list[tuple[str, float]]] = {
     ORDER_STATUS: [
         (r"\bwhere('?s| is) (my|the) (order|package|stuff|delivery|shipment)", 3),
-        (r"\b(track|tracking|shipment|shipped|shipping|package|parcel|delivery|delivered|courier)\b", 2),
+        # "I've lost track of what I've paid" is not tracking anything.
+        (
+            r"\b(?<!lost )(?<!lose )(?<!losing )(?<!keep )(?<!keeping )(?<!kept )track\b"
+            r"|\b(tracking|shipment|shipped|shipping|package|parcel|delivery|delivered|courier)\b",
+            2,
+        ),
         (r"\border status\b|\bstatus of (my|the) order\b", 3),
         # "the order number is 13641" is a detail of any order-related call, not a topic.
         (r"\border number\b", 1),
@@ -84,6 +89,10 @@ _CUES: dict[str, list[tuple[str, float]]] = {
     ],
     ACCOUNT: [
         (r"\b(balance|amount due|how much (do )?i owe|what do i owe)\b", 3),
+        # "What amount is pending against my name", "the amount outstanding".
+        (r"\bamount\b.{0,15}\b(pending|owing|owed|due|outstanding|left to pay)\b", 3),
+        # "Settle up", "settle my bill": pay what is owed.
+        (r"\bsettle (up|my (bill|account|balance)|what i owe)\b", 3),
         (r"\b(my|the) (account|plan|subscription)\b", 2),
         (r"\b(bill|billing|invoice|statement|payment due|past due)\b", 2),
         (r"\baccount (status|balance)\b|\b(suspended|active) account\b|\bis my account\b", 3),
@@ -215,7 +224,7 @@ _CUES: dict[str, list[tuple[str, float]]] = {
         (r"\b(haven'?t|have not|never) (seen|got|gotten|received) (the|my) money\b|\breturned\b", 4),
         (r"\b(return|send back|send (\w+ ){1,3}back)\b", 3),
         (
-            r"\b(sent|shipped|mailed|brought|took|gave) (\w+ ){0,3}back\b"
+            r"\b(sent|shipped|mailed|posted|brought|took|gave|dropped) (\w+ ){0,3}back\b"
             r"|\bwhere'?s my money\b|\bwhere is my money\b"
             r"|\bget (refunded|reimbursed|credited|compensated|paid back)\b",
             4,
@@ -325,6 +334,9 @@ _DISPUTE = re.compile(
     rf"|\b{_CHARGE}s?\b.{{0,40}}\b(i|we) (haven'?t|have not|hadn'?t|had not) (bought|ordered|purchased) "
     r"(anything|a thing|nothing)\b"
     r"|\bovercharg\w*\b"
+    # "I cancelled months ago and you're still taking money."
+    r"|\bcancel\w*\b.{0,60}\b(still|keep|kept|continue|continued|carry on|carried on) "
+    r"(taking|charging|billing|debiting|deducting|to take|to charge|to bill)\b"
     # "Keep getting billed for something I cancelled", "money gone off my card I never agreed to".
     # (Billed for what was cancelled; "the charge for the blender I sent back" asks for a refund.)
     r"|\b(charged|charging|billed|billing|invoiced|debited)( me| us)? for (\w+ ){0,3}(that |which )?"
@@ -397,7 +409,10 @@ def complaint_demand(text: str) -> bool:
 _DAMAGED = re.compile(
     r"\b(arrived|came|showed up|turned up|got here|was delivered|were delivered|delivered)\b.{0,40}"
     r"\b(damaged|broken|smashed|crushed|cracked|dented|shattered|wet|soaked|ruined|torn|in pieces|"
-    r"to pieces|busted)\b"
+    r"to pieces|busted|destroyed)\b"
+    # "The delivery man left my stuff out in the rain and it's destroyed."
+    r"|\b(left|dumped|threw|thrown|dropped|put)\b.{0,40}\b(rain|puddle|mud|snow|sprinkler)\b.{0,40}"
+    r"\b(damaged|ruined|soaked|wet|destroyed|soggy)\b"
     r"|\b(damaged|broken|smashed|crushed|cracked|dented|shattered) (in (transit|the post|the mail)|"
     r"on arrival|box|package|parcel|delivery)\b"
     r"|\b(file|make|lodge|open|start|submit) (a |an )?(damage |insurance )?claim\b"

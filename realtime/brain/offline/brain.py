@@ -70,13 +70,18 @@ _NOT_THAT_WEAK = re.compile(
     r"\b(not that( at all)?|(it'?s|it is|that'?s|that is) not (that|it)( at all)?|wrong thing|"
     # "There isn't one, …", "it's nothing I ordered, …", "no, not an order, …".
     r"there (isn'?t|is not|'?s not) (one|any)|(it'?s|it is) nothing i (ordered|bought|purchased)|"
-    r"not an order|i (haven'?t|have not|didn'?t|did not) (got|get|ordered|order|bought|buy) (one|anything))\b"
+    r"not an order|i (haven'?t|have not|didn'?t|did not) (got|get|ordered|order|bought|buy) (one|anything)|"
+    # "It's not about anything I got from you", "nothing to do with something I bought".
+    r"(not|nothing) (about|to do with) (anything|something) (i|we) (got|bought|ordered|purchased))\b"
     r"(?=\W+(\w+\W+){2,}\w)",
     re.IGNORECASE,
 )
 # What a turned-down road names: "it's not about an order" rules out the order's requests too.
 _NAMED = (
-    (re.compile(r"\b(order|package|parcel|delivery|purchase)s?\b", re.IGNORECASE), (ORDER_STATUS, REFUND)),
+    (
+        re.compile(r"\b(order|package|parcel|delivery|purchase|bought|ordered)s?\b", re.IGNORECASE),
+        (ORDER_STATUS, REFUND),
+    ),
     (re.compile(r"\b(appointment|visit|booking)s?\b", re.IGNORECASE), (RESCHEDULE,)),
     (re.compile(r"\b(account|bill|balance)s?\b", re.IGNORECASE), (ACCOUNT,)),
     (re.compile(r"\brefunds?\b", re.IGNORECASE), (REFUND,)),
