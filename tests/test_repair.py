@@ -215,6 +215,8 @@ def test_a_no_wrapped_in_thanks_and_talk_closes(text: str) -> None:
         "no, what are your hours?",
         "no, one more thing, where is my order",
         "nope, the picture is fuzzy",
+        "the app also keeps crashing, but no, that's it",
+        "my speaker won't turn on, no, that's it",
     ],
 )
 def test_a_new_request_is_not_a_closing(text: str) -> None:
@@ -669,7 +671,16 @@ def test_a_question_about_the_business_is_not_about_the_callers_account(said: st
 
 
 @pytest.mark.parametrize(
-    "said", ["that'll be everything, thank you", "that should be all", "no more questions", "I'm all good"]
+    "said",
+    [
+        "that'll be everything, thank you",
+        "that should be all",
+        "no more questions",
+        "I'm all good",
+        # A story told before the goodbye is not a request.
+        "oh hi, sorry, I didn't think anyone would answer so quick, okay, so, no, that's it, take care",
+        "sorry, I'm in the car, but no, that's everything, thanks",
+    ],
 )
 def test_closings_people_say_end_the_call(said: str) -> None:
     assert repair.closing(said)

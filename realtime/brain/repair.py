@@ -246,12 +246,19 @@ def closing(text: str) -> bool:
     tail = 0
     while tail < len(clauses) and _goodbye_clause(clauses[len(clauses) - 1 - tail]):
         tail += 1
-    if not tail or tail == len(clauses) or "?" in text or _GOES_ON.search(t):
+    if not tail or tail == len(clauses) or "?" in text:
         return False
-    if not any(_CLOSING.search(c) for c in clauses[len(clauses) - tail :]):
+    closing_words = " ".join(clauses[len(clauses) - tail :])
+    if not _CLOSING.search(closing_words):
         return False  # the tail is thanks only: the no is in the preamble, with whatever else is there
+    # "…, but no, that's it": a "but" opening the goodbye is not more to come.
+    if _GOES_ON.search(re.sub(r"^but\b", "", closing_words)):
+        return False
+    # A story before the goodbye ("I wasn't expecting someone to pick up so fast, okay, no, that's
+    # it") closes the call too; a new matter in it ("the app also keeps crashing, but no, that's it")
+    # does not.
     preamble = " ".join(clauses[: len(clauses) - tail])
-    return not any(intents.scores(preamble).values())
+    return not (_NEW_MATTER.search(preamble) or any(intents.scores(preamble).values()))
 
 
 def _clauses(text: str) -> list[str]:
@@ -268,6 +275,11 @@ def _goodbye_clause(words: str) -> bool:
 
 
 # What turns a "no" into the start of something else: "no, but…", "nothing, actually wait…".
+_NEW_MATTER = re.compile(
+    r"\b(also|actually|except|one (more|other|last)|another|question|problem|issue|what about|how about|"
+    r"broken|stopped|wrong|keeps?|(won'?t|doesn'?t|isn'?t|can'?t|will not|does not|is not|cannot) "
+    r"(work|working|turn|start|open|load|connect|charge|pair))\b"
+)
 _GOES_ON = re.compile(
     r"\b(but|actually|also|although|though|however|wait|hold on|hang on|except|only|just one|"
     r"one (more|other|last)|another|question|problem|issue|what about|how about|still|"
