@@ -554,3 +554,34 @@ def test_losing_track_is_not_tracking() -> None:
 
 def test_settling_up_is_paying_what_is_owed() -> None:
     assert classify("I'd like to settle up with you, what's the figure").intent == ACCOUNT
+
+
+_PET_ARTICLES = [
+    {
+        "title": "Pausing your subscription box",
+        "labels": ["subscription"],
+        "steps": ["You can pause the monthly box for up to three months in the app."],
+    },
+    {
+        "title": "GPS collar shows no location",
+        "labels": ["collar", "gps"],
+        "steps": ["Charge the collar until the light is solid green.", "Take it outside for five minutes."],
+    },
+]
+
+
+def test_one_title_word_from_a_preamble_gives_way_to_what_the_caller_means() -> None:
+    # "Break" is a pause to the word matcher; the problem is the collar's position.
+    said = "sorry, I'm on my break so I've only got a minute, the map hasn't shown where my dog is all day"
+    found = knowledge.match(said, _PET_ARTICLES)
+    assert found is not None and found.title == "GPS collar shows no location", found
+    # Asked about it directly, the word is the article's.
+    found = knowledge.match("can I pause my box for a month", _PET_ARTICLES)
+    assert found is not None and found.title == "Pausing your subscription box", found
+
+
+def test_an_order_that_is_not_here_yet_is_an_order_question() -> None:
+    said = "the crate I was meant to get still isn't here, I'd like to know where it is"
+    assert classify(said).intent == ORDER_STATUS
+    assert knowledge.about_a_fault("Speaker will not turn on")
+    assert not knowledge.about_a_fault("Pausing your subscription box")

@@ -53,6 +53,14 @@ _CUES: dict[str, list[tuple[str, float]]] = {
             3,
         ),
         (r"\b(went out|get here|gonna get here|on (its|the) way|waiting (on|for) (my|a|the))\b", 2),
+        # "The box I was supposed to get still isn't here, I want to know where it is."
+        (
+            r"\b(still )?(isn'?t|is not|aren'?t|are not|hasn'?t|has not|haven'?t|have not) "
+            r"(here|arrived|turned up|shown up|come|landed)( yet)?\b"
+            r"|\b(know|wondering|tell me|find out) where (it|they|my \w+|the \w+) "
+            r"(is|are|has got to|got to)\b",
+            3,
+        ),
         (
             r"\bbeen (\w+ ){0,3}(days|weeks?) (\w+ )?and (still )?no\b"
             r"|\bno idea where\b|\bwhere .{0,30}\bis at\b",

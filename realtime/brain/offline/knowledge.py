@@ -35,6 +35,7 @@ _STOP = frozenset(
     turn turned turns nothing play plays playing stop stopped start started make makes making come coming
     problem problems issue issues trouble happen happens happening there theres right left
     id im ive youre update updating change changing set setting use using check fix add new file
+    something anything everything whatever
     """.split()
 )
 # Support vocabulary that callers and help centers word differently ("when are you open" /
@@ -222,8 +223,15 @@ def match(question: str, articles: Iterable[Mapping[str, Any]]) -> Match | None:
         other, other_heading = _by_words(wanted, healthy)
         if other is not None:
             words, heading = other, other_heading
-    if words is not None and heading >= 2:
+    if words is not None and heading > _ONE_TITLE_WORD:
         return words  # the caller named what the article's heading names
+    if words is not None and heading == _ONE_TITLE_WORD:
+        # One title word can be a preamble's ("I'm on my break" and "Pausing the box"): an article
+        # that clearly means what was said wins over it.
+        meant = _by_meaning(asked, articles)
+        if meant is None or meant.title == words.title or not _far_closer(asked, meant, words, articles):
+            return words
+        return meant
     # A single shared heading word can be chance ("my dog yelps when I shave him" and a leash article
     # labelled "dogs"): what the caller means, when it clearly points elsewhere, decides.
     return _by_meaning(asked, articles) or words
@@ -243,6 +251,11 @@ _FAULTY = re.compile(
     r"leak\w*|rattl\w*|smell\w*|only|nothing|still|anymore|any more|how (do|can|should) i)\b",
     re.IGNORECASE,
 )
+
+
+def about_a_fault(title: str) -> bool:
+    """Whether an article's title names a fault ("Speaker will not turn on"), not a policy or a how-to."""
+    return bool(_FAULT_TITLE.search(title))
 
 
 def _by_words(wanted: set[str], articles: Iterable[Mapping[str, Any]]) -> tuple[Match | None, int]:
@@ -289,6 +302,10 @@ _LEAD = 0.05
 # "fan"/"speaker" 0.32).
 _SURE = 0.55
 _KIN = 0.4
+# A title word counts 2 in `_by_words`' heading score: one alone is weak evidence, and an article
+# closer in meaning by _FAR (cosine) is taken instead.
+_ONE_TITLE_WORD = 2
+_FAR = 0.15
 
 
 def _heading(article: Mapping[str, Any]) -> str:
@@ -328,6 +345,19 @@ def _by_meaning(asked: str, articles: list[Mapping[str, Any]]) -> Match | None:
     short = sum(len(p.split()) for p in passages) <= _SHORT_ARTICLE_WORDS
     chosen = passages if short else [max(passages, key=lambda p: embed.similarity(asked, p))]
     return Match(str(article.get("title", "")), steps, chosen)
+
+
+def _far_closer(asked: str, meant: Match, words: Match, articles: list[Mapping[str, Any]]) -> bool:
+    """Whether the article by meaning is closer in meaning than the one by words by `_FAR`."""
+    by_title = {str(a.get("title", "")): a for a in articles}
+    parts = [asked, *senses.clauses(asked)]
+    try:
+        near, other = (
+            max(embed.similarity(p, _heading(by_title[m.title])) for p in parts) for m in (meant, words)
+        )
+    except (embed.ModelMissing, KeyError):
+        return False
+    return near - other >= _FAR
 
 
 def _content_words(text: str) -> set[str]:
@@ -423,8 +453,10 @@ _PLEA_PHRASE = re.compile(
     r"|\b(could|can|would|will) (you|someone|somebody|anyone) (please |possibly )?help( me)?( out)?"
     r"( with (it|this|that))?|\bi (need|want|would like|'d like) (some )?help( with (it|this|that))?"
     # "Is there something I should be pressing?" after a fault asks what to do about it.
-    r"|\bis there (something|anything) (that )?(i|we) (should|can|could|need to|ought to|have to) (be )?"
-    r"(do|doing|press|pressing|try|trying|check|checking|change|changing)\b",
+    r"|\bis there (something|anything) (that )?(i|we|i'?m|i am|we'?re|we are) "
+    r"(should|can|could|need to|ought to|have to|meant to|supposed to) (be )?"
+    r"(do|doing|press|pressing|try|trying|check|checking|change|changing|reset|resetting)\b"
+    r"( (it|this|that))?( or (whatever|something|anything))?",
     re.IGNORECASE,
 )
 

@@ -52,13 +52,15 @@ async def troubleshoot(agent: Agent) -> Flow:
         yield ev
     articles = _articles(agent)
     found = knowledge.match(d.problem, articles)
-    # The article that is about the problem; else the help center's best guess.
-    steps = found.steps if found else articles[0].get("steps") if articles else None
+    # The article that is about the problem; else the help center's best guess, when that is about a
+    # fault at all ("Pausing the Treat Club box" is no step for a box that never came).
+    guess = next((a for a in articles[:1] if knowledge.about_a_fault(str(a.get("title", "")))), None)
+    steps = found.steps if found else guess.get("steps") if guess else None
     if not isinstance(steps, list) or not steps:
         async for ev in _troubleshoot_ticket(agent, "no matching article"):
             yield ev
         return
-    title = found.title if found else str(articles[0].get("title", ""))
+    title = found.title if found else str(guess.get("title", "")) if guess else ""
     async for ev in _walk(agent, [str(s) for s in steps], title):
         yield ev
 
