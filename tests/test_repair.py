@@ -680,6 +680,8 @@ def test_a_question_about_the_business_is_not_about_the_callers_account(said: st
         # A story told before the goodbye is not a request.
         "oh hi, sorry, I didn't think anyone would answer so quick, okay, so, no, that's it, take care",
         "sorry, I'm in the car, but no, that's everything, thanks",
+        "I'll try and keep this short, but that will be all, thank you",
+        "I don't want to keep you, but no, that's grand, thanks a million",
     ],
 )
 def test_closings_people_say_end_the_call(said: str) -> None:

@@ -157,6 +157,8 @@ _CUES: dict[str, list[tuple[str, float]]] = {
             2.5,
         ),
         (r"\b(postpone\w*|rebook\w*)\b", 3),
+        # "I've got a guy booked to come out Thursday and I need to move that."
+        (r"\b(booked|scheduled)\b.{0,50}\b(move|shift|change|bump|push back|rearrange|put back)\b", 3),
         # "I have a visit booked and it doesn't work for me anymore, can I move it?"
         (
             r"\b(have|got|had) (a|an|my|the) (\w+ )?(visit|appointment|appt|booking|installation|"

@@ -262,8 +262,8 @@ def closing(text: str) -> bool:
 
 
 def _clauses(text: str) -> list[str]:
-    """The turn's clauses, as words, split where the transcript punctuates."""
-    return [w for w in (_words(c) for c in re.split(r"[,.;:!?]+", text)) if w]
+    """The turn's clauses, as words, split where the transcript punctuates and at "but"."""
+    return [w for w in (_words(c) for c in re.split(r"[,.;:!?]+|\s(?=but\b)", text)) if w]
 
 
 def _goodbye_clause(words: str) -> bool:
@@ -277,7 +277,8 @@ def _goodbye_clause(words: str) -> bool:
 # What turns a "no" into the start of something else: "no, but…", "nothing, actually wait…".
 _NEW_MATTER = re.compile(
     r"\b(also|actually|except|one (more|other|last)|another|question|problem|issue|what about|how about|"
-    r"broken|stopped|wrong|keeps?|(won'?t|doesn'?t|isn'?t|can'?t|will not|does not|is not|cannot) "
+    r"broken|stopped|wrong|keeps? (on )?\w+ing|"
+    r"(won'?t|doesn'?t|isn'?t|can'?t|will not|does not|is not|cannot) "
     r"(work|working|turn|start|open|load|connect|charge|pair))\b"
 )
 _GOES_ON = re.compile(
@@ -325,7 +326,8 @@ _GOODBYE_WORDS = frozenset(
     """
     a all alright am an and appreciate appreciated are as at awesome be been best bless blessed bro
     brilliant buddy busy but bye byebye care cheerio cheers cool covered cya day dear do done dude
-    ever evening everything excellent fab fabulous fantastic fine for gal go god going good goodbye
+    ever evening everything excellent fab fabulous fantastic fine for gal go god going good goodbye grand
+    million
     got gotta great guys had have help helped helpful helping hey hon honey hun i i'd i'll i'm i've
     indeed is it it's its just kind kindly kk later laters let lol love lovely lot lots luv ma'am
     madam man mate me more most much my myself need needed nice night now oh ok okay one our out
