@@ -143,6 +143,7 @@ def test_order_number(text: str, expected: str | None) -> None:
         # …and what is not an order name with letters.
         ("A 10482", "10482"),  # a lone "A" is a word
         ("I 10482", "10482"),
+        ("S O seven two double eight, I hope that's the one", "SO7288"),  # "I" the pronoun after it
         ("one O four eight two", "10482"),  # among digits only, "O" is a zero
         ("OK 10482", "10482"),
         ("It's 1-0-4-8-2.", "10482"),  # the "s" of "it's" is no letter

@@ -399,6 +399,8 @@ def _order_piece(tokens: list[str], i: int, prev: str, lettered: bool) -> str:
     nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
     if tok.isalpha():
         if len(tok) == 1:
+            if tok == "I" and len(nxt) > 1 and nxt.isalpha() and nxt.islower():
+                return ""  # "…double eight, I hope that's the one": the pronoun, not a letter
             if tok == "O" and prev == "D" and not lettered:
                 return "D"  # "one O four": among digits only, a zero (in "B zero O one", the letter)
             if prev == "L":
