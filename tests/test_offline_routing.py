@@ -443,6 +443,7 @@ async def test_you_got_it_wrong_with_a_value_corrects_the_value(
         ("there isn't one, I'm asking whether you sell gift cards", True),
         ("nah, it's nothing I ordered, the fitter was rude to my wife", True),
         ("sorry, it's not about anything I bought from you, I just want to know what I owe", True),
+        ("it's not about a parcel at all, I'm asking what time you close", True),
         ("it's nothing to do with something we ordered, the man at the door was rude", True),
         # Alone, or with a value, they are a plain no or a correction.
         ("no, it's not that", False),

@@ -336,6 +336,7 @@ YES = [
     "brilliant, that did the trick",
     "oh, that's sorted it",
     "it's come back on now",
+    "kindly do the needful",  # Indian English: do what is needed
 ]
 NO = [
     "no",
@@ -361,6 +362,8 @@ NO = [
     "I don't think so.",
     "No, it’s still the same.",  # curly apostrophe from Deepgram
     "no, it hasn't come back on",
+    "nothing's changed",
+    "no change",
 ]
 NEITHER = ["", "hello?", "what was that", "I'm not sure", "I don't know", "10482", "maybe"]
 
@@ -397,6 +400,7 @@ def test_neither_yes_nor_no(text: str) -> None:
         ("no, it's S O seven seven eight two", "order", "SO7782"),
         ("no, it's S as in Sam, O as in Oscar, seven three seven zero", "order", "SO7370"),
         ("no, sierra oscar seven three two four", "order", "SO7324"),
+        ("that's wrong, kindly correct it to S O seven two eight eight", "order", "SO7288"),
         ("no", "order", None),  # rejected, but no new value
         ("nope, wrong one", "zip", None),
         ("yes, 10482", "order", None),  # a confirmation is not a correction

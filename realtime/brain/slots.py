@@ -910,10 +910,13 @@ _NO = re.compile(
     r"don'?t|didn'?t|doesn'?t|isn'?t|wasn'?t|won'?t|can'?t|cannot|haven'?t|hasn'?t|aren'?t|"
     r"still (broken|down|the same|happening|slow|dropping)|same (problem|issue)|no luck|nothing changed|"
     r"^nothing( happened| at all)?$|no dice|nada|zilch|not a thing|same thing|same as before|"
-    r"still (doing|does|did) (it|that|the same)|still (there|going on|at it))\b"
+    r"still (doing|does|did) (it|that|the same)|still (there|going on|at it)|"
+    r"nothing('?s| has) changed|no (different|better|change))\b"
 )
 _YES = re.compile(
-    r"\b(yes|yeah|yea|yeh|yep|yup|ya|yah|correct|right|all right|alright|sure|ok|okay|"
+    # "Correct it to W104766" asks for a change: the verb is no yes.
+    r"\b(yes|yeah|yea|yeh|yep|yup|ya|yah|correct(?! (it|that|this|the|to|me|my)\b)|right|all right|alright|"
+    r"sure|ok|okay|"
     r"please do|go ahead|do it|absolutely|definitely|certainly|of course|uh huh|mm hmm|mhm|"
     r"affirmative|exactly|indeed|sounds good|sounds great|perfect|great|fine|good|that works|"
     r"works for me|it did|it worked|it works|that fixed it|fixed it|that did it|that's it|"
@@ -924,7 +927,7 @@ _YES = re.compile(
     r"yes sir|yes ma'?am|yas|yass|kk|mm hm|mhmm|mmhm|uh hum|totally|for sure|you bet|"
     r"sure thing|go for it|do that|sounds right|that'?s lovely|lovely|brilliant|cool|"
     r"precisely|just so|that's correct|that is correct|that's accurate|accurate|confirmed|"
-    r"i confirm|roger|yea verily|"
+    r"i confirm|roger|yea verily|do the needful|(please |kindly )?proceed|"
     # A fix that worked, as people say it at "did that help?".
     r"did the trick|done the trick|(that|this|it)('s| has| is)? (done|sorted|solved|fixed|cured) it|"
     r"(it'?s|it is|that'?s|that is) (sorted|grand|behaving|back to normal|all good)|"

@@ -52,7 +52,7 @@ _LEAVING = re.compile(r"\b(bye|goodbye|bye-bye|i (have|need|gotta) (to )?go|gott
 _NOT_THAT = re.compile(
     r"\b((it'?s|it is|this is|i'?m|i am)( really)? not|this isn'?t|it isn'?t|i'?m not really) "
     r"((calling|ringing|phoning) )?(about|for|to do with|regarding) (an?|the|my|any) "
-    r"(order|appointment|visit|account|bill|balance|refund|delivery|package)s?\b"
+    r"(order|appointment|visit|account|bill|balance|refund|delivery|package|parcel|purchase|shipment)s?\b"
     r"|\b(nothing|not anything) to do with (an?|the|my|any) \w+"
     r"|\bthat'?s not (why i('m| am)? call(ed|ing)|what i('m| am) calling (about|for)|"
     r"(my|the) (problem|issue|question|trouble)|what i (asked|meant|said|want(ed)?))\b"
