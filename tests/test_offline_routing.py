@@ -525,6 +525,7 @@ async def test_no_to_the_guess_takes_what_the_caller_says_instead(
     [
         ("could I get the cash back for the kettle, it was broken when it came", REFUND),
         ("please reverse the payment, I don't want the goods any more", REFUND),
+        ("I paid for a lamp I don't need and I'd like the money put back on my card", REFUND),
     ],
 )
 def test_money_back_in_other_words_is_a_refund(said: str, intent: str) -> None:

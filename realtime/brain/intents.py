@@ -225,6 +225,9 @@ _CUES: dict[str, list[tuple[str, float]]] = {
         (r"\b(re ?fund\w*|we fund)\b", 5),
         (
             r"\b(money|cash|payment) back\b|\breimburse\w*\b|\bcharged (twice|double|wrong)\b"
+            # "Waiting on the money to come back", "the money put back on my card".
+            r"|\b(money|cash|payment|funds)( to)? (come|coming|came|go|going|be|been|get|put|paid|sent) "
+            r"back\b"
             r"|\bcredit(ed)? (it )?back\b|\bcredit (me|my (account|card))\b"
             # "Reverse the payment": undo what the caller paid (a charge they dispute is a dispute).
             r"|\b(reverse|undo|cancel) (the|my|that) (payment|purchase|transaction)\b",
