@@ -223,6 +223,20 @@ def test_a_new_request_is_not_a_closing(text: str) -> None:
     assert not repair.closing(text)
 
 
+@pytest.mark.parametrize(
+    ("said", "again"),
+    [
+        ("sorry it's loud here, what?", True),
+        ("I'm in the car, sorry, what", True),
+        ("sorry, it's 94103, what?", False),  # a value first
+        ("my bill is wrong, what?", False),  # a new matter
+        ("yes, what?", False),  # an answer first
+    ],
+)
+def test_a_short_excuse_then_what_asks_to_hear_it_again(said: str, again: bool) -> None:
+    assert repair.repeat_request(said) is again
+
+
 @pytest.mark.parametrize("text", ["I don't know my ZIP", "no idea", "I forgot it", "dunno"])
 def test_dont_know(text: str) -> None:
     assert repair.dont_know(text)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from realtime.brain import intents
+from realtime.brain import intents, slots
 from realtime.brain.base import Say
 from realtime.tts.pacing import group_digit_runs
 
@@ -81,7 +81,29 @@ def repeat_request(text: str) -> bool:
     t = _words(text)
     if not t:
         return False
-    return bool(_ONLY.match(t) or _ASK_AGAIN.search(t))
+    return bool(_ONLY.match(t) or _ASK_AGAIN.search(t) or _excuse_then_what(text))
+
+
+def _excuse_then_what(text: str) -> bool:
+    """A short excuse, then a bare "what?" ("sorry, it's loud here, what?"): asking to hear it again.
+
+    Only when what comes before is a few words with no value and no request in it ("sorry, it's
+    94103, what?" gives a value; "my bill is wrong, what?" is a new matter).
+    """
+    parts = [_words(p) for p in re.split(r"[,.;:!?\u2026]+", text)]
+    parts = [p for p in parts if p]
+    if len(parts) < 2 or not _ONLY.match(parts[-1]):
+        return False
+    before = " ".join(parts[:-1])
+    return (
+        len(before.split()) <= _EXCUSE_WORDS
+        and not re.search(r"\d", before)
+        and slots.yes_no(before) is None  # "yes, what?" answers first
+        and not any(intents.scores(before).values())
+    )
+
+
+_EXCUSE_WORDS = 8
 
 
 def say_again(lines: Iterable[str]) -> list[Say]:
