@@ -103,8 +103,6 @@ _EXAMPLES: dict[str, tuple[str, ...]] = {
         "can I pause my subscription",
         "is there a fee to cancel",
         "the product stopped working after a week",
-        "the thing I bought from you is giving me trouble",
-        "the gadget I bought has gone quiet and does nothing",
     ),
 }
 # A request's score is the mean of its two closest examples (one lucky example is not enough).
