@@ -201,7 +201,8 @@ def hear(reply: str) -> Heard:
         return Heard("describe")
     if any(k in al for k in ANYTHING_ELSE):
         return Heard("anything_else")
-    if TOPIC.search(al):  # "is this about an order?": the caller says whether it is
+    if TOPIC.search(al) and not re.match(r"\W*(which|what|who|when|where|how)\b", al):
+        # "Is this about an order?": the caller says whether it is ("which order is it about?" asks which)
         return Heard("topic", asked)
     if any(k in fl for k in FIX_CHECK):
         return Heard("fix_check")

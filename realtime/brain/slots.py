@@ -399,12 +399,12 @@ def _order_piece(tokens: list[str], i: int, prev: str, lettered: bool) -> str:
     nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
     if tok.isalpha():
         if len(tok) == 1:
-            if tok == "I" and len(nxt) > 1 and nxt.isalpha() and nxt.islower():
-                return ""  # "…double eight, I hope that's the one": the pronoun, not a letter
             if tok == "O" and prev == "D" and not lettered:
                 return "D"  # "one O four": among digits only, a zero (in "B zero O one", the letter)
             if prev == "L":
                 return "L"  # inside a spelled run, "O" is the letter: "S O seven…"
+            if tok == "I" and len(nxt) > 1 and nxt.isalpha() and nxt.islower() and not _order_word(nxt):
+                return ""  # "…double eight, I hope that's the one": the pronoun, not a letter
             if nxt.isalpha() and len(nxt) == 1 and tok not in "ai":
                 return "L"  # "A B 1 2 3 4" starts a spelled run (lower-case "a", "i" are words)
             if tok.isupper():
@@ -418,6 +418,13 @@ def _order_piece(tokens: list[str], i: int, prev: str, lettered: bool) -> str:
     if tok.isdigit():
         return "D"
     return "J" if tok in _ORDER_JOINERS else ""
+
+
+def _order_word(word: str) -> bool:
+    """A word that may be part of a spoken order name: a number word, "dash", a filler."""
+    w = word.lower()
+    kind = _kind(w)[0]
+    return w in {"dash", "hyphen"} or w in _FILLERS or kind in _NUMBER_WORD_KINDS or kind == "repeat"
 
 
 def _weak_letter(tokens: list[str], i: int) -> bool:

@@ -404,7 +404,9 @@ class OfflineBrain(Brain):
             async for ev in support.knows_about(agent, text):
                 yield ev
         guess = None
-        if not support.found(agent, text) and d.checked is None:
+        # Asked of the call's first request only: at "anything else?" a request nobody placed keeps
+        # its ticket (one already open from this call is pointed to), as before.
+        if not support.found(agent, text) and d.checked is None and not d.more:
             guess = await asyncio.to_thread(senses.guess_of, text, knowledge.general_question(text))
         if guess is None or guess in d.rejected or not topic.can_ask(guess):
             async for ev in self._start(OTHER, 0.7, text, searched=True):

@@ -10,6 +10,7 @@ own words for a ticket.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from realtime.brain import slots
@@ -25,6 +26,10 @@ _ABOUT = {
     RESCHEDULE: "changing an appointment",
     REFUND: "a refund",
 }
+_YES_IN_FRONT = re.compile(
+    r"^\s*(?:(?:yes|yeah|yep|yup|sure|correct|right|aye|exactly|uh huh|mm hmm)\b[\s,.;:!-]*)+(?:and\b\s*)?",
+    re.IGNORECASE,
+)
 # An answer this long that is neither yes nor no is the request said again, in other words.
 _REDESCRIBED_WORDS = 4
 
@@ -65,6 +70,12 @@ def check(
 
     async def then(answer: str) -> Flow:
         if slots.yes_no(answer) is True:
+            rest = _YES_IN_FRONT.sub("", answer, count=1).strip()
+            if len(rest.split()) >= 3:
+                # "Yes, and please send me a catalog": the caller's own words say what it is.
+                async for ev in instead(rest):
+                    yield ev
+                return
             agent.understood()
             async for ev in take():
                 yield ev
