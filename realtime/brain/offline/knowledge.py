@@ -216,10 +216,10 @@ def match(question: str, articles: Iterable[Mapping[str, Any]]) -> Match | None:
         return None
     articles = list(articles)
     words, heading = _by_words(wanted, articles)
-    if words is not None and _FAULT_TITLE.search(words.title) and not _FAULTY.search(asked):
+    if words is not None and about_a_fault(words.title) and not _FAULTY.search(asked):
         # "Can I get cat litter sent to Hilo?" names the litter-box fault article's product, but
         # asks about sending it: an article about a fault needs a caller who speaks of one.
-        healthy = [a for a in articles if not _FAULT_TITLE.search(str(a.get("title", "")))]
+        healthy = [a for a in articles if not about_a_fault(str(a.get("title", "")))]
         other, other_heading = _by_words(wanted, healthy)
         if other is not None:
             words, heading = other, other_heading
