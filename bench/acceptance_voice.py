@@ -3,6 +3,7 @@
     .venv/bin/python bench/acceptance_voice.py                  # 36 held-out calls, 12 per voice
     .venv/bin/python bench/acceptance_voice.py --set dev --calls 3   # does the harness work?
     .venv/bin/python bench/acceptance_voice.py --calls 30 --shapes legacy --json
+    .venv/bin/python bench/acceptance_voice.py --set pets_e --calls 30 --only 3,9 --dump /tmp/calls.jsonl
 
 Needs the `bench` extra (`pip install -e '.[bench]'`: hibari-tts, espeakng-loader)
 besides `speech` and `piper`. The sets are those of `bench/acceptance.py` (`heldout`,
@@ -133,9 +134,9 @@ async def voice_call(
         "ok": ok,
         "why": why,
         "escalation": result.escalation_reason,
-        "heard": excerpt(heard, 8),
+        "heard": excerpt(heard, 200),
         # The workflow's record, caller and agent: what the judge read (and Whisper's slips by contrast).
-        "recorded": [f"{t.speaker}: {t.text}" for t in state.turns][-8:],
+        "recorded": [f"{t.speaker}: {t.text}" for t in state.turns],
     }
 
 
@@ -147,6 +148,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     plan = [
         (c, voices[i % len(voices)], SNR_DB[(i // len(voices)) % len(SNR_DB)]) for i, c in enumerate(cases)
     ]
+    if args.only:  # the same calls again (same voice, noise and phrasing): for reading one failure
+        plan = [p for p in plan if p[0].n in args.only]
     for name in voices:  # load each synthesizer before the clock starts
         await asyncio.to_thread(VOICES[name], "Hello.")
     ear = Ear()
@@ -178,6 +181,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     for r in results:
         for k, groups in per.items():
             groups[r[k]].append(r["ok"])
+    if args.dump is not None:
+        with args.dump.open("w", encoding="utf-8") as f:
+            for r in results:
+                f.write(json.dumps(r) + "\n")
     return {
         "set": args.set,
         "shapes": args.shapes,
@@ -190,8 +197,13 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "escalations": sum(1 for r in results if r["escalation"]),
         "wall_s": round(time.perf_counter() - t0, 1),
         "target": {"success": 0.9, "calls": 30},
-        "failures": [r for r in results if not r["ok"]][: args.show_failures],
+        "failures": [tail(r) for r in results if not r["ok"]][: args.show_failures],
     }
+
+
+def tail(r: dict[str, Any], lines: int = 8) -> dict[str, Any]:
+    """A failed call as the report shows it: its last exchanges only (`--dump` keeps them all)."""
+    return r | {"heard": r["heard"][-lines:], "recorded": r["recorded"][-lines:]}
 
 
 def main() -> None:
@@ -203,6 +215,10 @@ def main() -> None:
     ap.add_argument("--shapes", choices=("native", "legacy"), default="native")
     ap.add_argument("--show-failures", type=int, default=10)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--dump", type=Path, help="write every call in full to this JSONL file")
+    ap.add_argument(
+        "--only", type=lambda v: {int(x) for x in v.split(",")}, help="run only these case numbers: 3,9,13"
+    )
     args = ap.parse_args()
     try:
         r = asyncio.run(run(args))

@@ -48,6 +48,14 @@ MIX = {
 }
 STYLES = ("terse", "rambling", "repeater", "self_correcting", "up_front", "polite")
 IDENTIFY = {"caller_id": 45, "phone": 20, "email": 15, "order": 20}
+# The agent asks for the keypad, not only allows it ("you can also key in", "say or key in" do not).
+KEYPAD_ASKED = re.compile(r"\blet'?s try the keypad\b|\bplease key in\b", re.IGNORECASE)
+# The agent asks for the phone number in particular (not "phone, e-mail or order number").
+PHONE_ASKED = re.compile(
+    r"\bkey in the phone number\b"
+    r"|\b(try|say|what'?s) the phone number on the account( instead)?\b(?! or| e-?mail)",
+    re.IGNORECASE,
+)
 # Goods that reached the customer: what a refund is asked for.
 DELIVERED_LIKE = ("delivered", "installed", "picked_up", "returned", "partially_refunded", "refunded")
 
@@ -310,10 +318,13 @@ class Caller:
             line = self.rng.choice(self.bank["polite_reply"]) + line
         return line
 
-    def _value(self, value: str, kind: str) -> str:
+    def _value(self, value: str, kind: str, agent: str = "") -> str:
         """A value the agent asked for, with keypad, misheard and self-correcting variants."""
         keys = value.removeprefix("#")  # an order name "#1042" is keyed as 1042
         if self.case.keypad and keys.isdigit() and kind in ("zip", "order", "last4"):
+            return f"dtmf:{keys}"
+        if keys.isdigit() and KEYPAD_ASKED.search(agent):
+            # "Let's try the keypad: please key in …": a person whose words were missed twice does.
             return f"dtmf:{keys}"
         spoken = spoken_value(value, self.rng, self.case.bank_name)
         if self.misheard_left and any(c.isdigit() for c in value):
@@ -386,17 +397,19 @@ class Caller:
         if act == "slots":
             return self._pick_slot(agent)
         if act == "zip":
-            return self._value(c.customer["zip"], "zip")
+            return self._value(c.customer["zip"], "zip", agent)
         if act == "last4":  # a second factor: the last four digits of the account's phone
-            return self._value(c.customer["phone"][-4:], "last4")
+            return self._value(c.customer["phone"][-4:], "last4", agent)
         if act == "account_name":  # a second factor: the name the account is under
             return self.say("account_name", name=c.customer["name"])
         if act == "identify":
+            if PHONE_ASKED.search(agent):  # "key in the phone number", "let's try the phone number instead"
+                return self._value(c.customer["phone"][2:], "phone", agent)
             if c.identify_by == "email":
                 return self.say("give_email", email=spoken_email(c.customer["email"], c.bank_name))
             if c.identify_by == "order" and goal.order is not None:
-                return self._value(goal.order["id"], "order")
-            return self._value(c.customer["phone"][2:], "phone")
+                return self._value(goal.order["id"], "order", agent)
+            return self._value(c.customer["phone"][2:], "phone", agent)
         if act == "order":
             order = goal.order or (c.goal.order if c.goal.order else None)
             if order is None:  # asked for an order when the call is about something else

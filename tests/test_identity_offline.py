@@ -194,3 +194,32 @@ async def test_taking_over_after_a_said_identifier_asks_for_both_factors_either_
             assert result.verified == (email == MARIA["email"])
     assert heard[0] == heard[1]
     assert lines.LAST4_QUESTION in heard[0]
+
+
+async def test_a_misheard_e_mail_leads_to_the_phone_number_not_the_same_question(
+    temporal_client: Client, worker: WorkerFactory, sandbox: Sandbox
+) -> None:
+    """An e-mail is never read back, so a misheard one fails only at the check: then the number is asked."""
+    misheard = "that's use only thirty at home dot example dot net"  # a name Whisper got wrong
+    async with worker() as tq:
+        conv = await converse(
+            temporal_client,
+            tq,
+            "what's my balance",
+            misheard,
+            spoken_digits(MARIA["zip"]),
+            "yes",
+            spoken_digits(MARIA["phone"][-4:]),
+            "yes",
+            spoken_digits(MARIA["phone"][2:]),
+            "yes",
+            spoken_digits(MARIA["zip"]),
+            "yes",
+            spoken_digits(MARIA["phone"][-4:]),
+            "yes",
+            "no thanks",
+            caller=UNKNOWN_NUMBER,
+        )
+    assert f"{lines.CHECK_MISMATCH} {lines.PHONE_INSTEAD}" in conv.agent, conv.agent
+    assert conv.result.verified, conv.agent
+    assert_grammatical(conv)

@@ -587,3 +587,15 @@ def test_an_order_that_is_not_here_yet_is_an_order_question() -> None:
     assert classify(said).intent == ORDER_STATUS
     assert knowledge.about_a_fault("Speaker will not turn on")
     assert not knowledge.about_a_fault("Pausing your subscription box")
+
+
+async def test_aye_thats_it_at_the_topic_check_is_a_yes_not_a_goodbye(
+    temporal_client: Client, worker: WorkerFactory, sandbox: Sandbox
+) -> None:
+    # Whisper writes a Scottish or Irish "aye" as "I".
+    async with worker() as tq:
+        conv = await converse(
+            temporal_client, tq, _LEANS_TO_THE_BALANCE, "I, that's it.", *VERIFY, "no thanks"
+        )
+        used = await tools_used(conv, temporal_client)
+    assert "get_account" in used, conv.agent

@@ -25,6 +25,7 @@ class Dialog:
     # Found by an identifier the caller said (not caller ID): the ZIP and one more factor.
     second_factor: bool = False
     verify_zip: str | None = None  # the confirmed ZIP, while the second factor is asked
+    by_email: bool = False  # the account was looked up by an e-mail the caller said (not read back)
     first_name: str | None = None
     # The question the agent is waiting on; None while it waits for a request.
     ask: Ask | None = None

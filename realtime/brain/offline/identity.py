@@ -125,6 +125,7 @@ async def _identify(agent: Agent, args: dict[str, Any]) -> Flow:
     res = await agent.tool("identify_customer", args)
     yield agent.last
     d = agent.d
+    d.by_email = "email" in args
     if res.ok and res.data.get("found"):
         if "order_id" in args:
             d.order_id = str(
@@ -287,11 +288,11 @@ async def _check(agent: Agent, factors: dict[str, str]) -> Flow:
             # caller said, and a misheard one finds someone else's account: start again from
             # the identifier (another way than the same two questions again). The workflow
             # counts the failed checks per call, so starting again never buys more attempts.
-            d.verify_zip, d.identity, d.order_id = None, "unknown", None
+            # An e-mail is the likeliest to be misheard (a name, never read back): ask for the number.
+            again = lines.PHONE_INSTEAD if d.by_email else lines.IDENTIFIER_AGAIN
+            d.verify_zip, d.identity, d.order_id, d.by_email = None, "unknown", None, False
             d.heard = slots.Mentioned()
-            async for ev in step.miss(
-                agent, lines.CHECK_MISMATCH, again=lines.IDENTIFIER_AGAIN, step=identifier_ask(agent)
-            ):
+            async for ev in step.miss(agent, lines.CHECK_MISMATCH, again=again, step=identifier_ask(agent)):
                 yield ev
         else:
             async for ev in step.miss(agent, lines.ZIP_MISMATCH):

@@ -34,6 +34,9 @@ IDENTIFIER_QUESTION = (
     "What's the phone number, e-mail or an order number on the account? You can also key in the order number."
 )
 IDENTIFIER_AGAIN = "Let's start again. What's the phone number, e-mail or order number on the account?"
+# After an e-mail (never read back: spelled out it is too long to follow) led nowhere: a number is
+# read back and confirmed, and on a bad line its digits come through where a name does not.
+PHONE_INSTEAD = "Let's try the phone number on the account instead. Please say it, or key it in."
 IDENTIFIER_RETRY = (
     "Sorry, I didn't get that. "
     "Please say the phone number or e-mail on the account, or key in an order number."

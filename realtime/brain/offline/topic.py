@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from realtime.brain import slots
+from realtime.brain import repair, slots
 from realtime.brain.base import CallerInput
 from realtime.brain.intents import ACCOUNT, ORDER_STATUS, REFUND, RESCHEDULE
 from realtime.brain.offline import lines, step
@@ -71,7 +71,8 @@ def check(
     async def then(answer: str) -> Flow:
         if slots.yes_no(answer) is True:
             rest = _YES_IN_FRONT.sub("", answer, count=1).strip()
-            if len(rest.split()) >= 3:
+            # "Aye, that's it" (heard as "I, that's it") is a yes said twice, not a new request.
+            if len(rest.split()) >= 3 and slots.yes_no(rest) is not True and not repair.closing(rest):
                 # "Yes, and please send me a catalog": the caller's own words say what it is.
                 async for ev in instead(rest):
                     yield ev
