@@ -24,7 +24,7 @@ from realtime import audio
 from realtime.brain import repair
 from realtime.brain.slots import digit_runs
 from realtime.stt.base import Transcript
-from realtime.stt.whisper import WhisperSession, WhisperStt, is_hallucination
+from realtime.stt.whisper import WhisperSession, WhisperStt, is_hallucination, token_budget
 from realtime.tts.piper import PiperTts
 from realtime.vad import EnergyVad
 
@@ -142,7 +142,7 @@ async def test_typical_caller_phrases(
 DIGITS = [
     ("One oh four eight two.", "10482"),
     ("Nine four one oh three.", "94103"),
-    # Not in the domain prompt, which lists 1 0 4 8 2 and 9 4 1 0 3: the digits are heard, not primed.
+    # The domain prompt has no digit runs (it once listed 1 0 4 8 2 and 9 4 1 0 3): heard, not primed.
     ("Seven three one nine four.", "73194"),
     ("My order number is two five five oh one.", "25501"),
 ]
@@ -279,6 +279,19 @@ async def test_a_noise_burst_gives_no_words(stt: WhisperStt) -> None:
     result = await session.finalize()
     print(f"noise burst → {result.text!r}")
     assert result.text == "" and result.confidence == 0.0
+
+
+async def test_a_decode_that_loops_stops_at_its_token_budget(stt: WhisperStt) -> None:
+    # A run of one digit on a very bad line (5 dB): without a budget Whisper writes "$50,000, $50,000,
+    # …" to its 448-token limit, a second and more of the one decoding thread for every call.
+    ulaw = add_line_noise(say("two two two two two two"), 5, seed=3)
+    result = await asyncio.to_thread(stt.transcribe_ulaw, ulaw)
+    print(f"looping decode → {result.text!r} in {result.decode_ms:.0f} ms")
+    assert len(result.text.split()) <= token_budget(len(ulaw) / audio.SAMPLE_RATE)
+    # Speech that really is long is not cut: every digit of a twelve-digit number comes through.
+    said = "one two three four five six seven eight nine oh one two"
+    result = await asyncio.to_thread(stt.transcribe_ulaw, say(said))
+    assert "123456789012" in "".join(digit_runs(result.text)), result.text
 
 
 def test_hallucination_filter() -> None:

@@ -44,7 +44,7 @@ from realtime import audio
 from realtime.metrics import PROVIDER_ERRORS, observe_provider
 from realtime.stt.base import DOMAIN_PROMPT, SpeechToText, SttSession, Transcript
 
-__all__ = ["WhisperSession", "WhisperStt", "is_hallucination"]
+__all__ = ["WhisperSession", "WhisperStt", "is_hallucination", "token_budget"]
 
 _BYTES_PER_MS: Final = audio.SAMPLE_RATE // 1000  # μ-law: one byte per 8 kHz sample
 _WHISPER_RATE: Final = 16000
@@ -63,6 +63,11 @@ _HALLUCINATIONS: Final = frozenset(
     }
 )
 _HALLUCINATION_MAX_SPEECH_MS: Final = 250.0
+# Tokens a decode may produce: a base plus so many per second of audio. People say at most ~5
+# tokens a second; a decode that loops ("no, no, no, …", "9 4, 9 4, …" on a bad line) would
+# otherwise run to Whisper's 448-token limit, seconds of the one decoding thread spent on nonsense.
+_TOKENS_BASE: Final = 16
+_TOKENS_PER_S: Final = 8.0
 _NOT_WORDS = re.compile(r"[^a-z' ]+")
 
 
@@ -222,6 +227,7 @@ class _Engine:
             best_of=1,
             temperature=0.0,  # one pass, no temperature fallback: deterministic and bounded in time
             initial_prompt=DOMAIN_PROMPT,
+            max_new_tokens=token_budget(len(samples) / _WHISPER_RATE),
             without_timestamps=True,
             condition_on_previous_text=False,
             vad_filter=False,  # our VAD already cut the turn; Silero would cost another model run
@@ -236,6 +242,11 @@ class _Engine:
             logprob = sum(s.avg_logprob * len(s.tokens) for s in decoded) / tokens
             confidence = min(1.0, max(0.0, math.exp(logprob)))
         return _Decoded(text, confidence, len(ulaw) / _BYTES_PER_MS)
+
+
+def token_budget(seconds: float) -> int:
+    """The most tokens a decode of `seconds` of audio may produce."""
+    return _TOKENS_BASE + int(_TOKENS_PER_S * seconds)
 
 
 _engines: dict[tuple[str, int], _Engine] = {}
