@@ -49,7 +49,10 @@ _CUES: dict[str, list[tuple[str, float]]] = {
         (r"\border number\b", 1),
         (
             r"\bnever (came|arrived|showed up|got here)\b|\b(never|didn'?t|did not|haven'?t|have not) "
-            r"(received|receive|get|got|gotten)\b|\bhasn'?t (arrived|come|shipped)\b",
+            r"(received|receive|get|got|gotten)\b"
+            r"|\bhasn'?t (arrived|come|shipped|landed)\b|\bhaven'?t (arrived|come|landed)\b"
+            # "I got a few bits from yous and nothing's landed at the door yet"
+            r"|\bnothing('?s| has)( \w+)? (arrived|landed|come|turned up|shown up)\b",
             3,
         ),
         (r"\b(went out|get here|gonna get here|on (its|the) way|waiting (on|for) (my|a|the))\b", 2),

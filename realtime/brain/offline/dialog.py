@@ -52,6 +52,7 @@ class Dialog:
     rejected_articles: set[str] = field(default_factory=set)
     # The request the agent asked "is this about …?" of, for the request at hand: asked once.
     checked: str | None = None
+    unclear_asked: bool = False  # a request heard too poorly to act on was asked for again (once a call)
     # How often each whole reply was said: the same reply a third time is a caller going round in
     # circles (repeats the caller asked for are not counted).
     said: dict[str, int] = field(default_factory=dict)

@@ -22,6 +22,7 @@ MENU = "I can help with orders, your account, appointments, technical problems a
 NOT_UNDERSTOOD = f"Sorry, I didn't quite get that. {MENU} What do you need?"
 MENU_QUESTION = f"{MENU} What do you need?"
 EMPTY_TURN = "Sorry, I didn't catch that. How can I help?"
+UNCLEAR = "Sorry, the line isn't clear. Could you tell me again, in a few words, what you're calling about?"
 EMPTY_AT_STEP = "Sorry, I didn't catch that."
 LEAVING = "Okay. I'll note where we left off so someone can follow up."
 THIRD_PARTY = "I can only help with the account verified on this call."
