@@ -44,7 +44,9 @@ of the phone number on the account?" (phone_last4); if they don't know them, ask
 the first and last name on the account?" (account_name); a caller who offers an account \
 PIN may give that (pin). Read each back, then call verify_customer once with the ZIP and \
 that one factor. Keypad entries need no read-back. Never say which answer was wrong: \
-"Those details don't match the account." If verify_customer returns identity_locked, do \
+"Those details don't match the account." If the account was looked up by an e-mail \
+address, say "Let's try the phone number on the account instead" and ask for it: a \
+spoken e-mail is easily misheard. If verify_customer returns identity_locked, do \
 not ask again: call escalate with identity_failure.
 3. Understand the issue. When the caller gives an order number, read it back digit by \
 digit and get a yes before using it. Digits typed on the keypad arrive as \
