@@ -223,3 +223,25 @@ async def test_a_misheard_e_mail_leads_to_the_phone_number_not_the_same_question
     assert f"{lines.CHECK_MISMATCH} {lines.PHONE_INSTEAD}" in conv.agent, conv.agent
     assert conv.result.verified, conv.agent
     assert_grammatical(conv)
+
+
+async def test_an_e_mail_given_instead_of_the_number_read_back_is_taken_not_answered_with_okay(
+    temporal_client: Client, worker: WorkerFactory, sandbox: Sandbox
+) -> None:
+    async with worker() as tq:
+        conv = await converse(
+            temporal_client,
+            tq,
+            "what's my balance",
+            "my number is 4 1 5 5 5 5 0 1 9 9",
+            f"no, use my e-mail instead, it's {MARIA['email']}",
+            spoken_digits(MARIA["zip"]),
+            "yes",
+            spoken_digits(MARIA["phone"][-4:]),
+            "yes",
+            "no thanks",
+            caller=UNKNOWN_NUMBER,
+        )
+    assert lines.OKAY not in conv.agent, conv.agent
+    assert conv.result.verified, conv.agent
+    assert_grammatical(conv)

@@ -671,3 +671,11 @@ def test_a_correction_of_a_name() -> None:
 )
 def test_what_follows_a_no(said: str, rest: str) -> None:
     assert slots.after_no(said) == rest
+
+
+def test_a_pause_whisper_wrote_as_a_full_stop_inside_a_number_is_a_pause() -> None:
+    assert slots.order_number("OK, W104. 757, I hope that's the one.") == "W104757"
+    assert slots.order_number("M, hold on W104. 757.") == "W104757"
+    assert slots.order_number("W104, 96768 is my zip") == "W104"  # a comma ends the name
+    assert slots.phone_number("No, it's 8.08, triple 5, 2.5.92.") == "+18085552592"
+    assert slots.digit_runs("Let me think, 9.6, 7.6, 8.") == ["96768"]

@@ -243,11 +243,14 @@ def _negated(tokens: list[_Token], first: int) -> bool:
 
 
 _ELLIPSIS = re.compile(r"\s*(?:\.{2,}|\u2026)\s*")
+# Whisper writes a pause inside a number as a full stop ("W104. 757", "8.08, triple 5, 2.5.92"):
+# between digits it is a pause, like a comma, never a sentence's end or a decimal point callers say.
+_DIGIT_STOP = re.compile(r"(?<=\d)\.\s*(?=\d)")
 
 
 def _scan(text: str) -> list[_Run]:
     # A trailing-off pause ("six one seven... five five five") is a pause, like a comma.
-    text = _ELLIPSIS.sub(", ", _clean(text))
+    text = _DIGIT_STOP.sub(", ", _ELLIPSIS.sub(", ", _clean(text)))
     tokens = [_Token(m.group(), m.start(), m.end()) for m in _DIGIT_TOKEN.finditer(text)]
     runs: list[_Run] = []
     b = _RunBuilder()
@@ -444,13 +447,20 @@ def _lettered_orders(text: str) -> list[str]:
     """Every order number with letters in `text`, in order ("SO7781", "AB1234", "A1B2C3")."""
     text = text.replace("\u2019", "'")
     whole: list[str] = []
-    for word in text.split():
+    words = text.split()
+    for i, word in enumerate(words):
         core = word.strip(".,;:!?")
         if _SUFFIXED.fullmatch(core) or not re.fullmatch(r"#?[A-Z0-9]+(?:-[A-Z0-9]+)*", core):
             continue  # lower or mixed case ("iPhone15") is a word, not an order name
         flat = core.replace("-", "").lstrip("#")
         if flat.upper() not in _NOT_PREFIXES and sum(c.isdigit() for c in flat) >= 2 and not flat.isdigit():
-            whole.append(flat)  # written as one token: "A1B2C3", "SO-7781"
+            # Written as one token ("A1B2C3", "SO-7781"), and the digits after a pause Whisper wrote
+            # as a full stop or a space ("W104. 757"); a comma ends it ("W104, 96768 is the ZIP").
+            while not word.endswith(",") and i + 1 < len(words) and words[i + 1].strip(".,;:!?").isdigit():
+                i += 1
+                word = words[i]
+                flat += word.strip(".,;:!?")
+            whole.append(flat)
     # A name written as one token is the clearer reading; spelled-out ones otherwise.
     return [c for c in (whole or _spelled_orders(text)) if _valid_order(c)]
 

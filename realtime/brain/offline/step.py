@@ -142,12 +142,21 @@ async def _confirming(agent: Agent, step: Ask, said: CallerInput, text: str, pen
     d = agent.d
     yes = slots.yes_no(text)
     fixed = step.correct(text, pending) if step.correct else None
-    if fixed is None and yes is None:
-        fixed = step.extract(said)  # the number again, without a "no" in front
+    if fixed is None and yes is not True:
+        # The number again without a "no" in front, or a no and another answer ("no, use my
+        # e-mail instead, it's …").
+        fixed = step.extract(said)
     if fixed and fixed != pending:
-        d.pending = fixed
         again = step.read_back(fixed) if step.read_back else None
-        yield Say(f"Thanks. {again}" if again else lines.OKAY)
+        if again is None:
+            # Something this step never reads back (an e-mail instead of the number read back, "my
+            # most recent one"): it is the answer. A bare "Okay." would leave the caller waiting.
+            d.pending = None
+            async for ev in step.then(fixed):
+                yield ev
+            return
+        d.pending = fixed
+        yield Say(f"Thanks. {again}")
     elif yes is True or fixed == pending:
         d.pending = None
         async for ev in step.then(pending):
