@@ -633,3 +633,8 @@ async def test_a_request_the_recognizer_doubts_is_asked_for_again_not_made_a_tic
         await call.result()
     # The call ended mid-step, so wrap-up opens its follow-up; no ticket was made of the misheard words.
     assert not any("mump" in t["description"] for t in await sandbox.tickets())
+
+
+def test_wheres_it_at_asks_after_an_order() -> None:
+    said = "so my daughter's birthday present was supposed to be here by now and it's not, where's it at"
+    assert classify(said).intent == ORDER_STATUS

@@ -65,7 +65,7 @@ _CUES: dict[str, list[tuple[str, float]]] = {
         ),
         (
             r"\bbeen (\w+ ){0,3}(days|weeks?) (\w+ )?and (still )?no\b"
-            r"|\bno idea where\b|\bwhere .{0,30}\bis at\b",
+            r"|\bno idea where\b|\bwhere .{0,30}\bis at\b|\bwhere('?s it| are they) at\b",
             3,
         ),
         (r"\b(ups|fedex|usps)\b", 2),
