@@ -142,7 +142,7 @@ async def test_typical_caller_phrases(
 DIGITS = [
     ("One oh four eight two.", "10482"),
     ("Nine four one oh three.", "94103"),
-    # The domain prompt has no digit runs (it once listed 1 0 4 8 2 and 9 4 1 0 3): heard, not primed.
+    # Not in the domain prompt (it once listed 1 0 4 8 2 and 9 4 1 0 3): the digits are heard, not primed.
     ("Seven three one nine four.", "73194"),
     ("My order number is two five five oh one.", "25501"),
 ]

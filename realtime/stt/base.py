@@ -14,13 +14,14 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass
 
-# Words that help recognition of phone-support speech over 8 kHz audio. No example digit runs: on
-# a bad line Whisper copied them into the caller's number ("1 0 4 8, 9 4, 9 4, …"); "double 2"
-# shows it how callers say a pair, which it otherwise heard as "double C".
+# Words that help recognition of phone-support speech over 8 kHz audio. Digit runs in the prompt
+# make Whisper write digits (32 of 32 five-digit numbers heard right with them, 23 without), but
+# they must be no business's values: the sandbox's own order and ZIP used to be here, and were
+# heard in callers' numbers on a bad line. "double 2" shows how callers say a pair (else "double C").
 DOMAIN_PROMPT = (
     "Customer support call. Order number, ZIP code, refund, reschedule, appointment, installation, "
     "account balance, plan, router, modem, Wi-Fi, UPS, FedEx, USPS, yes, no. "
-    "Numbers: double 2, double 1, triple 5."
+    "Numbers: 3 0 7 1 9, 6 2 8 5 4, double 2, triple 5."
 )
 
 
