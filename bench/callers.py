@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from bench.hearing import WEEKDAYS, Heard, hear, normalize
+from bench.hearing import MENU_KEYS, WEEKDAYS, Heard, hear, normalize
 from bench.phrases import BANK_MODULES, BANKS, INDEPENDENT, Bank
 from sandbox.business_profiles import ArticleSpec
 
@@ -442,9 +442,20 @@ class Caller:
             return self.say("not_that", request=goal.request)
         if act == "offer":
             return self.say("go_ahead")
+        if act == "menu":
+            return self._menu_key(value)
         if act == "describe":
             return goal.request
         return self.say("unknown") if self.rng.random() < 0.5 else goal.request
+
+    def _menu_key(self, agent: str) -> str:
+        """The key for what the caller called about (a person, 0, when nothing on the menu is it)."""
+        words = TOPIC_WORDS.get((self.current or self.case.goal).intent, ())
+        for key, what in MENU_KEYS.findall(agent):
+            if any(word in what.lower() for word in words):
+                digit = key if key.isdigit() else str(ZERO_WORDS.index(key.lower()))
+                return f"dtmf:{digit}"
+        return "dtmf:0"
 
     def _new_step(self, agent: str) -> bool:
         """Whether the agent gave an instruction it had not given before (not only asked again)."""

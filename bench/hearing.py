@@ -52,6 +52,12 @@ _TOKEN = re.compile(r"[A-Za-z]+|\d+|[.?!]")
 _SENTENCE = re.compile(r"(?<=[.?!])\s+")
 
 
+def _as_spoken(text: str) -> str:
+    """Whisper's way of writing a read-back undone: "W1O4" is W one oh four, "WK104" is W K 1 0 4."""
+    text = re.sub(r"(?<=\d)O(?=\d|\b)|\bO(?=\d)", "0", text)
+    return re.sub(r"\b([A-Z]{1,3})-?(?=\d)", lambda m: " ".join(m.group(1)) + " ", text)
+
+
 def value_runs(text: str) -> list[str]:
     """Runs of spoken digits and spelled capital letters, as written values.
 
@@ -62,7 +68,7 @@ def value_runs(text: str) -> list[str]:
     runs: list[str] = []
     cur = ""
     repeat = 1
-    tokens = _TOKEN.findall(text)
+    tokens = _TOKEN.findall(_as_spoken(text))
     i = 0
     while i < len(tokens):
         tok = tokens[i]
@@ -87,6 +93,10 @@ def value_runs(text: str) -> list[str]:
                 piece = TENS[low] + "0"
         elif len(tok) == 1 and tok.isupper() and tok not in ("I", "A"):
             piece = tok
+        nxt = tokens[i + 1].lower() if i + 1 < len(tokens) else ""
+        if tok == "." and cur and (nxt.isdigit() or nxt in ONES):
+            i += 1  # Whisper writes a pause inside a number as a full stop: "2.592", "WK-1. Oh, 4"
+            continue
         if piece is None:
             if cur:
                 runs.append(cur)
@@ -120,6 +130,7 @@ FIX_CHECK: tuple[str, ...] = ("did that fix", "did that help", "did that work", 
 FIX_CHECK += ("is it working", "did that solve", "fixed now", "help at all")
 OFFER: tuple[str, ...] = ("shall i", "should i", "would you like", "do you want", "want me to", "go ahead")
 OFFER += ("is that okay", "okay with you", "can i book", "shall we", "ok to", "okay to", "may i")
+OFFER += ("to confirm",)
 DESCRIBE: tuple[str, ...] = ("what's the problem", "what is the problem", "tell me", "describe")
 DESCRIBE += (
     "what's going on",
@@ -134,6 +145,8 @@ TIMES = re.compile(
     r"(:\d\d| [a-z]+)? ?(a\.?m\.?|p\.?m\.?|o'clock|noon)",
     re.I,
 )
+# "Press 1 for an order, 2 for a refund": a key and what it is for.
+MENU_KEYS = re.compile(r"\b(\d|one|two|three|four|five|zero)\s+for\s+([^,.?]+)", re.I)
 # The agent checking what the call is about: "Just so I get it right: is this about a refund?"
 TOPIC = re.compile(r"\b(is|was) (this|it|that|your call) (about|regarding|to do with|for)\b")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -187,7 +200,7 @@ def hear(reply: str) -> Heard:
         reply: The agent's words for the turn.
 
     Returns:
-        The act: ended, still_there, confirm, slots, zip, last4, account_name,
+        The act: ended, still_there, confirm, slots, menu, zip, last4, account_name,
         identify, order, fix_check, anything_else, topic, offer, describe or unknown.
     """
     whole = reply.lower()
@@ -206,6 +219,15 @@ def hear(reply: str) -> Heard:
         return Heard("topic", asked)
     if any(k in fl for k in FIX_CHECK):
         return Heard("fix_check")
+    # A menu of requests, each with a key ("press 1 for an order, 2 for a refund, …"): not a choice of times.
+    days = any(day in whole for day in WEEKDAYS)
+    if len(MENU_KEYS.findall(reply)) >= 3 and not TIMES.search(reply) and not days:
+        return Heard("menu", reply)
+    # A choice of times, wherever Whisper put the question marks ("Sorry, which one Wednesday? March 10 …").
+    if re.search(r"\bwhich\b|\bpress 1\b", whole) and (
+        len(TIMES.findall(reply)) >= 2 or sum(day in whole for day in WEEKDAYS) >= 2
+    ):
+        return Heard("slots")
     times = len(TIMES.findall(focus))
     weekdays = sum(day in fl for day in WEEKDAYS)
     own = [r for r in value_runs(asked) if len(r) >= 4]

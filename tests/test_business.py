@@ -25,6 +25,7 @@ from bench.callers import STYLES, Caller, Case, Goal, Population, spoken_value
 from bench.hearing import hear, normalize, value_runs
 from bench.phrases import BANKS
 from callengine.settings import Settings
+from realtime.brain.offline import menu
 from sandbox import business
 from sandbox.__main__ import default_seed_path
 from sandbox.app import create_app
@@ -226,6 +227,55 @@ def test_a_read_back_is_compared_as_spoken_digits_and_letters() -> None:
     assert hear("That's S O seven two six three, right?").value == "SO7263"
     assert hear("I have four oh four, five five five, two nine five four. Correct?").value == "4045552954"
     assert value_runs("double seven thirty three") == ["7733"]
+
+
+@pytest.mark.parametrize(
+    ("heard", "value"),
+    [
+        # What Whisper writes of the agent's Piper read-backs: a full stop for a pause inside a
+        # number, letters run into digits, an O between digits, a hyphen after the letters.
+        ("That's 2.592, right.", "2592"),
+        ("That's the phone number 8, 08, 555, 2.895, right.", "8085552895"),
+        ("Sorry, I need a yes or a no. That's order WK104, right?", "WK104"),
+        ("That's order WK-1. Oh, 4, right.", "WK104"),
+        ("That's order W-1O, 478-5, right.", "W104785"),
+    ],
+)
+def test_a_read_back_is_heard_through_whispers_punctuation(heard: str, value: str) -> None:
+    assert (hear(heard).act, hear(heard).value) == ("confirm", value)
+
+
+@pytest.mark.parametrize(
+    "heard",
+    [
+        # The same choice of times, its question marks lost or misplaced by Whisper.
+        "Thanks, I FOMA, you're verified. Your dog grooming is on Tuesday, March 23rd at 3 p.m. I can move it"
+        " to Wednesday, March 10th at 9 a.m. Thursday, March 11th at 9 a.m. or Friday, March 12th at 9 a.m."
+        " which works best.",
+        "Sorry, which one Wednesday? March 10 at 9 a.m. Thursday. March 11 at 9 a.m. or Friday."
+        " March 12 at 9 a.m.",
+        "You can also use the keypad. Press 1 for Wednesday. March 10 at 9 am, 2 for Thursday."
+        " March 11 at 9 am, or 3 for Friday. March 12 at 9 am. Which one works?",
+    ],
+)
+def test_a_choice_of_times_is_heard_without_its_question_mark(heard: str) -> None:
+    assert hear(heard).act == "slots"
+
+
+@pytest.mark.parametrize("bank", BANKED)
+def test_a_caller_presses_the_menu_key_of_what_they_called_about(bank: str) -> None:
+    caller = _caller(bank)  # calling about the balance
+    assert hear(menu.QUESTION).act == "menu"
+    assert caller.reply(menu.QUESTION) == "dtmf:4"
+    heard = (
+        "Sorry, I'm having trouble hearing you. Please press one for an order, two for a refund, three for"
+        " an appointment, four for your account balance, or zero for a person."
+    )
+    assert caller.reply(heard) == "dtmf:4"
+
+
+def test_a_confirmation_is_a_yes_or_no_question_without_its_question_mark() -> None:
+    assert hear("To confirm, move your dog grooming to Thursday, March 11 at 9am.").act == "offer"
 
 
 def test_a_second_factor_read_back_is_heard_as_such() -> None:

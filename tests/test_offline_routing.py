@@ -13,7 +13,7 @@ from temporalio.client import Client
 
 from callengine.chat import context_for
 from realtime.brain import senses
-from realtime.brain.base import CallerInput, Say
+from realtime.brain.base import CallerInput, Say, Source
 from realtime.brain.escalation import explicit_request
 from realtime.brain.intents import (
     ACCOUNT,
@@ -27,7 +27,7 @@ from realtime.brain.intents import (
     damage_report,
     service_complaint,
 )
-from realtime.brain.offline import OfflineBrain, knowledge, lines
+from realtime.brain.offline import OfflineBrain, knowledge, lines, menu
 from realtime.brain.offline.brain import _NOT_THAT, _NOT_THAT_WEAK
 from tests.conftest import Sandbox, WorkerFactory, start_call
 from tests.test_offline_brain import TODAY, VERIFY, converse, tools_used
@@ -633,6 +633,54 @@ async def test_a_request_the_recognizer_doubts_is_asked_for_again_not_made_a_tic
         await call.result()
     # The call ended mid-step, so wrap-up opens its follow-up; no ticket was made of the misheard words.
     assert not any("mump" in t["description"] for t in await sandbox.tickets())
+
+
+@pytest.mark.parametrize(
+    ("choice", "source", "expect"),
+    [
+        ("3", "dtmf", "ZIP"),  # an appointment: the account is checked first
+        ("it's about the appointment", "speech", "ZIP"),
+        ("0", "dtmf", "connecting you"),
+    ],
+)
+async def test_a_request_doubted_twice_is_chosen_from_the_keypad_menu(
+    temporal_client: Client, worker: WorkerFactory, choice: str, source: Source, expect: str
+) -> None:
+    # Twice what Whisper made of a robotic voice on a bad line: neither a guess nor a handoff, but
+    # the choices, each with a key, as a person on a bad line would offer them.
+    async with worker() as tq:
+        call = await start_call(temporal_client, tq)
+        brain = OfflineBrain(context_for(call, TODAY))
+
+        async def say(text: str, confidence: float | None, source: Source = "speech") -> str:
+            said = CallerInput(text, source=source, stt_confidence=confidence)
+            return " ".join([ev.text async for ev in brain.respond(said) if isinstance(ev, Say)])
+
+        first = "I reach a via pane. I like to mount my glass to a hundred meters."
+        again = "I'd like to come up with my last 100 or 8, it's now 10, all part in all."
+        assert await say(first, 0.31) == lines.UNCLEAR
+        assert await say(again, 0.38) == menu.QUESTION
+        assert expect in await say(choice, 0.9 if source == "speech" else None, source)
+        await call.end()
+        await call.result()
+
+
+async def test_the_rest_of_a_request_said_at_the_first_question_is_not_a_miss(
+    temporal_client: Client, worker: WorkerFactory
+) -> None:
+    # One sentence, cut at a pause: the first half started the request, the second half arrives at
+    # the agent's first question. It says more about the request: the question again, no "sorry".
+    async with worker() as tq:
+        conv = await converse(
+            temporal_client,
+            tq,
+            "I need to sort out the visit.",
+            "The day you gave me is no good for me anymore.",
+            *VERIFY,
+            "no thanks",
+        )
+    assert conv.agent[2] == lines.ZIP_QUESTION, conv.agent
+    assert conv.result.verified, conv.agent
 
 
 def test_wheres_it_at_asks_after_an_order() -> None:

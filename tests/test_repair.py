@@ -111,6 +111,8 @@ def _templates() -> list[str]:
         lines.no_slot_suits("9"),
         lines.no_slot_suits(None),
         lines.yes_no_keypad(lines.FIXED_QUESTION),
+        lines.keypad_menu([("1", "an order"), ("2", "your account balance")]),
+        lines.keypad_menu([("1", "an order"), ("2", "your account balance")], again=True),
         f"{lines.NEED_YES_NO} {lines.order_read_back('10482')}",
         f"{lines.ZIP_MISMATCH} {lines.ZIP_RETRY}",
         f"{lines.IDENTIFIER_NOT_FOUND} {lines.IDENTIFIER_NOT_FOUND_RETRY}",

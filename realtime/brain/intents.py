@@ -167,6 +167,12 @@ _CUES: dict[str, list[tuple[str, float]]] = {
             3,
         ),
         (r"\b(different|another|later|earlier) (time|day|date|slot)\b", 2),
+        # "The day you gave me is no good for me anymore": the time a visit was given doesn't suit.
+        (
+            r"\b(day|date|time|slot) (you|yous|ye|they) (gave|booked|set|picked|put) (me|us)\b"
+            r"|\b(day|date|time|slot)\b.{0,25}\b(is|'s) no (good|use)\b",
+            3,
+        ),
         (
             r"\b(anything|something) (earlier|later|sooner)\b"
             r"|\bcome (a day |an hour )?(later|earlier|sooner)\b",

@@ -33,7 +33,7 @@ from realtime.brain.intents import (
     damage_report,
     service_complaint,
 )
-from realtime.brain.offline import identity, knowledge, lines, step, support, topic
+from realtime.brain.offline import identity, knowledge, lines, menu, step, support, topic
 from realtime.brain.offline.account import account_flow
 from realtime.brain.offline.agent import Agent, Flow
 from realtime.brain.offline.dialog import Dialog
@@ -132,6 +132,9 @@ async def proceed(agent: Agent) -> Flow:
 _PROBLEM = 3.0
 # A request clear enough to serve even when the caller is also complaining.
 _CLEAR = 0.8
+# Questions whose answer is a value (not free words, not yes or no): a request said at one is the
+# caller still telling what the call is about.
+_ASKS_FOR_A_VALUE = frozenset({"identifier", "zip", "last4", "account_name", "order", "slot"})
 # The recognizer's confidence under which an unplaced request is asked for again, not acted on.
 _UNCLEAR_STT = 0.5
 
@@ -245,6 +248,12 @@ class OfflineBrain(Brain):
             reason = agent.policy.on_caller_turn(text, confidence, answering=d.ask is not None)
             if reason is None and cls.intent == HUMAN and cls.confidence >= 0.7:
                 reason = "caller_request"
+            if reason == "low_confidence" and d.ask is None and self._line_bad(said):
+                # A second request nobody could make out on a bad line: the choices, by key, before
+                # a handoff. (A clear line's unplaced requests are a person's to hear.)
+                async for ev in menu.offer(agent, self._chosen):
+                    yield ev
+                return
             if reason is not None:
                 async for ev in agent.escalate(reason):
                     yield ev
@@ -295,6 +304,12 @@ class OfflineBrain(Brain):
             # A clear new request in the middle of a step (no value given) switches topic.
             async for ev in self._start(cls.intent, cls.confidence, text):
                 yield ev
+            return
+        if await self._still_telling(said, text, cls):
+            # "I need to sort out the visit" … "the day you gave me is no good": the rest of the
+            # request, cut at a pause and said over the agent's first question. Not an answer, and
+            # no miss: the question again.
+            yield Say(d.ask.question)
             return
         async for ev in step.answer(agent, said, text):
             yield ev
@@ -369,9 +384,14 @@ class OfflineBrain(Brain):
         elif cls.intent == OTHER and cls.confidence >= 0.7:
             async for ev in self._start(OTHER, cls.confidence, text):
                 yield ev
-        elif self._unclear(said):
+        elif self._unclear(said) and not d.menu_offered:
             # Whisper itself doubts the words (a bad line, a voice it hears poorly): a ticket of
             # them, or a help-center article matched to them, would answer something nobody said.
+            # Asked again once; doubted again, the caller chooses with a key.
+            if d.unclear_asked:
+                async for ev in menu.offer(agent, self._chosen):
+                    yield ev
+                return
             d.unclear_asked = True
             yield Say(lines.UNCLEAR)
         elif len(text.split()) >= support.TICKET_WORDS:
@@ -404,19 +424,44 @@ class OfflineBrain(Brain):
             d.more = False
             yield Say(lines.NOT_UNDERSTOOD)
 
+    async def _chosen(self, intent: str, text: str) -> Flow:
+        """A request chosen from the keypad menu: its flow, or a person for 0."""
+        if intent == HUMAN:
+            async for ev in self.agent.escalate("caller_request"):
+                yield ev
+            return
+        async for ev in self._start(intent, 0.7, text):
+            yield ev
+
+    async def _still_telling(self, said: CallerInput, text: str, cls: Classification) -> bool:
+        """Whether a turn at an open question only says more about the request being served."""
+        d = self.agent.d
+        if not (
+            d.ask is not None
+            and d.pending is None
+            and said.source != "dtmf"
+            and d.ask.name in _ASKS_FOR_A_VALUE
+            and not slots.digit_runs(text)
+            and not repair.dont_know(text)
+            and d.ask.extract(said) is None
+        ):
+            return False
+        if cls.intent == d.intent and cls.confidence >= 0.6:
+            return True
+        return d.intent in NEEDS_ACCOUNT and await self._sensed(text, cls) == d.intent
+
+    def _line_bad(self, said: CallerInput) -> bool:
+        """Whether the keypad menu should be offered now: the line, not the request, is the problem."""
+        return not self.agent.d.menu_offered and (self.agent.d.unclear_asked or self._unclear(said))
+
     def _unclear(self, said: CallerInput) -> bool:
-        """A spoken request the recognizer was unsure of, not yet asked for again on this call.
+        """A spoken request the recognizer was unsure of.
 
         Below 0.5 of Whisper's own confidence (its mean token probability), 21 of 22 caller turns
         of the pets_e voice calls had over half their words wrong; above 0.6, none.
         """
         confidence = said.stt_confidence
-        return (
-            said.source == "speech"
-            and confidence is not None
-            and confidence < _UNCLEAR_STT
-            and not self.agent.d.unclear_asked
-        )
+        return said.source == "speech" and confidence is not None and confidence < _UNCLEAR_STT
 
     async def _unplaced(self, said: CallerInput, text: str, searched: bool = False) -> Flow:
         """A request no cue or clear meaning placed: an article, the request it leans to, or a ticket."""

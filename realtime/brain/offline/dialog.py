@@ -26,6 +26,9 @@ class Dialog:
     second_factor: bool = False
     verify_zip: str | None = None  # the confirmed ZIP, while the second factor is asked
     by_email: bool = False  # the account was looked up by an e-mail the caller said (not read back)
+    # The checks the caller answered (each read back and confirmed) for an e-mail that failed them:
+    # tried once on the account the phone number then finds, rather than asked all over again.
+    kept_factors: dict[str, str] | None = None
     first_name: str | None = None
     # The question the agent is waiting on; None while it waits for a request.
     ask: Ask | None = None
@@ -53,6 +56,7 @@ class Dialog:
     # The request the agent asked "is this about …?" of, for the request at hand: asked once.
     checked: str | None = None
     unclear_asked: bool = False  # a request heard too poorly to act on was asked for again (once a call)
+    menu_offered: bool = False  # the keypad menu of requests was offered (once a call)
     # How often each whole reply was said: the same reply a third time is a caller going round in
     # circles (repeats the caller asked for are not counted).
     said: dict[str, int] = field(default_factory=dict)

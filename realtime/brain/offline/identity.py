@@ -161,6 +161,13 @@ async def _found(agent: Agent, res: ToolResult, found: str) -> Flow:
     d.identity = "candidate"
     d.second_factor = bool(res.data.get("second_factor"))
     d.verify_zip = None
+    kept, d.kept_factors = d.kept_factors, None
+    if kept and d.second_factor:
+        # The e-mail was misheard, not the ZIP and digits the caller confirmed one by one: they are
+        # checked against this account (once; the workflow counts it as any other check).
+        async for ev in _check(agent, kept):
+            yield ev
+        return
     async for ev in ask_zip(agent, found):
         yield ev
 
@@ -290,6 +297,7 @@ async def _check(agent: Agent, factors: dict[str, str]) -> Flow:
             # counts the failed checks per call, so starting again never buys more attempts.
             # An e-mail is the likeliest to be misheard (a name, never read back): ask for the number.
             again = lines.PHONE_INSTEAD if d.by_email else lines.IDENTIFIER_AGAIN
+            d.kept_factors = dict(factors) if d.by_email else None
             d.verify_zip, d.identity, d.order_id, d.by_email = None, "unknown", None, False
             d.heard = slots.Mentioned()
             async for ev in step.miss(agent, lines.CHECK_MISMATCH, again=again, step=identifier_ask(agent)):

@@ -292,3 +292,15 @@ def no_slot_suits(ticket: str | None) -> str:
 def yes_no_keypad(question: str) -> str:
     """A yes/no question, with the keypad as another way to answer."""
     return f"{question} You can also press 1 for yes or 2 for no."
+
+
+# The keypad menu (`menu`): a request the line would not carry, chosen with a key.
+MENU_PROBLEM = "Okay, a technical problem. In a few words, what isn't working?"
+
+
+def keypad_menu(options: list[tuple[str, str]], again: bool = False) -> str:
+    """The choices, each with its key (`(key, what)` pairs), and 0 for a person."""
+    keys = ", ".join(f"{key} for {what}" for key, what in options)
+    if again:
+        return f"Please press a key: {keys}, or 0 for a person."
+    return f"Sorry, I'm having trouble hearing you. Please press {keys}, or 0 for a person."
