@@ -50,6 +50,9 @@ STYLES = ("terse", "rambling", "repeater", "self_correcting", "up_front", "polit
 IDENTIFY = {"caller_id": 45, "phone": 20, "email": 15, "order": 20}
 # The agent asks for the keypad, not only allows it ("you can also key in", "say or key in" do not).
 KEYPAD_ASKED = re.compile(r"\blet'?s try the keypad\b|\bplease key in\b", re.IGNORECASE)
+# A yes/no question the keypad answers ("… Press 1 for yes or 2 for no."): a caller whose words keep
+# getting lost presses.
+KEYPAD_YES_NO = re.compile(r"\bpress (1|one) for yes\b", re.IGNORECASE)
 # The agent asks for the phone number in particular (not "phone, e-mail or order number").
 PHONE_ASKED = re.compile(
     r"\bkey in the phone number\b"
@@ -393,7 +396,10 @@ class Caller:
         if act == "still_there":
             return self.say("still_here")
         if act == "confirm":
-            return self._confirm(value, about)
+            right, said = self._confirm(value, about)
+            if KEYPAD_YES_NO.search(agent):
+                return "dtmf:1" if right else "dtmf:2"
+            return said
         if act == "slots":
             return self._pick_slot(agent)
         if act == "zip":
@@ -441,7 +447,7 @@ class Caller:
                 return self.say("yes")
             return self.say("not_that", request=goal.request)
         if act == "offer":
-            return self.say("go_ahead")
+            return "dtmf:1" if KEYPAD_YES_NO.search(agent) else self.say("go_ahead")
         if act == "menu":
             return self._menu_key(value)
         if act == "describe":
@@ -480,14 +486,14 @@ class Caller:
             return self.say("pick_day", day=days[index].capitalize())
         return self.say("pick_second" if second else "pick_first")
 
-    def _confirm(self, value: str, about: str) -> str:
-        """A read-back: yes if it is what the caller meant, else no and the right value."""
+    def _confirm(self, value: str, about: str) -> tuple[bool, str]:
+        """A read-back: yes if it is what the caller meant, else no and the right value (and which)."""
         c, goal = self.case, self.current or self.case.goal
         if about == "name":  # the name on the account read back: the caller knows their own name
             # A first name alone ("Is this Ingrid?") is the caller's name all the same.
             if any(part in value.lower() for part in c.customer["name"].lower().split()):
-                return self.say("yes")
-            return self.say("no_fix", right=c.customer["name"])
+                return True, self.say("yes")
+            return False, self.say("no_fix", right=c.customer["name"])
         truths = {"zip": c.customer["zip"], "phone": c.customer["phone"][2:]}
         for g in (goal, c.goal):
             if g.order is not None:
@@ -498,13 +504,13 @@ class Caller:
         for truth in truths.values():
             t = normalize(truth)
             if heard == t or heard == "".join(ch for ch in t if ch.isdigit()):
-                return self.say("yes")
+                return True, self.say("yes")
         kind = about if about in truths else ""
         if not kind:
             same = [k for k, t in truths.items() if len(normalize(t)) == len(heard)]
             kind = same[0] if same else "zip"
         right = spoken_value(truths[kind], self.rng, c.bank_name)
-        return self.say("no_fix", right=right)
+        return False, self.say("no_fix", right=right)
 
 
 def business_date(seed: Record) -> date:

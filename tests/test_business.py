@@ -274,6 +274,15 @@ def test_a_caller_presses_the_menu_key_of_what_they_called_about(bank: str) -> N
     assert caller.reply(heard) == "dtmf:4"
 
 
+@pytest.mark.parametrize("bank", BANKED)
+def test_a_caller_answers_a_keyed_yes_or_no_with_a_key(bank: str) -> None:
+    caller = _caller(bank)
+    zip_code = caller.case.customer["zip"]
+    spoken = " ".join(zip_code)
+    assert caller.reply(f"That's {spoken}, right? Press 1 for yes or 2 for no.") == "dtmf:1"
+    assert caller.reply("That's 1 2 3 4 5, right? Press 1 for yes or 2 for no.") == "dtmf:2"
+
+
 def test_a_confirmation_is_a_yes_or_no_question_without_its_question_mark() -> None:
     assert hear("To confirm, move your dog grooming to Thursday, March 11 at 9am.").act == "offer"
 

@@ -683,6 +683,72 @@ async def test_the_rest_of_a_request_said_at_the_first_question_is_not_a_miss(
     assert conv.result.verified, conv.agent
 
 
+async def test_talk_about_the_call_alone_is_asked_to_go_on_not_made_a_ticket(
+    temporal_client: Client, worker: WorkerFactory, sandbox: Sandbox
+) -> None:
+    # A rambling opening cut at a pause: its first half has no request in it.
+    async with worker() as tq:
+        conv = await converse(
+            temporal_client,
+            tq,
+            "I'll try and keep this short, but you know yourself. Right.",
+            "so my daughter's birthday present was supposed to be here by now and it's not, where's it at",
+            *VERIFY,
+            "no thanks",
+        )
+        used = await tools_used(conv, temporal_client)
+    assert conv.agent[1] == lines.GO_ON, conv.agent
+    assert "create_ticket" not in used, conv.agent
+    assert "ZIP" in conv.agent[2], conv.agent
+
+
+async def test_on_a_line_too_poor_for_speech_every_answer_is_keyed(
+    temporal_client: Client, worker: WorkerFactory, sandbox: Sandbox
+) -> None:
+    # After the keypad menu, the ZIP, the choice of time and the yes are asked for as keys.
+    async with worker() as tq:
+        call = await start_call(temporal_client, tq)
+        brain = OfflineBrain(context_for(call, TODAY))
+
+        async def say(text: str, confidence: float | None = None, source: Source = "speech") -> str:
+            said = CallerInput(text, source=source, stt_confidence=confidence)
+            return " ".join([ev.text async for ev in brain.respond(said) if isinstance(ev, Say)])
+
+        await say("I reach a via pane. I like to mount my glass to a hundred meters.", 0.31)
+        assert await say("I'd like to come up with my last 100 or 8, it's now 10, all part in all.", 0.38) == (
+            menu.QUESTION
+        )
+        assert await say("3", source="dtmf") == f"{lines.BAD_LINE} {lines.ZIP_KEYPAD}"
+        offered = await say("94103", source="dtmf")
+        assert "press 1 for" in offered, offered
+        confirm = await say("2", source="dtmf")
+        assert confirm.endswith("Press 1 for yes or 2 for no."), confirm
+        assert (await say("1", source="dtmf")).startswith("Done."), brain.d.slots
+        moves = [c for c in (await call.state()).tool_calls if c.name == "reschedule_appointment"]
+        await call.end()
+        await call.result()
+    assert [c.ok for c in moves] == [True], moves
+
+
+async def test_a_value_read_back_on_a_poor_line_is_confirmed_with_a_key(
+    temporal_client: Client, worker: WorkerFactory
+) -> None:
+    async with worker() as tq:
+        call = await start_call(temporal_client, tq)
+        brain = OfflineBrain(context_for(call, TODAY))
+
+        async def say(text: str, confidence: float | None = None, source: Source = "speech") -> str:
+            said = CallerInput(text, source=source, stt_confidence=confidence)
+            return " ".join([ev.text async for ev in brain.respond(said) if isinstance(ev, Say)])
+
+        await say("what's my balance", 0.42)  # heard, but doubted
+        read_back = await say("nine four one oh three", 0.45)  # doubted again: the line is poor
+        assert read_back.endswith("Press 1 for yes or 2 for no."), read_back
+        assert "verified" in await say("1", source="dtmf")
+        await call.end()
+        await call.result()
+
+
 def test_wheres_it_at_asks_after_an_order() -> None:
     said = "so my daughter's birthday present was supposed to be here by now and it's not, where's it at"
     assert classify(said).intent == ORDER_STATUS

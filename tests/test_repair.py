@@ -739,3 +739,18 @@ def test_asking_for_someone_elses_records_is_recognised(said: str, someone_else:
 )
 def test_sentiment_reads_the_callers_mood_not_the_fault(said: str, calm: bool) -> None:
     assert (sentiment(said) > SENTIMENT_FLOOR) is calm
+
+
+@pytest.mark.parametrize(
+    ("text", "talk"),
+    [
+        ("I'll try and keep this short, but you know yourself.", True),
+        ("so my cousin told me to ring this number and I've been on hold a good while, anyway", True),
+        ("bear with me here", True),
+        ("em, I'm not great with these things", True),
+        ("my router keeps dropping the connection", False),
+        ("I'd like to move my appointment", False),
+    ],
+)
+def test_talk_about_the_call_itself_is_told_from_a_request(text: str, talk: bool) -> None:
+    assert repair.preamble(text) is talk

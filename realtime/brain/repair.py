@@ -205,6 +205,30 @@ def replay(request: str, missed: str, replies: Sequence[Sequence[str]]) -> list[
 # Answers that are not values
 # --------------------------------------------------------------------------
 
+# Talk about the call itself, before the request: "I'll try and keep this short", "bear with me",
+# "I've been on hold a good while", "my cousin told me to ring this number", "sorry to be a pain",
+# "I'm not great with these things". Said alone before a pause, the request is still to come.
+_PREAMBLE = re.compile(
+    r"\b(keep (this|it) (short|brief|quick)|bear with me|(been|was|kept|left) on hold|"
+    r"told me to (ring|call|phone|try)|(ring|call|phone|try)(ing)? (this|your) (number|line)|"
+    r"sorry to (be a pain|bother you|trouble you)|hope you can help|long story|quick question|"
+    r"(not|never) (great|good|any good) (with|at) (these|this|phones?|computers?|technology)|"
+    r"let me explain|where (do|to|should) i (start|begin)|first time (calling|ringing|phoning))\b"
+)
+
+
+def preamble(text: str) -> bool:
+    """Whether a turn talks about the call itself ("bear with me", "I've been on hold a while").
+
+    Args:
+        text: The caller's turn.
+
+    Returns:
+        True when it has such talk (whether it says a request too is for the classifier).
+    """
+    return bool(_PREAMBLE.search(_words(text)))
+
+
 _DONT_KNOW = re.compile(
     # "I don't know if I'm ringing the right number, …" wonders aloud: it is not a missing value.
     r"\b((i )?(don'?t|do not|didn'?t) (know|have|remember|recall)(?! (if|whether)\b)"

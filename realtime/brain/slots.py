@@ -448,7 +448,10 @@ def _lettered_orders(text: str) -> list[str]:
     text = text.replace("\u2019", "'")
     whole: list[str] = []
     words = text.split()
-    for i, word in enumerate(words):
+    i = 0
+    while i < len(words):
+        word = words[i]
+        i += 1
         core = word.strip(".,;:!?")
         if _SUFFIXED.fullmatch(core) or not re.fullmatch(r"#?[A-Z0-9]+(?:-[A-Z0-9]+)*", core):
             continue  # lower or mixed case ("iPhone15") is a word, not an order name
@@ -456,10 +459,10 @@ def _lettered_orders(text: str) -> list[str]:
         if flat.upper() not in _NOT_PREFIXES and sum(c.isdigit() for c in flat) >= 2 and not flat.isdigit():
             # Written as one token ("A1B2C3", "SO-7781"), and the digits after a pause Whisper wrote
             # as a full stop or a space ("W104. 757"); a comma ends it ("W104, 96768 is the ZIP").
-            while not word.endswith(",") and i + 1 < len(words) and words[i + 1].strip(".,;:!?").isdigit():
-                i += 1
+            while not word.endswith(",") and i < len(words) and words[i].strip(".,;:!?").isdigit():
                 word = words[i]
                 flat += word.strip(".,;:!?")
+                i += 1
             whole.append(flat)
     # A name written as one token is the clearer reading; spelled-out ones otherwise.
     return [c for c in (whole or _spelled_orders(text)) if _valid_order(c)]

@@ -201,6 +201,8 @@ class OfflineBrain(Brain):
             yield agent.done()
             return
         d.repeats = 0
+        if self._unclear(said):
+            d.doubted += 1
         # The turn is worked out whole before a word is said (microseconds, or the time of its
         # tool calls, which come before what is said about them), so that a reply the caller has
         # heard twice already is never said a third time.
@@ -450,6 +452,11 @@ class OfflineBrain(Brain):
             return True
         return d.intent in NEEDS_ACCOUNT and await self._sensed(text, cls) == d.intent
 
+    def _only_preamble(self, text: str) -> bool:
+        """Talk about the call itself and no cue of any request, once a call."""
+        cls = classify(text)
+        return not self.agent.d.preamble_heard and repair.preamble(text) and max(cls.scores.values()) == 0
+
     def _line_bad(self, said: CallerInput) -> bool:
         """Whether the keypad menu should be offered now: the line, not the request, is the problem."""
         return not self.agent.d.menu_offered and (self.agent.d.unclear_asked or self._unclear(said))
@@ -474,6 +481,12 @@ class OfflineBrain(Brain):
         # its ticket (one already open from this call is pointed to), as before.
         if not support.found(agent, text) and d.checked is None and not d.more:
             guess = await asyncio.to_thread(senses.guess_of, text, knowledge.general_question(text))
+            if guess is None and self._only_preamble(text):
+                # "I'll try and keep this short, but you know yourself" and a pause: the request is
+                # still to come. A ticket of these words would be about nothing.
+                d.preamble_heard = True
+                yield Say(lines.GO_ON)
+                return
         if guess is None or guess in d.rejected or not topic.can_ask(guess):
             async for ev in self._start(OTHER, 0.7, text, searched=True):
                 yield ev

@@ -10,6 +10,8 @@ from realtime.brain import slots
 if TYPE_CHECKING:
     from realtime.brain.offline.step import Ask
 
+# Spoken turns the recognizer doubts before the line is taken to be bad.
+DOUBTED_TURNS = 2
 # How many of the agent's own replies are kept for "what was the balance again?".
 REMEMBERED_REPLIES = 4
 
@@ -56,10 +58,18 @@ class Dialog:
     # The request the agent asked "is this about …?" of, for the request at hand: asked once.
     checked: str | None = None
     unclear_asked: bool = False  # a request heard too poorly to act on was asked for again (once a call)
+    preamble_heard: bool = False  # a turn of only "bear with me" was answered with "go on" (once a call)
     menu_offered: bool = False  # the keypad menu of requests was offered (once a call)
+    doubted: int = 0  # spoken turns the recognizer doubted (a poor line, a voice it hears poorly)
+    keypad_said: bool = False  # the caller was told the keypad would be used (once a call)
     # How often each whole reply was said: the same reply a third time is a caller going round in
     # circles (repeats the caller asked for are not counted).
     said: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def bad_line(self) -> bool:
+        """Whether speech has proven too poor to rely on: questions the keypad can answer ask for keys."""
+        return self.menu_offered or self.doubted >= DOUBTED_TURNS
 
     def remember(self, lines: list[str]) -> None:
         """Keep a reply the caller may ask to hear again."""

@@ -118,6 +118,7 @@ def identifier_ask(agent: Agent) -> Ask:
         correct=correct,
         keyed=step.keyed_digits(3, 12),
         unknown=unknown,
+        by_keypad=lines.IDENTIFIER_KEYPAD,
     )
 
 
@@ -195,6 +196,7 @@ def zip_ask(agent: Agent) -> Ask:
         correct=lambda text, _: slots.correction(text, "zip"),
         keyed=lambda keys: keys[:5] if len(keys) >= 5 and keys[:5].isdigit() else None,
         unknown=unknown,
+        by_keypad=lines.ZIP_KEYPAD,
     )
 
 
@@ -251,6 +253,7 @@ def last4_ask(agent: Agent) -> Ask:
         correct=lambda text, _: slots.correction(text, "last4"),
         keyed=step.keyed_digits(4, 4),
         unknown=unknown,
+        by_keypad=lines.LAST4_KEYPAD,
     )
 
 

@@ -21,6 +21,7 @@ WHAT_INSTEAD = "Sorry about that. What can I help you with?"
 MENU = "I can help with orders, your account, appointments, technical problems and refunds."
 NOT_UNDERSTOOD = f"Sorry, I didn't quite get that. {MENU} What do you need?"
 MENU_QUESTION = f"{MENU} What do you need?"
+GO_ON = "Of course. How can I help?"
 EMPTY_TURN = "Sorry, I didn't catch that. How can I help?"
 UNCLEAR = "Sorry, the line isn't clear. Could you tell me again, in a few words, what you're calling about?"
 EMPTY_AT_STEP = "Sorry, I didn't catch that."
@@ -29,6 +30,8 @@ THIRD_PARTY = "I can only help with the account verified on this call."
 NEED_YES_NO = "Sorry, I need a yes or a no."
 OKAY = "Okay."
 ONCE_MORE = "Sorry, the line may be bad. Once more, slowly."
+# Said once, when the line has proven too poor for spoken numbers and answers: keys from then on.
+BAD_LINE = "The line is breaking up, so let's use your phone's keypad."
 
 # Identity
 IDENTIFIER_QUESTION = (
@@ -46,6 +49,7 @@ IDENTIFIER_OTHER_WAY = (
     "Let's try another way. Please key in the phone number on the account, "
     "or spell the e-mail address letter by letter."
 )
+IDENTIFIER_KEYPAD = "Please key in the phone number on the account, or an order number."
 IDENTIFIER_UNKNOWN = "That's fine. What's the phone number or e-mail address on the account?"
 IDENTIFIER_NOT_FOUND = "I couldn't find an account with that."
 IDENTIFIER_NOT_FOUND_RETRY = "Please try the phone number or e-mail on the account, or another order number."
@@ -55,6 +59,7 @@ FOUND = "Thanks, I found the account."
 ZIP_AFTER_FOUND = "For security, what's the billing ZIP code?"
 ZIP_RETRY = "Please say or key in the five-digit billing ZIP code."
 ZIP_OTHER_WAY = "Let's try the keypad: please key in the five-digit billing ZIP code on your phone."
+ZIP_KEYPAD = "Please key in the five-digit billing ZIP code on your phone's keypad."
 ZIP_MISMATCH = "That ZIP code doesn't match the account."
 ZIP_UNKNOWN = "That's okay. A person can verify your account another way."
 # After a said identifier the answer never tells whether it named an account ("I found it" would):
@@ -65,6 +70,7 @@ LAST4_RETRY = "Please say or key in the last four digits of the phone number on 
 LAST4_OTHER_WAY = (
     "Let's try the keypad: please key in the last four digits of the phone number on the account."
 )
+LAST4_KEYPAD = "Please key in the last four digits of the phone number on the account."
 NAME_QUESTION = "That's okay. What's the first and last name on the account?"
 NAME_RETRY = "Please say the first and last name on the account."
 NAME_OTHER_WAY = "Please say just the first and last name on the account, slowly."
@@ -287,6 +293,11 @@ def no_slot_suits(ticket: str | None) -> str:
     if ticket is None:
         return RESCHEDULE_NO_TICKET
     return f"I've opened ticket {speak.say_digits(ticket)} so scheduling can find you another time."
+
+
+def keypad_yes_no(question: str) -> str:
+    """A yes/no question on a bad line: the keypad first."""
+    return f"{question} Press 1 for yes or 2 for no."
 
 
 def yes_no_keypad(question: str) -> str:

@@ -69,6 +69,7 @@ def order_ask(agent: Agent) -> Ask:
         read_back=lambda v: None if v == _NEWEST else lines.order_read_back(v),
         correct=lambda text, _: slots.correction(text, "order"),
         keyed=step.keyed_digits(3, 12),
+        by_keypad=lines.ORDER_OTHER_WAY,
     )
 
 

@@ -103,6 +103,7 @@ def _slot_ask(agent: Agent) -> Ask:
         extract=extract,
         then=then,
         keyed=keyed,
+        by_keypad=lines.slot_keypad(_options(agent)),
     )
 
 

@@ -49,6 +49,8 @@ class Ask:
     correct: Callable[[str, str], str | None] | None = None
     keyed: Callable[[str], str | None] | None = None  # keypad digits → value
     unknown: Callable[[], Flow] | None = None  # "I don't know it"
+    # The question for a line too poor for speech (`Dialog.bad_line`): asked for keys instead.
+    by_keypad: str | None = None
 
 
 def yes_no_ask(name: str, question: str, then: Callable[[str], Flow]) -> Ask:
@@ -65,8 +67,14 @@ def yes_no_ask(name: str, question: str, then: Callable[[str], Flow]) -> Ask:
         other_way=lines.yes_no_keypad(question),
         extract=extract,
         then=then,
-        keyed=lambda keys: {"1": YES, "2": NO}.get(keys[:1]),
+        keyed=yes_no_keys,
+        by_keypad=lines.keypad_yes_no(question),
     )
+
+
+def yes_no_keys(keys: str) -> str | None:
+    """The keypad's answer to a yes/no question: 1 for yes, 2 for no."""
+    return {"1": YES, "2": NO}.get(keys[:1])
 
 
 def keyed_digits(low: int, high: int) -> Callable[[str], str | None]:
@@ -80,9 +88,23 @@ def keyed_digits(low: int, high: int) -> Callable[[str], str | None]:
 
 
 async def ask(agent: Agent, step: Ask, line: str | None = None) -> Flow:
-    """Put a question (in `line`'s words, if the flow has better ones for this moment)."""
+    """Put a question (in `line`'s words, if the flow has better ones for this moment).
+
+    On a line too poor for speech, a question the keypad can answer asks for keys.
+    """
     hold(agent, step)
+    if agent.d.bad_line and step.by_keypad is not None:
+        yield Say(_keys_from_now_on(agent, step.by_keypad))
+        return
     yield Say(line or step.question)
+
+
+def _keys_from_now_on(agent: Agent, line: str) -> str:
+    """`line`, after saying why (once a call) the keypad is asked for."""
+    if agent.d.keypad_said:
+        return line
+    agent.d.keypad_said = True
+    return f"{lines.BAD_LINE} {line}"
 
 
 def hold(agent: Agent, step: Ask) -> None:
@@ -102,7 +124,9 @@ async def offer(agent: Agent, step: Ask, value: str, line: str | None = None) ->
             yield ev
         return
     agent.d.pending = value
-    yield Say(line or said)
+    said = line or said
+    # On a poor line a spoken "yes" is no surer than the value: a key confirms it.
+    yield Say(lines.keypad_yes_no(said) if agent.d.bad_line else said)
 
 
 async def answer(agent: Agent, said: CallerInput, text: str) -> Flow:
@@ -110,6 +134,12 @@ async def answer(agent: Agent, said: CallerInput, text: str) -> Flow:
     d = agent.d
     step = d.ask
     assert step is not None
+    if said.source == "dtmf" and d.pending is not None and text in ("1", "2"):
+        # A value read back, answered with a key: 1 is yes, 2 is no (a whole value keyed in is
+        # taken as the answer below).
+        async for ev in _confirming(agent, step, said, YES if text == "1" else NO, d.pending):
+            yield ev
+        return
     if said.source == "dtmf":
         value = step.keyed(text) if step.keyed else None
         if value is None:

@@ -18,7 +18,7 @@ from realtime.brain.base import CallerInput
 from realtime.brain.intents import ACCOUNT, ORDER_STATUS, REFUND, RESCHEDULE
 from realtime.brain.offline import lines, step
 from realtime.brain.offline.agent import Agent, Flow
-from realtime.brain.offline.step import NO, YES, Ask
+from realtime.brain.offline.step import Ask
 
 _ABOUT = {
     ORDER_STATUS: "an order you're waiting for",
@@ -96,6 +96,7 @@ def check(
             other_way=lines.yes_no_keypad(asked),
             extract=extract,
             then=then,
-            keyed=lambda keys: {"1": YES, "2": NO}.get(keys[:1]),
+            keyed=step.yes_no_keys,
+            by_keypad=lines.keypad_yes_no(asked),
         ),
     )
