@@ -715,9 +715,9 @@ async def test_on_a_line_too_poor_for_speech_every_answer_is_keyed(
             return " ".join([ev.text async for ev in brain.respond(said) if isinstance(ev, Say)])
 
         await say("I reach a via pane. I like to mount my glass to a hundred meters.", 0.31)
-        assert await say("I'd like to come up with my last 100 or 8, it's now 10, all part in all.", 0.38) == (
-            menu.QUESTION
-        )
+        assert await say(
+            "I'd like to come up with my last 100 or 8, it's now 10, all part in all.", 0.38
+        ) == (menu.QUESTION)
         assert await say("3", source="dtmf") == f"{lines.BAD_LINE} {lines.ZIP_KEYPAD}"
         offered = await say("94103", source="dtmf")
         assert "press 1 for" in offered, offered
