@@ -326,6 +326,8 @@ class Caller:
         keys = value.removeprefix("#")  # an order name "#1042" is keyed as 1042
         if self.case.keypad and keys.isdigit() and kind in ("zip", "order", "last4"):
             return f"dtmf:{keys}"
+        if kind == "order" and not keys.isdigit() and sum(c.isdigit() for c in keys) >= 3:
+            keys = re.sub(r"\D", "", keys)  # told to key it in: a keypad has no letters, "W104757" is 104757
         if keys.isdigit() and KEYPAD_ASKED.search(agent):
             # "Let's try the keypad: please key in …": a person whose words were missed twice does.
             return f"dtmf:{keys}"

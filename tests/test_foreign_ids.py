@@ -25,8 +25,11 @@ import pytest
 from temporalio.client import Client
 
 from callengine.calls import Call
+from callengine.chat import context_for
 from callengine.settings import BackendSettings, RefundPolicy
 from callengine.worker import running_worker
+from realtime.brain.base import CallerInput, Say, Source
+from realtime.brain.offline import OfflineBrain
 from tests.conftest import Sandbox, SandboxServer, WorkerFactory, start_call, verify_maria
 
 SHOPIFY = {"X-Shopify-Access-Token": "dev-shopify-token"}
@@ -415,3 +418,24 @@ def test_calls_recorded_before_opaque_ids_replay_the_old_refusals() -> None:
     assert legacy.refusal({"order_id": "#10-482"}) is None
     assert legacy.refusal({"appointment_id": "a501 "}) is None
     assert legacy.refusal({"query": "router"}) is None
+
+
+async def test_an_order_name_with_letters_is_found_by_the_digits_keyed_in(
+    temporal_client: Client, foreign: Sandbox
+) -> None:
+    # A keypad has no letters: Ana keys 7781 for her order "SO-7781", and hears that order's status.
+    async with foreign_worker(temporal_client, foreign) as tq:
+        call = await start_call(temporal_client, tq, caller=ANA["phone"])
+        brain = OfflineBrain(context_for(call, date(2026, 11, 25)))
+
+        async def say(text: str, source: Source = "speech") -> str:
+            said = CallerInput(text, source=source)
+            return " ".join([ev.text async for ev in brain.respond(said) if isinstance(ev, Say)])
+
+        await say("where is my order")
+        await say("1 0 1 1 5")
+        assert "verified" in await say("yes")
+        status = await say("7781", source="dtmf")
+        await call.end()
+        await call.result()
+    assert "on hold" in status.lower() and brain.d.order_id == "SO-7781", status

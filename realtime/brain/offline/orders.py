@@ -110,6 +110,12 @@ async def _with_order(agent: Agent, order_id: str, summary: dict[str, Any] | Non
         yield ev
 
 
+def _by_digits(orders: list[dict[str, Any]], keys: str) -> str | None:
+    """The one order whose name has exactly the digits `keys` (none if no order or several do)."""
+    named = {str(o["order_id"]) for o in orders if re.sub(r"\D", "", str(o.get("order_id", ""))) == keys}
+    return named.pop() if len(named) == 1 else None
+
+
 def order_sentence(o: dict[str, Any]) -> str:
     """An order's status, and its carrier and date while it is on its way."""
     status = str(o.get("status", ""))
@@ -124,6 +130,16 @@ def order_sentence(o: dict[str, Any]) -> str:
 async def _order_failed(agent: Agent, res: ToolResult, order_id: str) -> Flow:
     d = agent.d
     d.order_id = None
+    if res.error_code == "not_found" and order_id.isdigit():
+        # A keypad has no letters: "W104757" is keyed as 104757. The caller's own orders (they are
+        # verified) are looked through for the one whose digits those are.
+        listed = await agent.tool("list_orders", {})
+        yield agent.last
+        named = _by_digits(listed.data.get("orders", []) if listed.ok else [], order_id)
+        if named is not None and named != order_id:
+            async for ev in _with_order(agent, named):
+                yield ev
+            return
     if res.error_code in ("not_found", "invalid_input"):
         # Not on this account, or not a number the shop takes: the caller can check and say it again.
         async for ev in step.miss(
