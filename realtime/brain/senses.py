@@ -13,6 +13,7 @@ an account request because it mentions money or a visit. A sentence embedding
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 
@@ -167,6 +168,13 @@ def tails(text: str) -> list[str]:
 
 def _scores(text: str) -> dict[str, float] | None:
     """Each intent's best score over the turn, its clauses and its tails; None without the model."""
+    cached = _scored(text)
+    return None if cached is None else dict(cached)
+
+
+@functools.lru_cache(maxsize=256)
+def _scored(text: str) -> tuple[tuple[str, float], ...] | None:
+    # One turn is often asked about twice (`intent_of`, then `guess_of` when it was not placed).
     try:
         examples = _examples()
         scores = {i: 0.0 for i in examples}
@@ -176,7 +184,7 @@ def _scores(text: str) -> dict[str, float] | None:
                 scores[i] = max(scores[i], float(np.sort(m @ said)[-2:].mean()))
     except embed.ModelMissing:
         return None
-    return scores
+    return tuple(scores.items())
 
 
 def _ranked(scores: dict[str, float]) -> tuple[str, float, float]:
