@@ -171,6 +171,7 @@ def test_order_number_with_letters(text: str, expected: str | None) -> None:
         ("O as in Oscar, 7 3 2 4", "O7324"),  # named by its example, a leading "O" is the letter
         ("A as in apple, B as in boy, 1 2 3 4", "AB1234"),
         ("B for Bravo, seven three seven zero", "B7370"),
+        ("OK, W is in whiskey, 104 681. I hope that's the one.", "W104681"),  # "as in", misheard
         ("S as in Sam, O as in Oscar, dash, seven, three, seventy", "SO7370"),
         ("Alpha Bravo, one two three four", "AB1234"),
         ("x-ray yankee seven three two four", "XY7324"),

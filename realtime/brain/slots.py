@@ -477,7 +477,8 @@ _SPELLING_WORDS = {
     ).split()
 }
 # What joins a spelled letter to its example word: "S as in Sam", "S like Sierra", "B for Bravo".
-_EXAMPLE_CUES = (("as", "in"), ("like",), ("for",))
+# (Whisper writes "W as in whiskey" as "W is in whiskey" often enough.)
+_EXAMPLE_CUES = (("as", "in"), ("is", "in"), ("like",), ("for",))
 _SPELLING_GAPS = frozenset({",", "-", "."})
 
 
