@@ -28,9 +28,9 @@ from callengine.calls import Call
 from callengine.chat import context_for
 from callengine.settings import BackendSettings, RefundPolicy
 from callengine.worker import running_worker
-from realtime.brain.base import CallerInput, Say, Source
 from realtime.brain.offline import OfflineBrain
 from tests.conftest import Sandbox, SandboxServer, WorkerFactory, start_call, verify_maria
+from tests.test_offline_brain import Turns
 
 SHOPIFY = {"X-Shopify-Access-Token": "dev-shopify-token"}
 SCHEDULING = {"Authorization": "Bearer dev-scheduling-token"}
@@ -428,9 +428,7 @@ async def test_an_order_name_with_letters_is_found_by_the_digits_keyed_in(
         call = await start_call(temporal_client, tq, caller=ANA["phone"])
         brain = OfflineBrain(context_for(call, date(2026, 11, 25)))
 
-        async def say(text: str, source: Source = "speech") -> str:
-            said = CallerInput(text, source=source)
-            return " ".join([ev.text async for ev in brain.respond(said) if isinstance(ev, Say)])
+        say = Turns(brain)
 
         await say("where is my order")
         await say("1 0 1 1 5")

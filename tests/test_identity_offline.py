@@ -29,6 +29,10 @@ def spoken_digits(value: str) -> str:
     return " ".join(value)
 
 
+# Maria's two factors, said and confirmed: the ZIP, then the phone's last four digits.
+TWO_FACTORS = (spoken_digits(MARIA["zip"]), "yes", spoken_digits(MARIA["phone"][-4:]), "yes")
+
+
 def without(text: list[str], number: str) -> list[str]:
     """The agent's lines with one number (as said back) blanked out."""
     return [a.replace(speak.say_digits(number), "<n>").replace(number, "<n>") for a in text]
@@ -186,7 +190,7 @@ async def test_taking_over_after_a_said_identifier_asks_for_both_factors_either_
             brain = OfflineBrain(context_for(call, TODAY))
             await brain.take_over()
             said = []
-            for answer in (spoken_digits(MARIA["zip"]), "yes", spoken_digits(MARIA["phone"][-4:]), "yes"):
+            for answer in TWO_FACTORS:
                 said += [ev.text async for ev in brain.respond(CallerInput(answer)) if isinstance(ev, Say)]
             heard.append(said[:3])
             await call.end()
@@ -207,10 +211,7 @@ async def test_a_misheard_e_mail_leads_to_the_phone_number_not_the_same_question
             tq,
             "what's my balance",
             misheard,
-            spoken_digits(MARIA["zip"]),
-            "yes",
-            spoken_digits(MARIA["phone"][-4:]),
-            "yes",
+            *TWO_FACTORS,
             spoken_digits(MARIA["phone"][2:]),
             "yes",
             "no thanks",
@@ -233,10 +234,7 @@ async def test_an_e_mail_given_instead_of_the_number_read_back_is_taken_not_answ
             "what's my balance",
             "my number is 4 1 5 5 5 5 0 1 9 9",
             f"no, use my e-mail instead, it's {MARIA['email']}",
-            spoken_digits(MARIA["zip"]),
-            "yes",
-            spoken_digits(MARIA["phone"][-4:]),
-            "yes",
+            *TWO_FACTORS,
             "no thanks",
             caller=UNKNOWN_NUMBER,
         )

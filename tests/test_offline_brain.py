@@ -12,6 +12,7 @@ from temporalio.client import Client
 
 from callengine.chat import ChatOutcome, run_chat
 from callengine.settings import DEFAULT_SEED
+from realtime.brain.base import CallerInput, Say, Source
 from realtime.brain.offline import OfflineBrain
 from tests.conftest import ADMIN, Sandbox, WorkerFactory, start_call
 
@@ -40,6 +41,17 @@ async def converse(client: Client, tq: str, *lines: str, caller: str = MARIA["ph
     out = io.StringIO()
     outcome = await run_chat(client, tq, OfflineBrain, feed(), out, caller_number=caller, today=TODAY)
     return Conversation(outcome, out.getvalue())
+
+
+class Turns:
+    """One brain's replies, turn by turn: what a caller hears, joined into one string."""
+
+    def __init__(self, brain: OfflineBrain) -> None:
+        self.brain = brain
+
+    async def __call__(self, text: str, confidence: float | None = None, source: Source = "speech") -> str:
+        said = CallerInput(text, source=source, stt_confidence=confidence)
+        return " ".join([ev.text async for ev in self.brain.respond(said) if isinstance(ev, Say)])
 
 
 async def tools_used(conv: Conversation, client: Client) -> list[str]:

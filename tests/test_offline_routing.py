@@ -30,7 +30,7 @@ from realtime.brain.intents import (
 from realtime.brain.offline import OfflineBrain, knowledge, lines, menu
 from realtime.brain.offline.brain import _NOT_THAT, _NOT_THAT_WEAK
 from tests.conftest import Sandbox, WorkerFactory, start_call
-from tests.test_offline_brain import TODAY, VERIFY, converse, tools_used
+from tests.test_offline_brain import TODAY, VERIFY, Turns, converse, tools_used
 
 _BAKERY = [
     {
@@ -622,13 +622,10 @@ async def test_a_request_the_recognizer_doubts_is_asked_for_again_not_made_a_tic
         call = await start_call(temporal_client, tq)
         brain = OfflineBrain(context_for(call, TODAY))
 
-        async def say(text: str, confidence: float) -> list[str]:
-            said = CallerInput(text, stt_confidence=confidence)
-            return [ev.text async for ev in brain.respond(said) if isinstance(ev, Say)]
-
-        assert await say(garbled, 0.31) == [lines.UNCLEAR]
+        say = Turns(brain)
+        assert await say(garbled, 0.31) == lines.UNCLEAR
         again = await say("I'd like to move my appointment to another day", 0.93)
-        assert lines.UNCLEAR not in again and any("ZIP" in a for a in again), again
+        assert lines.UNCLEAR not in again and "ZIP" in again, again
         await call.end()
         await call.result()
     # The call ended mid-step, so wrap-up opens its follow-up; no ticket was made of the misheard words.
@@ -652,9 +649,7 @@ async def test_a_request_doubted_twice_is_chosen_from_the_keypad_menu(
         call = await start_call(temporal_client, tq)
         brain = OfflineBrain(context_for(call, TODAY))
 
-        async def say(text: str, confidence: float | None, source: Source = "speech") -> str:
-            said = CallerInput(text, source=source, stt_confidence=confidence)
-            return " ".join([ev.text async for ev in brain.respond(said) if isinstance(ev, Say)])
+        say = Turns(brain)
 
         first = "I reach a via pane. I like to mount my glass to a hundred meters."
         again = "I'd like to come up with my last 100 or 8, it's now 10, all part in all."
@@ -710,9 +705,7 @@ async def test_on_a_line_too_poor_for_speech_every_answer_is_keyed(
         call = await start_call(temporal_client, tq)
         brain = OfflineBrain(context_for(call, TODAY))
 
-        async def say(text: str, confidence: float | None = None, source: Source = "speech") -> str:
-            said = CallerInput(text, source=source, stt_confidence=confidence)
-            return " ".join([ev.text async for ev in brain.respond(said) if isinstance(ev, Say)])
+        say = Turns(brain)
 
         await say("I reach a via pane. I like to mount my glass to a hundred meters.", 0.31)
         assert await say(
@@ -737,9 +730,7 @@ async def test_a_value_read_back_on_a_poor_line_is_confirmed_with_a_key(
         call = await start_call(temporal_client, tq)
         brain = OfflineBrain(context_for(call, TODAY))
 
-        async def say(text: str, confidence: float | None = None, source: Source = "speech") -> str:
-            said = CallerInput(text, source=source, stt_confidence=confidence)
-            return " ".join([ev.text async for ev in brain.respond(said) if isinstance(ev, Say)])
+        say = Turns(brain)
 
         await say("what's my balance", 0.42)  # heard, but doubted
         read_back = await say("nine four one oh three", 0.45)  # doubted again: the line is poor
