@@ -80,6 +80,9 @@ SETS = {
     "pets_d": (ROOT / "sandbox/seeds/pets.json", PETS, "indie_d"),
     "indie_e": (ROOT / "sandbox/seeds/dev.json", DEV, "indie_e"),
     "pets_e": (ROOT / "sandbox/seeds/pets.json", PETS, "indie_e"),
+    # Pairings first run at stop 26, to see how tuning on the others carries over (still development).
+    "tune_e": (ROOT / "sandbox/seeds/tune.json", TUNE, "indie_e"),
+    "dev_d": (ROOT / "sandbox/seeds/dev.json", DEV, "indie_d"),
 }
 MAX_TURNS = 30
 
