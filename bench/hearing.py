@@ -139,6 +139,8 @@ DESCRIBE += (
     "what seems",
     "what happened",
     "what do you need",
+    "isn't working",
+    "not working",
 )
 TIMES = re.compile(
     r"\b(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
