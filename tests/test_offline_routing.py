@@ -723,6 +723,23 @@ async def test_on_a_line_too_poor_for_speech_every_answer_is_keyed(
     assert [c.ok for c in moves] == [True], moves
 
 
+async def test_two_spoken_answers_that_answer_nothing_turn_to_the_keypad(
+    temporal_client: Client, worker: WorkerFactory
+) -> None:
+    # Whisper sure of words nobody said (a robotic voice): the ZIP is missed twice, so the order
+    # number is asked for as keys.
+    async with worker() as tq:
+        call = await start_call(temporal_client, tq)
+        say = Turns(OfflineBrain(context_for(call, TODAY)))
+        assert "ZIP" in await say("where is my order", 0.9)
+        assert await say("Hi, Memphis.", 0.8) == lines.ZIP_RETRY
+        assert await say("Order, refund, miss, miss.", 0.8) == lines.ZIP_OTHER_WAY
+        asked = await say("94103", source="dtmf")
+        assert asked.endswith(f"{lines.BAD_LINE} {lines.ORDER_OTHER_WAY}"), asked
+        await call.end()
+        await call.result()
+
+
 async def test_a_value_read_back_on_a_poor_line_is_confirmed_with_a_key(
     temporal_client: Client, worker: WorkerFactory
 ) -> None:
@@ -738,6 +755,25 @@ async def test_a_value_read_back_on_a_poor_line_is_confirmed_with_a_key(
         assert "verified" in await say("1", source="dtmf")
         await call.end()
         await call.result()
+
+
+async def test_one_more_thing_at_anything_else_waits_for_the_request(
+    temporal_client: Client, worker: WorkerFactory
+) -> None:
+    # Said apart from the request that follows it: not a request nobody understood (twice of
+    # those hands the call to a person), but a yes with more to come.
+    async with worker() as tq:
+        conv = await converse(
+            temporal_client,
+            tq,
+            "what's my balance",
+            *VERIFY,
+            "One more thing please.",
+            "I'd like to move my appointment",
+            "no thanks",
+        )
+    assert lines.WHAT_ELSE in conv.agent, conv.agent
+    assert conv.result.escalation_reason is None, conv.agent
 
 
 def test_wheres_it_at_asks_after_an_order() -> None:

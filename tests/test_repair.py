@@ -754,3 +754,18 @@ def test_sentiment_reads_the_callers_mood_not_the_fault(said: str, calm: bool) -
 )
 def test_talk_about_the_call_itself_is_told_from_a_request(text: str, talk: bool) -> None:
     assert repair.preamble(text) is talk
+
+
+@pytest.mark.parametrize(
+    ("text", "more"),
+    [
+        ("One more thing please.", True),
+        ("yes, I have another question", True),
+        ("there's something else actually", True),
+        ("one more thing, my router is broken", False),  # the request itself
+        ("nothing else", False),
+        ("no more questions", False),
+    ],
+)
+def test_more_to_come_is_told_from_a_request_and_from_a_no(text: str, more: bool) -> None:
+    assert repair.more_to_ask(text) is more

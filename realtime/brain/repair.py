@@ -217,6 +217,28 @@ _PREAMBLE = re.compile(
 )
 
 
+# "One more thing", "I've another question", "there's something else": more is coming, not said yet.
+_MORE_TO_ASK = re.compile(
+    r"^\W*(?:(?:yes|yeah|yep|actually|oh|um|uh|well|and|so|sorry|please)\W+)*"
+    r"(?:(?:there'?s|there is|i'?ve got|i have|i'?ve|i got) )?"
+    r"(?:just )?(?:(?:one|a|another|one other|a couple of) ?(?:more|other|further)? "
+    r"?(?:thing|question|quick question|query|request)s?|something else)"
+    r"(?: (?:actually|too|as well|please|if (?:that'?s|it'?s) ok(?:ay)?))*\W*$"
+)
+
+
+def more_to_ask(text: str) -> bool:
+    """Whether the caller says only that they have another request ("one more thing, please").
+
+    Args:
+        text: The caller's answer to "anything else?".
+
+    Returns:
+        True when the request itself is still to come.
+    """
+    return bool(_MORE_TO_ASK.search(_words(text)))
+
+
 def preamble(text: str) -> bool:
     """Whether a turn talks about the call itself ("bear with me", "I've been on hold a while").
 

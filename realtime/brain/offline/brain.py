@@ -243,7 +243,13 @@ class OfflineBrain(Brain):
         if said.source != "dtmf" and not leaving:
             cls = classify(text, said.stt_confidence)
             # A goodbye is not a request the agent failed to understand.
-            wants_intent = d.ask is None and slots.yes_no(text) is None and not repair.closing(text)
+            # "One more thing" names no request yet, and is no sign the agent misunderstood.
+            wants_intent = (
+                d.ask is None
+                and slots.yes_no(text) is None
+                and not repair.closing(text)
+                and not repair.more_to_ask(text)
+            )
             confidence = cls.confidence if wants_intent else None
             if confidence is not None and confidence < CONFIDENCE_FLOOR and await self._sensed(text, cls):
                 confidence = CONFIDENCE_FLOOR  # no cue named it, but what it means is clear
@@ -346,7 +352,12 @@ class OfflineBrain(Brain):
             return
         cls = classify(text, said.stt_confidence, exclude=frozenset(d.rejected))
         has_request = max(cls.scores.values()) > 0
-        if d.more and slots.yes_no(text) is True and not has_request and len(text.split()) <= 4:
+        if (
+            d.more
+            and not has_request
+            and ((slots.yes_no(text) is True and len(text.split()) <= 4) or repair.more_to_ask(text))
+        ):
+            # "Yes" or "one more thing, please": the request is still to come.
             d.more = False
             yield Say(lines.WHAT_ELSE)
         elif (
@@ -479,7 +490,7 @@ class OfflineBrain(Brain):
         guess = None
         # Asked of the call's first request only: at "anything else?" a request nobody placed keeps
         # its ticket (one already open from this call is pointed to), as before.
-        if not support.found(agent, text) and d.checked is None and not d.more:
+        if not support.found(agent, text) and d.checked is None:
             guess = await asyncio.to_thread(senses.guess_of, text, knowledge.general_question(text))
             if guess is None and self._only_preamble(text):
                 # "I'll try and keep this short, but you know yourself" and a pause: the request is

@@ -10,7 +10,8 @@ from realtime.brain import slots
 if TYPE_CHECKING:
     from realtime.brain.offline.step import Ask
 
-# Spoken turns the recognizer doubts before the line is taken to be bad.
+# Spoken turns the recognizer doubts, or spoken answers that answer nothing, before the line is
+# taken to be bad.
 DOUBTED_TURNS = 2
 # How many of the agent's own replies are kept for "what was the balance again?".
 REMEMBERED_REPLIES = 4
@@ -61,6 +62,7 @@ class Dialog:
     preamble_heard: bool = False  # a turn of only "bear with me" was answered with "go on" (once a call)
     menu_offered: bool = False  # the keypad menu of requests was offered (once a call)
     doubted: int = 0  # spoken turns the recognizer doubted (a poor line, a voice it hears poorly)
+    unheard: int = 0  # spoken answers in which no answer was found (no value, neither yes nor no)
     keypad_said: bool = False  # the caller was told the keypad would be used (once a call)
     # How often each whole reply was said: the same reply a third time is a caller going round in
     # circles (repeats the caller asked for are not counted).
@@ -69,7 +71,7 @@ class Dialog:
     @property
     def bad_line(self) -> bool:
         """Whether speech has proven too poor to rely on: questions the keypad can answer ask for keys."""
-        return self.menu_offered or self.doubted >= DOUBTED_TURNS
+        return self.menu_offered or self.doubted >= DOUBTED_TURNS or self.unheard >= DOUBTED_TURNS
 
     def remember(self, lines: list[str]) -> None:
         """Keep a reply the caller may ask to hear again."""

@@ -160,6 +160,7 @@ async def answer(agent: Agent, said: CallerInput, text: str) -> Flow:
         return
     value = step.extract(said)
     if value is None:
+        _unheard(agent, said)
         async for ev in miss(agent):
             yield ev
         return
@@ -196,9 +197,16 @@ async def _confirming(agent: Agent, step: Ask, said: CallerInput, text: str, pen
             yield ev
     else:
         # Neither yes nor no: the value read back still stands, a later "yes" confirms it.
+        _unheard(agent, said)
         again = step.read_back(pending) if step.read_back else None
         async for ev in miss(agent, lines.NEED_YES_NO, again=again, keep_pending=True):
             yield ev
+
+
+def _unheard(agent: Agent, said: CallerInput) -> None:
+    """Count a spoken answer that answered nothing: two of them and the line is taken to be poor."""
+    if said.source == "speech" and said.stt_confidence is not None:  # a recognizer, not typed text
+        agent.d.unheard += 1
 
 
 async def miss(
