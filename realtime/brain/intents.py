@@ -50,7 +50,8 @@ _CUES: dict[str, list[tuple[str, float]]] = {
         (
             r"\bnever (came|arrived|showed up|got here)\b|\b(never|didn'?t|did not|haven'?t|have not) "
             r"(received|receive|get|got|gotten)\b"
-            r"|\bhasn'?t (arrived|come|shipped|landed)\b|\bhaven'?t (arrived|come|landed)\b"
+            r"|\b(hasn'?t|has not) (arrived|come|shipped|landed)\b"
+            r"|\b(haven'?t|have not) (arrived|come|landed)\b"
             # "I got a few bits from yous and nothing's landed at the door yet"
             r"|\bnothing('?s| has)( \w+)? (arrived|landed|come|turned up|shown up)\b",
             3,

@@ -489,8 +489,10 @@ class OfflineBrain(Brain):
                 yield ev
         guess = None
         # Asked of the call's first request only: at "anything else?" a request nobody placed keeps
-        # its ticket (one already open from this call is pointed to), as before.
-        if not support.found(agent, text) and d.checked is None:
+        # its ticket (one already open from this call is pointed to), as before. (Asked there too at
+        # stop 26: held-out text 91.7 % either way, a fresh pairing +0.2, and a wrong guess sent
+        # "change the name on my invoices" to an article; kept as it was.)
+        if not support.found(agent, text) and d.checked is None and not d.more:
             guess = await asyncio.to_thread(senses.guess_of, text, knowledge.general_question(text))
             if guess is None and self._only_preamble(text):
                 # "I'll try and keep this short, but you know yourself" and a pause: the request is
