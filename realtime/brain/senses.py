@@ -133,8 +133,13 @@ _matrices: dict[str, embed.Vector] = {}
 def _examples() -> dict[str, embed.Vector]:
     with _lock:
         if not _matrices:
-            for intent, examples in _EXAMPLES.items():
-                _matrices[intent] = np.stack([embed.vector(e) for e in examples])
+            # Built whole, then kept: an encoding cut short (an error, a timeout) must not leave
+            # some intents without examples for every later turn.
+            built = {
+                intent: np.stack([embed.vector(e) for e in examples])
+                for intent, examples in _EXAMPLES.items()
+            }
+            _matrices.update(built)
         return _matrices
 
 
