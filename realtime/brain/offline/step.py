@@ -124,9 +124,12 @@ async def offer(agent: Agent, step: Ask, value: str, line: str | None = None) ->
             yield ev
         return
     agent.d.pending = value
-    said = line or said
-    # On a poor line a spoken "yes" is no surer than the value: a key confirms it.
-    yield Say(lines.keypad_yes_no(said) if agent.d.bad_line else said)
+    yield Say(_read_back(agent, line or said))
+
+
+def _read_back(agent: Agent, line: str) -> str:
+    """A read-back as said: on a poor line a spoken "yes" is no surer than the value, a key confirms it."""
+    return lines.keypad_yes_no(line) if agent.d.bad_line else line
 
 
 async def answer(agent: Agent, said: CallerInput, text: str) -> Flow:
@@ -187,7 +190,7 @@ async def _confirming(agent: Agent, step: Ask, said: CallerInput, text: str, pen
                 yield ev
             return
         d.pending = fixed
-        yield Say(f"Thanks. {again}")
+        yield Say(_read_back(agent, f"Thanks. {again}"))
     elif yes is True or fixed == pending:
         d.pending = None
         async for ev in step.then(pending):
@@ -199,6 +202,7 @@ async def _confirming(agent: Agent, step: Ask, said: CallerInput, text: str, pen
         # Neither yes nor no: the value read back still stands, a later "yes" confirms it.
         _unheard(agent, said)
         again = step.read_back(pending) if step.read_back else None
+        again = _read_back(agent, again) if again else None
         async for ev in miss(agent, lines.NEED_YES_NO, again=again, keep_pending=True):
             yield ev
 
