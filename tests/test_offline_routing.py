@@ -632,6 +632,13 @@ async def test_a_request_the_recognizer_doubts_is_asked_for_again_not_made_a_tic
     assert not any("mump" in t["description"] for t in await sandbox.tickets())
 
 
+# A request twice as Whisper heard it from a robotic voice on a bad line, with its low confidence.
+GARBLED = (
+    "I reach a via pane. I like to mount my glass to a hundred meters.",
+    "I'd like to come up with my last 100 or 8, it's now 10, all part in all.",
+)
+
+
 @pytest.mark.parametrize(
     ("choice", "source", "expect"),
     [
@@ -651,10 +658,8 @@ async def test_a_request_doubted_twice_is_chosen_from_the_keypad_menu(
 
         say = Turns(brain)
 
-        first = "I reach a via pane. I like to mount my glass to a hundred meters."
-        again = "I'd like to come up with my last 100 or 8, it's now 10, all part in all."
-        assert await say(first, 0.31) == lines.UNCLEAR
-        assert await say(again, 0.38) == menu.QUESTION
+        assert await say(GARBLED[0], 0.31) == lines.UNCLEAR
+        assert await say(GARBLED[1], 0.38) == menu.QUESTION
         assert expect in await say(choice, 0.9 if source == "speech" else None, source)
         await call.end()
         await call.result()
@@ -707,10 +712,8 @@ async def test_on_a_line_too_poor_for_speech_every_answer_is_keyed(
 
         say = Turns(brain)
 
-        await say("I reach a via pane. I like to mount my glass to a hundred meters.", 0.31)
-        assert await say(
-            "I'd like to come up with my last 100 or 8, it's now 10, all part in all.", 0.38
-        ) == (menu.QUESTION)
+        await say(GARBLED[0], 0.31)
+        assert await say(GARBLED[1], 0.38) == menu.QUESTION
         assert await say("3", source="dtmf") == f"{lines.BAD_LINE} {lines.ZIP_KEYPAD}"
         offered = await say("94103", source="dtmf")
         assert "press 1 for" in offered, offered
